@@ -1,0 +1,54 @@
+// What GET /config shows: an allow-list of non-secret settings. Secrets (provider keys, API keys,
+// the admin key, S3 credentials, passwords inside URLs) are never copied here — only whether
+// they are set.
+import type { LoadedConfig } from "./load.ts";
+
+export function publicConfig(loaded: LoadedConfig): Record<string, unknown> {
+  const c = loaded.config;
+  return {
+    model: c.model,
+    max_history_items: c.max_history_items,
+    rate_limit_per_minute: c.rate_limit_per_minute,
+    max_input_length: c.max_input_length,
+    max_file_size_mb: c.max_file_size_mb,
+    cost_limit_per_session: c.cost_limit_per_session,
+    warn_at_cost: c.warn_at_cost,
+    pricing: c.pricing,
+    stream_responses: c.stream_responses,
+    logging: { level: c.logging.level, log_to_file: c.logging.log_to_file },
+    server: { port: c.server.port, max_body_mb: c.server.max_body_mb, cors_origins: c.server.cors_origins },
+    database: { backend: databaseBackend(loaded), url: redactUrl(c.database.url) },
+    storage: {
+      backend: c.storage.s3.enabled ? "s3" : "local",
+      s3: c.storage.s3.enabled
+        ? { endpoint: c.storage.s3.endpoint, bucket: c.storage.s3.bucket, region: c.storage.s3.region, url_expiration: c.storage.s3.url_expiration }
+        : null,
+    },
+    rate_limiter: { backend: c.redis.url ? "redis" : "memory", on_error: c.redis.on_error },
+    auth: { enabled: Object.keys(c.auth.api_keys).length > 0 || c.auth.admin_key !== "", users: new Set(Object.values(c.auth.api_keys)).size },
+    models: Object.fromEntries(
+      Object.entries(c.models).map(([name, m]) => [name, { provider: m.provider ?? null, context_window: m.context_window, pricing: m.pricing ?? c.pricing }]),
+    ),
+    providers: loaded.providers.map((p) => ({ name: p.name, base_url: redactUrl(p.baseUrl), models: p.models, api_key_set: p.apiKey !== null })),
+  };
+}
+
+export function databaseBackend(loaded: LoadedConfig): "postgres" | "sqlite" {
+  const { enabled, url } = loaded.config.database;
+  return enabled && url !== "" ? "postgres" : "sqlite";
+}
+
+/** postgres://user:secret@host/db → postgres://user:***@host/db */
+export function redactUrl(url: string): string {
+  if (!url) return url;
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    for (const key of [...u.searchParams.keys()]) {
+      if (/pass|secret|token|key/i.test(key)) u.searchParams.set(key, "***");
+    }
+    return u.toString();
+  } catch {
+    return "[unparseable url]";
+  }
+}

@@ -1,0 +1,160 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../database.ts";
+import { bool, iso, json, num, strOrNull } from "../columns.ts";
+import type { Row } from "../driver.ts";
+
+export interface Conversation {
+  id: string;
+  user_id: string;
+  session_id: string | null;
+  created_at: string;
+  updated_at: string;
+  last_used: string;
+  message_count: number;
+  total_tokens_input: number;
+  total_tokens_output: number;
+  /** Micro-dollars. */
+  total_cost: number;
+  image_urls: string[];
+  last_image_url: string | null;
+  tags: string[];
+  title: string | null;
+  summary: string | null;
+  metadata: Record<string, unknown>;
+  model: string | null;
+  is_deleted: boolean;
+}
+
+export interface NewConversation {
+  id: string;
+  user_id: string;
+  session_id?: string | null;
+  title?: string | null;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  model?: string | null;
+  now: string;
+}
+
+export interface ConversationPatch {
+  title?: string | null;
+  summary?: string | null;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+}
+
+/** What one chat turn adds to a conversation's counters. */
+export interface TurnTotals {
+  messages: number;
+  tokens_input: number;
+  tokens_output: number;
+  cost: number;
+  image_urls: string[];
+  session_id: string | null;
+  model: string;
+  now: string;
+}
+
+function decode(r: Row): Conversation {
+  return {
+    id: String(r.id),
+    user_id: String(r.user_id),
+    session_id: strOrNull(r.session_id),
+    created_at: iso(r.created_at),
+    updated_at: iso(r.updated_at),
+    last_used: iso(r.last_used),
+    message_count: num(r.message_count),
+    total_tokens_input: num(r.total_tokens_input),
+    total_tokens_output: num(r.total_tokens_output),
+    total_cost: num(r.total_cost),
+    image_urls: json<string[]>(r.image_urls, []),
+    last_image_url: strOrNull(r.last_image_url),
+    tags: json<string[]>(r.tags, []),
+    title: strOrNull(r.title),
+    summary: strOrNull(r.summary),
+    metadata: json<Record<string, unknown>>(r.metadata, {}),
+    model: strOrNull(r.model),
+    is_deleted: bool(r.is_deleted),
+  };
+}
+
+export function conversationsRepo(db: Db) {
+  const byId = async (id: string): Promise<Conversation | null> => {
+    const [row] = await db.all(sql`SELECT * FROM conversations WHERE id = ${id}`);
+    return row ? decode(row) : null;
+  };
+
+  return {
+    async create(c: NewConversation): Promise<Conversation> {
+      const [row] = await db.all(sql`
+        INSERT INTO conversations (id, user_id, session_id, created_at, updated_at, last_used, title, tags, metadata, model)
+        VALUES (${c.id}, ${c.user_id}, ${c.session_id ?? null}, ${c.now}, ${c.now}, ${c.now}, ${c.title ?? null},
+                ${db.json(c.tags ?? [])}, ${db.json(c.metadata ?? {})}, ${c.model ?? null})
+        RETURNING *`);
+      return decode(row!);
+    },
+
+    /** A live conversation, or null when it does not exist or was soft-deleted. */
+    async get(id: string): Promise<Conversation | null> {
+      const c = await byId(id);
+      return c && !c.is_deleted ? c : null;
+    },
+
+    /** The user's live conversations, most recently used first. */
+    async listByUser(userId: string, page: { limit: number; offset: number }): Promise<Conversation[]> {
+      const rows = await db.all(sql`
+        SELECT * FROM conversations WHERE user_id = ${userId} AND is_deleted = ${false}
+        ORDER BY last_used DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}`);
+      return rows.map(decode);
+    },
+
+    async countByUser(userId: string): Promise<number> {
+      const [row] = await db.all(sql`SELECT COUNT(*) AS n FROM conversations WHERE user_id = ${userId} AND is_deleted = ${false}`);
+      return num(row?.n);
+    },
+
+    async update(id: string, patch: ConversationPatch, now: string): Promise<Conversation | null> {
+      const sets = [sql`updated_at = ${now}`];
+      if (patch.title !== undefined) sets.push(sql`title = ${patch.title}`);
+      if (patch.summary !== undefined) sets.push(sql`summary = ${patch.summary}`);
+      if (patch.tags !== undefined) sets.push(sql`tags = ${db.json(patch.tags)}`);
+      if (patch.metadata !== undefined) sets.push(sql`metadata = ${db.json(patch.metadata)}`);
+      const [row] = await db.all(sql`
+        UPDATE conversations SET ${sql.join(sets, sql`, `)}
+        WHERE id = ${id} AND is_deleted = ${false} RETURNING *`);
+      return row ? decode(row) : null;
+    },
+
+    /** Adds one turn's messages, tokens and cost to the counters (called in the turn's transaction). */
+    async addTurn(id: string, t: TurnTotals): Promise<void> {
+      const current = await byId(id);
+      const images = [...(current?.image_urls ?? []), ...t.image_urls];
+      await db.run(sql`
+        UPDATE conversations SET
+          message_count = message_count + ${t.messages},
+          total_tokens_input = total_tokens_input + ${t.tokens_input},
+          total_tokens_output = total_tokens_output + ${t.tokens_output},
+          total_cost = total_cost + ${t.cost},
+          image_urls = ${db.json(images)},
+          last_image_url = ${t.image_urls.at(-1) ?? current?.last_image_url ?? null},
+          session_id = COALESCE(${t.session_id}, session_id),
+          model = ${t.model},
+          last_used = ${t.now},
+          updated_at = ${t.now}
+        WHERE id = ${id}`);
+    },
+
+    async softDelete(id: string, now: string): Promise<boolean> {
+      const n = await db.run(sql`UPDATE conversations SET is_deleted = ${true}, updated_at = ${now} WHERE id = ${id} AND is_deleted = ${false}`);
+      return n > 0;
+    },
+
+    /** Removes the conversation and (by cascade) its messages. */
+    async hardDelete(id: string): Promise<boolean> {
+      await db.run(sql`DELETE FROM messages WHERE conversation_id = ${id}`);
+      return (await db.run(sql`DELETE FROM conversations WHERE id = ${id}`)) > 0;
+    },
+  };
+}
+
+export type ConversationsRepo = ReturnType<typeof conversationsRepo>;

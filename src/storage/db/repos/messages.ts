@@ -1,0 +1,99 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../database.ts";
+import { iso, json, num, strOrNull } from "../columns.ts";
+import type { Row } from "../driver.ts";
+
+export interface Attachment {
+  kind: "image" | "document";
+  key: string;
+  url: string;
+  filename: string;
+  content_type: string;
+}
+
+export interface Message {
+  id: string;
+  conversation_id: string;
+  user_id: string;
+  /** 1-based position in the conversation (the API's message_number). */
+  seq: number;
+  role: "system" | "user" | "assistant" | "tool";
+  content: string;
+  attachments: Attachment[];
+  model: string | null;
+  tokens_input: number;
+  tokens_output: number;
+  /** Micro-dollars. */
+  cost: number;
+  finish_reason: string | null;
+  created_at: string;
+}
+
+export type NewMessage = Omit<Message, "attachments" | "model" | "tokens_input" | "tokens_output" | "cost" | "finish_reason"> &
+  Partial<Pick<Message, "attachments" | "model" | "tokens_input" | "tokens_output" | "cost" | "finish_reason">>;
+
+export interface MessagePage {
+  limit: number;
+  order: "asc" | "desc";
+  /** A message id: only messages after it (in the chosen order) are returned. */
+  after?: string;
+}
+
+function decode(r: Row): Message {
+  return {
+    id: String(r.id),
+    conversation_id: String(r.conversation_id),
+    user_id: String(r.user_id),
+    seq: num(r.seq),
+    role: String(r.role) as Message["role"],
+    content: String(r.content),
+    attachments: json<Attachment[]>(r.attachments, []),
+    model: strOrNull(r.model),
+    tokens_input: num(r.tokens_input),
+    tokens_output: num(r.tokens_output),
+    cost: num(r.cost),
+    finish_reason: strOrNull(r.finish_reason),
+    created_at: iso(r.created_at),
+  };
+}
+
+export function messagesRepo(db: Db) {
+  return {
+    async insert(m: NewMessage): Promise<void> {
+      await db.run(sql`
+        INSERT INTO messages (id, conversation_id, user_id, seq, role, content, attachments, model,
+                              tokens_input, tokens_output, cost, finish_reason, created_at)
+        VALUES (${m.id}, ${m.conversation_id}, ${m.user_id}, ${m.seq}, ${m.role}, ${m.content},
+                ${db.json(m.attachments ?? [])}, ${m.model ?? null}, ${m.tokens_input ?? 0},
+                ${m.tokens_output ?? 0}, ${m.cost ?? 0}, ${m.finish_reason ?? null}, ${m.created_at})`);
+    },
+
+    /** The highest message number so far (0 for an empty conversation). */
+    async lastSeq(conversationId: string): Promise<number> {
+      const [row] = await db.all(sql`SELECT MAX(seq) AS seq FROM messages WHERE conversation_id = ${conversationId}`);
+      return num(row?.seq);
+    },
+
+    async list(conversationId: string, page: MessagePage): Promise<Message[]> {
+      const desc = page.order === "desc";
+      const cursor = page.after
+        ? desc
+          ? sql`AND seq < (SELECT seq FROM messages WHERE id = ${page.after} AND conversation_id = ${conversationId})`
+          : sql`AND seq > (SELECT seq FROM messages WHERE id = ${page.after} AND conversation_id = ${conversationId})`
+        : sql``;
+      const rows = await db.all(sql`
+        SELECT * FROM messages WHERE conversation_id = ${conversationId} ${cursor}
+        ORDER BY seq ${desc ? sql`DESC` : sql`ASC`} LIMIT ${page.limit}`);
+      return rows.map(decode);
+    },
+
+    /** The newest `limit` messages, returned oldest first: the history window of a conversation. */
+    async latest(conversationId: string, limit: number): Promise<Message[]> {
+      const rows = await db.all(sql`
+        SELECT * FROM messages WHERE conversation_id = ${conversationId} ORDER BY seq DESC LIMIT ${limit}`);
+      return rows.map(decode).reverse();
+    },
+  };
+}
+
+export type MessagesRepo = ReturnType<typeof messagesRepo>;

@@ -1,0 +1,98 @@
+// The per-request usage log: one row per upstream call (or refused request), the ground truth that
+// conversation, session and user totals must add up to.
+import { sql } from "drizzle-orm";
+import type { Db } from "../database.ts";
+import { bool, iso, num, strOrNull } from "../columns.ts";
+import type { Row } from "../driver.ts";
+
+export interface UsageRecord {
+  id: string;
+  request_id: string;
+  user_id: string;
+  session_id: string | null;
+  conversation_id: string | null;
+  route: string;
+  model: string;
+  provider: string | null;
+  tokens_input: number;
+  tokens_output: number;
+  tokens_cached: number;
+  /** Micro-dollars. */
+  cost: number;
+  latency_ms: number;
+  status: number;
+  error_code: string | null;
+  streamed: boolean;
+  created_at: string;
+}
+
+export interface UsageTotals {
+  requests: number;
+  tokens_input: number;
+  tokens_output: number;
+  cost: number;
+}
+
+export interface ModelUsage extends UsageTotals {
+  model: string;
+}
+
+function decode(r: Row): UsageRecord {
+  return {
+    id: String(r.id),
+    request_id: String(r.request_id),
+    user_id: String(r.user_id),
+    session_id: strOrNull(r.session_id),
+    conversation_id: strOrNull(r.conversation_id),
+    route: String(r.route),
+    model: String(r.model),
+    provider: strOrNull(r.provider),
+    tokens_input: num(r.tokens_input),
+    tokens_output: num(r.tokens_output),
+    tokens_cached: num(r.tokens_cached),
+    cost: num(r.cost),
+    latency_ms: num(r.latency_ms),
+    status: num(r.status),
+    error_code: strOrNull(r.error_code),
+    streamed: bool(r.streamed),
+    created_at: iso(r.created_at),
+  };
+}
+
+export function usageRepo(db: Db) {
+  return {
+    async insert(u: UsageRecord): Promise<void> {
+      await db.run(sql`
+        INSERT INTO usage_records (id, request_id, user_id, session_id, conversation_id, route, model, provider,
+                                   tokens_input, tokens_output, tokens_cached, cost, latency_ms, status, error_code,
+                                   streamed, created_at)
+        VALUES (${u.id}, ${u.request_id}, ${u.user_id}, ${u.session_id}, ${u.conversation_id}, ${u.route}, ${u.model},
+                ${u.provider}, ${u.tokens_input}, ${u.tokens_output}, ${u.tokens_cached}, ${u.cost}, ${u.latency_ms},
+                ${u.status}, ${u.error_code}, ${u.streamed}, ${u.created_at})`);
+    },
+
+    async listByUser(userId: string, limit: number): Promise<UsageRecord[]> {
+      const rows = await db.all(sql`
+        SELECT * FROM usage_records WHERE user_id = ${userId} ORDER BY created_at DESC, id DESC LIMIT ${limit}`);
+      return rows.map(decode);
+    },
+
+    /** Per-model totals of a user's requests since `since` (ISO time). */
+    async byModel(userId: string, since: string): Promise<ModelUsage[]> {
+      const rows = await db.all(sql`
+        SELECT model, COUNT(*) AS requests, SUM(tokens_input) AS tokens_input,
+               SUM(tokens_output) AS tokens_output, SUM(cost) AS cost
+        FROM usage_records WHERE user_id = ${userId} AND created_at >= ${since}
+        GROUP BY model ORDER BY model`);
+      return rows.map((r) => ({
+        model: String(r.model),
+        requests: num(r.requests),
+        tokens_input: num(r.tokens_input),
+        tokens_output: num(r.tokens_output),
+        cost: num(r.cost),
+      }));
+    },
+  };
+}
+
+export type UsageRepo = ReturnType<typeof usageRepo>;

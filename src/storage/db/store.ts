@@ -1,0 +1,41 @@
+// The one store interface the rest of the code uses. Built over any SqlDriver; inside
+// `transaction` the same repositories run on the transaction's connection.
+import type { Dialect, Executor, SqlDriver } from "./driver.ts";
+import type { Db } from "./database.ts";
+import { conversationsRepo } from "./repos/conversations.ts";
+import { messagesRepo } from "./repos/messages.ts";
+import { sessionsRepo } from "./repos/sessions.ts";
+import { filesRepo } from "./repos/files.ts";
+import { usageRepo } from "./repos/usage.ts";
+
+function repos(db: Db) {
+  return {
+    conversations: conversationsRepo(db),
+    messages: messagesRepo(db),
+    sessions: sessionsRepo(db),
+    files: filesRepo(db),
+    usage: usageRepo(db),
+  };
+}
+
+export type Repos = ReturnType<typeof repos>;
+
+export interface Store extends Repos {
+  readonly dialect: Dialect;
+  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createStore(driver: SqlDriver): Store {
+  const withJson = (exec: Executor): Db => ({ all: exec.all, run: exec.run, json: driver.json });
+  return {
+    ...repos(withJson(driver)),
+    dialect: driver.dialect,
+    transaction: (fn) => driver.transaction((tx) => fn(repos(withJson(tx)))),
+    migrate: () => driver.migrate(),
+    ping: () => driver.ping(),
+    close: () => driver.close(),
+  };
+}
