@@ -1,0 +1,41 @@
+// Builds the HTTP application from explicit dependencies. One error handler renders every failure
+// (ours, Elysia's validation and parse errors, unknown routes) as an OpenAI-style error body.
+import { Elysia } from "elysia";
+import type { Deps } from "./deps.ts";
+import { bodyLimit } from "./http/body-limit.ts";
+import { toErrorAnswer } from "./http/error-response.ts";
+import { requestId } from "./http/request-id.ts";
+import { docsRoutes, DOC_ASSET_PREFIX } from "./http/routes/docs.ts";
+import { healthRoutes } from "./http/routes/health.ts";
+import { infoRoutes, type RouteEntry } from "./http/routes/info.ts";
+
+/** Bun's own limit sits this far above ours, so our 413 (with a body) answers first. */
+const BUN_LIMIT_SLACK = 1024 * 1024;
+
+export function buildApp(deps: Deps) {
+  const maxBody = Math.floor(deps.loaded.config.server.max_body_mb * 1024 * 1024);
+  const listRoutes = (): RouteEntry[] =>
+    app.routes
+      .filter((r) => !r.path.startsWith(DOC_ASSET_PREFIX) && r.method !== "OPTIONS")
+      .map((r) => ({ method: r.method, path: r.path }));
+
+  const app = new Elysia({ serve: { maxRequestBodySize: maxBody + BUN_LIMIT_SLACK } })
+    .use(requestId)
+    .use(bodyLimit(maxBody))
+    .onError({ as: "global" }, ({ code, error, set, request, path }) => {
+      const answer = toErrorAnswer(code, error, request.method, path);
+      if (answer.status >= 500) {
+        deps.logger.error({ err: error, request_id: set.headers["x-request-id"], path }, "request failed");
+      }
+      set.status = answer.status;
+      Object.assign(set.headers, answer.headers);
+      set.headers["content-type"] = "application/json";
+      return answer.body;
+    })
+    .use(docsRoutes())
+    .use(infoRoutes(deps, listRoutes))
+    .use(healthRoutes(deps));
+  return app;
+}
+
+export type App = ReturnType<typeof buildApp>;

@@ -1,0 +1,51 @@
+// The ONE place that turns configuration into running backends: which database, where files go,
+// the logger. Everything else receives these as explicit dependencies.
+import { join } from "node:path";
+import type { LoadedConfig } from "./config/load.ts";
+import { databaseBackend } from "./config/public-view.ts";
+import { createLogger, type Logger } from "./lib/logger.ts";
+import { openStore, sqliteFileIn, type DatabaseTarget } from "./storage/db/open.ts";
+import type { Store } from "./storage/db/store.ts";
+
+export interface Deps {
+  loaded: LoadedConfig;
+  store: Store;
+  logger: Logger;
+  /** Where local uploads live (the embedded files backend). */
+  filesDir: string;
+  now: () => Date;
+  startedAt: Date;
+}
+
+export function databaseTarget(loaded: LoadedConfig): DatabaseTarget {
+  return databaseBackend(loaded) === "postgres"
+    ? { kind: "postgres", url: loaded.config.database.url, poolSize: loaded.config.database.pool_size }
+    : { kind: "sqlite", path: sqliteFileIn(loaded.dataDir) };
+}
+
+export interface DepsOverrides {
+  logger?: Logger;
+  now?: () => Date;
+}
+
+/** Opens the database, applies pending migrations and assembles the dependencies. */
+export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides = {}): Promise<Deps> {
+  const c = loaded.config;
+  const logger =
+    overrides.logger ??
+    createLogger({ level: c.logging.level, logToFile: c.logging.log_to_file, logDir: c.logging.log_dir });
+  const store = openStore(databaseTarget(loaded));
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  const now = overrides.now ?? (() => new Date());
+  return { loaded, store, logger, filesDir: join(loaded.dataDir, "files"), now, startedAt: now() };
+}
+
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.store.close();
+  deps.logger.flush();
+}

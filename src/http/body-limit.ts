@@ -1,0 +1,57 @@
+// Request bodies are capped before anything reads them: a declared Content-Length over the cap is
+// refused at once, and a chunked JSON body is read through a counting reader. Both answer 413
+// with an OpenAI-style body (Bun's own limit, a backstop set slightly higher, answers without one).
+import { Elysia } from "elysia";
+import { badRequest, payloadTooLarge } from "../errors.ts";
+
+const tooLarge = (max: number) =>
+  payloadTooLarge(`Request body too large: the limit is ${formatBytes(max)} (server.max_body_mb).`);
+
+export async function readLimited(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(max);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\b/i.test(contentType);
+
+export function bodyLimit(maxBytes: number) {
+  return new Elysia({ name: "body-limit" })
+    .onRequest(({ request }) => {
+      const declared = request.headers.get("content-length");
+      if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+    })
+    .onParse({ as: "global" }, async ({ request, contentType }) => {
+      if (!isJson(contentType ?? "")) return;
+      const bytes = await readLimited(request.body, maxBytes);
+      const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+      if (text.trim() === "") return null;
+      try {
+        return JSON.parse(text);
+      } catch (err) {
+        throw badRequest(
+          `We could not parse the JSON body of your request (${(err as Error).message}). The API expects a JSON payload.`,
+          null,
+          "invalid_json",
+        );
+      }
+    });
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}

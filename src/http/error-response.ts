@@ -1,0 +1,69 @@
+// The one function that turns any failure into an HTTP answer with OpenAI's error body.
+import { AppError, internalError, type ErrorBody } from "../errors.ts";
+
+export interface ErrorAnswer {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+}
+
+interface ValidationIssue {
+  path?: string;
+  message?: string;
+  value?: unknown;
+  schema?: { type?: unknown; description?: string };
+}
+
+/** Maps Elysia's error codes and our AppError to status + body. Unknown errors become a bare 500. */
+export function toErrorAnswer(code: string | number, error: unknown, method: string, path: string): ErrorAnswer {
+  const app = classify(code, error, method, path);
+  return { status: app.status, body: app.toBody(), headers: app.headers };
+}
+
+function classify(code: string | number, error: unknown, method: string, path: string): AppError {
+  if (error instanceof AppError) return error;
+  switch (code) {
+    case "NOT_FOUND":
+      return new AppError(404, `Invalid URL (${method} ${path})`, "invalid_request_error", "unknown_url");
+    case "PARSE":
+      return new AppError(400, "We could not parse the body of your request: it is not valid for its Content-Type.", "invalid_request_error", "invalid_body");
+    case "VALIDATION":
+      return fromValidation(error);
+    case "INVALID_FILE_TYPE":
+      return new AppError(415, (error as Error).message, "invalid_request_error", "unsupported_media_type");
+    default:
+      return internalError();
+  }
+}
+
+function fromValidation(error: unknown): AppError {
+  const e = error as { type?: string; valueError?: ValidationIssue; all?: ValidationIssue[] };
+  const issue = e.valueError ?? e.all?.[0];
+  const where = e.type === "query" ? "query parameter" : e.type === "params" ? "path parameter" : e.type === "headers" ? "header" : "field";
+  const param = issue?.path ? jsonPathToParam(issue.path) : null;
+  if (!issue || !param) {
+    return new AppError(400, `Invalid request ${e.type ?? "body"}: ${issue?.message ?? "it does not match the expected shape"}.`, "invalid_request_error", "invalid_request");
+  }
+  const got = issue.value === undefined ? "nothing" : describeValue(issue.value);
+  const detail = issue.schema?.description ? ` (${issue.schema.description})` : "";
+  return new AppError(400, `Invalid ${where} '${param}': ${lowerFirst(issue.message ?? "invalid value")}${detail}; got ${got}.`, "invalid_request_error", issue.value === undefined ? "missing_required_parameter" : "invalid_type", param);
+}
+
+/** "/messages/0/content" → "messages[0].content", the way OpenAI names parameters. */
+export function jsonPathToParam(path: string): string {
+  return path
+    .split("/")
+    .filter(Boolean)
+    .map((seg) => seg.replaceAll("~1", "/").replaceAll("~0", "~"))
+    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
+  if (typeof v === "object") return "an object";
+  return `${typeof v} ${String(v)}`;
+}
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

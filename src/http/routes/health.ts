@@ -1,0 +1,67 @@
+// Probes: /health/live (the process answers), /health/ready (it can serve: database reachable),
+// /health (every dependency, with an overall healthy / degraded / unhealthy).
+import { Elysia, t } from "elysia";
+import type { Deps } from "../../deps.ts";
+import {
+  checkDatabase,
+  checkDisk,
+  checkLocalStorage,
+  checkProviders,
+  overallStatus,
+} from "../../health/checks.ts";
+
+const DB_PING_TIMEOUT_MS = 2000;
+
+const Check = t.Object({ status: t.String() }, { additionalProperties: true });
+
+export function healthRoutes(deps: Deps) {
+  const uptime = () => {
+    const seconds = Math.floor((deps.now().getTime() - deps.startedAt.getTime()) / 1000);
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    return { uptime_seconds: seconds, uptime_human: `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}` };
+  };
+
+  return new Elysia({ name: "routes:health", detail: { tags: ["Health"] } })
+    .get("/health/live", () => ({ status: "alive" as const }), {
+      detail: { summary: "Liveness probe" },
+      response: t.Object({ status: t.Literal("alive") }),
+    })
+    .get(
+      "/health/ready",
+      async ({ set }) => {
+        const database = await checkDatabase(deps.store, DB_PING_TIMEOUT_MS);
+        const ready = database.status === "healthy";
+        if (!ready) set.status = 503;
+        return { status: ready ? "ready" : "not_ready", checks: { database } };
+      },
+      { detail: { summary: "Readiness probe: 503 while the database is unreachable" } },
+    )
+    .get(
+      "/health",
+      async ({ set }) => {
+        const [database, storage, disk] = await Promise.all([
+          checkDatabase(deps.store, DB_PING_TIMEOUT_MS),
+          checkLocalStorage(deps.filesDir),
+          checkDisk(deps.loaded.dataDir),
+        ]);
+        const checks = { openai_api: checkProviders(deps.loaded.providers), database, storage, disk };
+        const status = overallStatus(checks);
+        if (status === "unhealthy") set.status = 503;
+        return { status, timestamp: deps.now().toISOString(), uptime: uptime(), checks };
+      },
+      {
+        detail: { summary: "Health of every dependency" },
+        response: {
+          200: t.Object({
+            status: t.String(),
+            timestamp: t.String(),
+            uptime: t.Object({ uptime_seconds: t.Number(), uptime_human: t.String() }),
+            checks: t.Object({ openai_api: Check, database: Check, storage: Check, disk: Check }),
+          }),
+          503: t.Any(),
+        },
+      },
+    );
+}
