@@ -6,6 +6,8 @@ import { bodyLimit } from "./http/body-limit.ts";
 import { toErrorAnswer } from "./http/error-response.ts";
 import { requestId } from "./http/request-id.ts";
 import { docsRoutes, DOC_ASSET_PREFIX } from "./http/routes/docs.ts";
+import { conversationService } from "./conversations/service.ts";
+import { conversationRoutes } from "./http/routes/conversations.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { infoRoutes, type RouteEntry } from "./http/routes/info.ts";
 
@@ -34,7 +36,8 @@ export function buildApp(deps: Deps) {
     })
     .use(docsRoutes())
     .use(infoRoutes(deps, listRoutes))
-    .use(healthRoutes(deps));
+    .use(healthRoutes(deps))
+    .use(conversationRoutes(conversationService(deps.store, deps.now)));
   return app;
 }
 

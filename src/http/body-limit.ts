@@ -2,7 +2,7 @@
 // refused at once, and a chunked JSON body is read through a counting reader. Both answer 413
 // with an OpenAI-style body (Bun's own limit, a backstop set slightly higher, answers without one).
 import { Elysia } from "elysia";
-import { badRequest, payloadTooLarge } from "../errors.ts";
+import { badRequest, payloadTooLarge, unsupportedMediaType } from "../errors.ts";
 
 const tooLarge = (max: number) =>
   payloadTooLarge(`Request body too large: the limit is ${formatBytes(max)} (server.max_body_mb).`);
@@ -26,6 +26,10 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, max: 
 }
 
 const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\b/i.test(contentType);
+/** Bodies Elysia parses itself: forms (multipart for uploads). */
+const isForm = (contentType: string) => /^(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(contentType);
+/** Quick clients (fetch with a string, curl --data-binary) send JSON as text/plain or untyped. */
+const isLooseJson = (contentType: string) => contentType === "" || /^text\/plain\b/i.test(contentType);
 
 export function bodyLimit(maxBytes: number) {
   return new Elysia({ name: "body-limit" })
@@ -33,13 +37,17 @@ export function bodyLimit(maxBytes: number) {
       const declared = request.headers.get("content-length");
       if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
     })
-    .onParse({ as: "global" }, async ({ request, contentType }) => {
-      if (!isJson(contentType ?? "")) return;
+    .onParse({ as: "global" }, async ({ request, contentType = "" }) => {
+      if (isForm(contentType)) return;
+      if (!isJson(contentType) && !isLooseJson(contentType)) {
+        throw unsupportedMediaType(`Unsupported Content-Type '${contentType.split(";")[0]}': send application/json (or multipart/form-data where files are accepted).`);
+      }
       const bytes = await readLimited(request.body, maxBytes);
       const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
       if (text.trim() === "") return null;
+      let value: unknown;
       try {
-        return JSON.parse(text);
+        value = JSON.parse(text);
       } catch (err) {
         throw badRequest(
           `We could not parse the JSON body of your request (${(err as Error).message}). The API expects a JSON payload.`,
@@ -47,6 +55,11 @@ export function bodyLimit(maxBytes: number) {
           "invalid_json",
         );
       }
+      // Every endpoint takes an object; saying so beats a confusing per-field message.
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw badRequest("The request body must be a JSON object.", null, "invalid_body");
+      }
+      return value;
     });
 }
 

@@ -7,11 +7,20 @@ export interface ErrorAnswer {
   headers: Record<string, string>;
 }
 
+interface SchemaInfo {
+  type?: unknown;
+  const?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  anyOf?: SchemaInfo[];
+}
+
 interface ValidationIssue {
   path?: string;
   message?: string;
   value?: unknown;
-  schema?: { type?: unknown; description?: string };
+  schema?: SchemaInfo;
 }
 
 /** Maps Elysia's error codes and our AppError to status + body. Unknown errors become a bare 500. */
@@ -22,6 +31,9 @@ export function toErrorAnswer(code: string | number, error: unknown, method: str
 
 function classify(code: string | number, error: unknown, method: string, path: string): AppError {
   if (error instanceof AppError) return error;
+  // Elysia wraps whatever a body parser throws (our 400/413 included) in its ParseError.
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (cause instanceof AppError) return cause;
   switch (code) {
     case "NOT_FOUND":
       return new AppError(404, `Invalid URL (${method} ${path})`, "invalid_request_error", "unknown_url");
@@ -46,7 +58,7 @@ function fromValidation(error: unknown): AppError {
   }
   const got = issue.value === undefined ? "nothing" : describeValue(issue.value);
   const detail = issue.schema?.description ? ` (${issue.schema.description})` : "";
-  return new AppError(400, `Invalid ${where} '${param}': ${lowerFirst(issue.message ?? "invalid value")}${detail}; got ${got}.`, "invalid_request_error", issue.value === undefined ? "missing_required_parameter" : "invalid_type", param);
+  return new AppError(400, `Invalid ${where} '${param}': ${expected(issue)}${detail}; got ${got}.`, "invalid_request_error", issue.value === undefined ? "missing_required_parameter" : "invalid_type", param);
 }
 
 /** "/messages/0/content" → "messages[0].content", the way OpenAI names parameters. */
@@ -64,6 +76,21 @@ function describeValue(v: unknown): string {
   if (typeof v === "string") return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
   if (typeof v === "object") return "an object";
   return `${typeof v} ${String(v)}`;
+}
+
+/** Elysia turns query integers and booleans into unions ("Expected union value"): say what is meant. */
+function expected(issue: ValidationIssue): string {
+  const options = issue.schema?.anyOf;
+  if (!options) return lowerFirst(issue.message ?? "invalid value");
+  const consts = options.filter((o) => o.const !== undefined).map((o) => JSON.stringify(o.const));
+  if (consts.length === options.length) return `expected one of ${consts.join(", ")}`;
+  const typed = options.find((o) => o.type === "integer" || o.type === "number" || o.type === "boolean");
+  if (typed?.type === "boolean") return "expected true or false";
+  if (typed) {
+    const range = [typed.minimum !== undefined ? `≥ ${typed.minimum}` : "", typed.maximum !== undefined ? `≤ ${typed.maximum}` : ""].filter(Boolean).join(" and ");
+    return `expected ${typed.type === "integer" ? "an integer" : "a number"}${range ? ` ${range}` : ""}`;
+  }
+  return lowerFirst(issue.message ?? "invalid value");
 }
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

@@ -58,7 +58,7 @@ export function openPostgres(opts: PostgresOptions): SqlDriver {
       try {
         await conn.unsafe(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
         const orm = drizzle({ client: conn as unknown as BunSQL });
-        await render.migrate(MIGRATIONS, orm._.session, { migrationsFolder: "" });
+        await render.migrate(MIGRATIONS, orm._.session as unknown as Parameters<PgDialect["migrate"]>[1], { migrationsFolder: "" });
       } finally {
         await conn.unsafe(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
         conn.release();

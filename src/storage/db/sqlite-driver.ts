@@ -73,7 +73,7 @@ export function openSqlite(path: string): SqlDriver {
     async migrate() {
       const orm = drizzle({ client: db });
       // drizzle's migrator reads files from disk; ours are embedded, so hand them to the dialect.
-      render.migrate(MIGRATIONS, (orm as unknown as { session: Parameters<SQLiteSyncDialect["migrate"]>[1] }).session, {});
+      render.migrate(MIGRATIONS, (orm as unknown as { session: Parameters<SQLiteSyncDialect["migrate"]>[1] }).session, { migrationsFolder: "" });
     },
     async ping() {
       db.query("SELECT 1").get();
