@@ -21,7 +21,8 @@ export function buildApp(deps: Deps) {
       .filter((r) => !r.path.startsWith(DOC_ASSET_PREFIX) && r.method !== "OPTIONS")
       .map((r) => ({ method: r.method, path: r.path }));
 
-  const app = new Elysia({ serve: { maxRequestBodySize: maxBody + BUN_LIMIT_SLACK } })
+  // normalize: false — validate what the client sent instead of coercing it ("x" is not an object).
+  const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: maxBody + BUN_LIMIT_SLACK } })
     .use(requestId)
     .use(bodyLimit(maxBody))
     .onError({ as: "global" }, ({ code, error, set, request, path }) => {

@@ -3,7 +3,7 @@
 // what is expected; the caller prints it and exits.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { Value } from "@sinclair/typebox/value";
+import { Value, ValueErrorType } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
 import { ConfigSchema, type Config } from "./schema.ts";
 import { applyEnvOverrides, type EnvRecord } from "./env.ts";
@@ -79,6 +79,10 @@ function validate(raw: Record<string, unknown>, sources: Map<string, string>, or
     const key = e.path.replace(/^\//, "").replaceAll("/", ".") || "(top level)";
     if (problems.some((p) => p.includes(` ${key}: `) || p.startsWith(`${key}: `))) continue;
     const from = sources.get(key) ?? origin;
+    if (e.type === ValueErrorType.ObjectAdditionalProperties) {
+      problems.push(`${key}: unknown key (${from})${suggest(key, e.schema)}`);
+      continue;
+    }
     problems.push(`${key}: ${describe(e.value)} is not valid (${from}): ${expectation(e)}`);
     if (problems.length >= 20) break;
   }
@@ -100,4 +104,29 @@ function expectation(e: { message: string; schema: Record<string, unknown> }): s
     return `expected one of ${options}`;
   }
   return e.message;
+}
+
+/** "; did you mean 'rate_limit_per_minute'?" when a known key is one or two edits away. */
+function suggest(key: string, parent: Record<string, unknown>): string {
+  const name = key.split(".").at(-1)!;
+  const known = Object.keys((parent.properties as Record<string, unknown> | undefined) ?? {});
+  const best = known
+    .map((k) => ({ k, d: editDistance(name, k) }))
+    .filter((c) => c.d <= 2)
+    .sort((a, b) => a.d - b.d)[0];
+  return best ? `; did you mean '${best.k}'?` : `; known keys here: ${known.join(", ")}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
 }

@@ -90,6 +90,8 @@ function expected(issue: ValidationIssue): string {
     const range = [typed.minimum !== undefined ? `≥ ${typed.minimum}` : "", typed.maximum !== undefined ? `≤ ${typed.maximum}` : ""].filter(Boolean).join(" and ");
     return `expected ${typed.type === "integer" ? "an integer" : "a number"}${range ? ` ${range}` : ""}`;
   }
+  const types = options.map((o) => (o.type === "null" ? "null" : typeof o.type === "string" ? `${/^[aeiou]/.test(o.type) ? "an" : "a"} ${o.type}` : null));
+  if (types.every(Boolean)) return `expected ${types.join(" or ")}`;
   return lowerFirst(issue.message ?? "invalid value");
 }
 

@@ -7,7 +7,7 @@ import { presentConversation, presentMessage } from "../presenters/conversation.
 const UserId = t.String({ minLength: 1, maxLength: 255, description: "the user the conversation belongs to" });
 const Title = t.Union([t.String({ maxLength: 500 }), t.Null()]);
 const Tags = t.Array(t.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 });
-const Metadata = t.Record(t.String(), t.Any(), { description: "free-form JSON object, at most 16 KB" });
+const Metadata = t.Object({}, { additionalProperties: true, description: "free-form JSON object, at most 16 KB" });
 const IdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 255 }) });
 
 export function conversationRoutes(service: ConversationService) {

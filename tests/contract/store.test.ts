@@ -1,0 +1,217 @@
+// One storage contract, run against every database backend: the rest of the code relies on
+// exactly these behaviours, whichever database is configured.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { openStore } from "../../src/storage/db/open.ts";
+import { sqliteFileIn } from "../../src/storage/db/open.ts";
+import type { Store } from "../../src/storage/db/store.ts";
+import { newId } from "../../src/lib/ids.ts";
+import { BACKENDS, backendTitle, type BackendHandle } from "../support/backends.ts";
+
+const at = (s: number) => new Date(Date.UTC(2026, 0, 29, 12, 0, s)).toISOString();
+
+for (const backend of BACKENDS) {
+  describe.skipIf(backend.skip !== null)(`store contract: ${backendTitle(backend)}`, () => {
+    let handle: BackendHandle;
+    let store: Store;
+
+    beforeAll(async () => {
+      handle = await backend.open();
+      store =
+        backend.name === "sqlite"
+          ? openStore({ kind: "sqlite", path: sqliteFileIn(handle.dataDir) })
+          : openStore({ kind: "postgres", url: handle.env.DATABASE_URL!, poolSize: 4 });
+      await store.migrate();
+    });
+
+    afterAll(async () => {
+      await store?.close();
+      await handle?.cleanup();
+    });
+
+    test("migrations are idempotent and the database answers a ping", async () => {
+      await store.migrate();
+      await store.ping();
+      expect(store.dialect).toBe(backend.name);
+    });
+
+    test("conversations: create, read back JSON columns and defaults, update, list newest first", async () => {
+      const user = newId("user");
+      const a = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(1), title: "first", tags: ["x", "ü"], metadata: { nested: { n: 1, s: "é" }, list: [1, 2] } });
+      expect(a).toMatchObject({ user_id: user, title: "first", tags: ["x", "ü"], metadata: { nested: { n: 1, s: "é" }, list: [1, 2] } });
+      expect(a).toMatchObject({ message_count: 0, total_cost: 0, total_tokens_input: 0, image_urls: [], is_deleted: false, created_at: at(1) });
+
+      const b = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(2) });
+      const other = await store.conversations.create({ id: newId("conv"), user_id: newId("user"), now: at(3) });
+
+      const updated = await store.conversations.update(a.id, { title: "renamed", tags: [], metadata: { k: true } }, at(4));
+      expect(updated).toMatchObject({ title: "renamed", tags: [], metadata: { k: true }, updated_at: at(4) });
+
+      const listed = await store.conversations.listByUser(user, { limit: 10, offset: 0 });
+      expect(listed.map((c) => c.id)).toEqual([b.id, a.id]);
+      expect(await store.conversations.countByUser(user)).toBe(2);
+      expect((await store.conversations.listByUser(user, { limit: 1, offset: 1 })).map((c) => c.id)).toEqual([a.id]);
+      expect((await store.conversations.get(other.id))?.user_id).toBe(other.user_id);
+    });
+
+    test("conversations: soft delete hides, hard delete removes the messages too", async () => {
+      const user = newId("user");
+      const soft = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(1) });
+      const hard = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(2) });
+      await store.messages.insert({ id: newId("msg"), conversation_id: hard.id, user_id: user, seq: 1, role: "user", content: "hi", created_at: at(3) });
+
+      expect(await store.conversations.softDelete(soft.id, at(4))).toBe(true);
+      expect(await store.conversations.softDelete(soft.id, at(5))).toBe(false);
+      expect(await store.conversations.get(soft.id)).toBeNull();
+      expect(await store.conversations.update(soft.id, { title: "x" }, at(6))).toBeNull();
+      expect((await store.conversations.listByUser(user, { limit: 10, offset: 0 })).map((c) => c.id)).toEqual([hard.id]);
+
+      expect(await store.transaction((tx) => tx.conversations.hardDelete(hard.id))).toBe(true);
+      expect(await store.conversations.get(hard.id)).toBeNull();
+      expect(await store.messages.list(hard.id, { limit: 10, order: "asc" })).toEqual([]);
+    });
+
+    test("messages: ordered pages, cursor, history window, unique message numbers", async () => {
+      const user = newId("user");
+      const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });
+      const ids: string[] = [];
+      for (let seq = 1; seq <= 5; seq++) {
+        const id = newId("msg");
+        ids.push(id);
+        await store.messages.insert({
+          id, conversation_id: conv.id, user_id: user, seq, role: seq % 2 ? "user" : "assistant", content: `m${seq}`, created_at: at(seq),
+          attachments: seq === 1 ? [{ kind: "image", key: "k", url: "/files/k", filename: "a.png", content_type: "image/png" }] : [],
+          tokens_input: seq, tokens_output: 2 * seq, cost: 10 * seq, model: "gpt-test", finish_reason: seq % 2 ? null : "stop",
+        });
+      }
+      const asc = await store.messages.list(conv.id, { limit: 10, order: "asc" });
+      expect(asc.map((m) => m.content)).toEqual(["m1", "m2", "m3", "m4", "m5"]);
+      expect(asc[0]!.attachments[0]).toMatchObject({ kind: "image", filename: "a.png" });
+      expect(asc[1]).toMatchObject({ role: "assistant", tokens_input: 2, tokens_output: 4, cost: 20, finish_reason: "stop", model: "gpt-test" });
+      expect((await store.messages.list(conv.id, { limit: 2, order: "desc" })).map((m) => m.seq)).toEqual([5, 4]);
+      expect((await store.messages.list(conv.id, { limit: 10, order: "asc", after: ids[2] })).map((m) => m.seq)).toEqual([4, 5]);
+      expect((await store.messages.list(conv.id, { limit: 10, order: "desc", after: ids[2] })).map((m) => m.seq)).toEqual([2, 1]);
+      expect((await store.messages.latest(conv.id, 3)).map((m) => m.seq)).toEqual([3, 4, 5]);
+      expect(await store.messages.lastSeq(conv.id)).toBe(5);
+
+      const dup = store.messages.insert({ id: newId("msg"), conversation_id: conv.id, user_id: user, seq: 5, role: "user", content: "dup", created_at: at(9) });
+      await expect(dup).rejects.toThrow();
+    });
+
+    test("a transaction commits all of a turn or none of it", async () => {
+      const user = newId("user");
+      const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });
+      const turn = { messages: 2, tokens_input: 10, tokens_output: 20, cost: 1234, image_urls: ["/files/a.png"], session_id: null, model: "m", now: at(1) };
+
+      await store.transaction(async (tx) => {
+        await tx.messages.insert({ id: newId("msg"), conversation_id: conv.id, user_id: user, seq: 1, role: "user", content: "q", created_at: at(1) });
+        await tx.messages.insert({ id: newId("msg"), conversation_id: conv.id, user_id: user, seq: 2, role: "assistant", content: "a", created_at: at(1) });
+        await tx.conversations.addTurn(conv.id, turn);
+      });
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.messages.insert({ id: newId("msg"), conversation_id: conv.id, user_id: user, seq: 3, role: "user", content: "lost", created_at: at(2) });
+          await tx.conversations.addTurn(conv.id, { ...turn, image_urls: [] });
+          throw new Error("upstream failed after the writes");
+        }),
+      ).rejects.toThrow("upstream failed");
+
+      const after = await store.conversations.get(conv.id);
+      expect(after).toMatchObject({ message_count: 2, total_tokens_input: 10, total_tokens_output: 20, total_cost: 1234, image_urls: ["/files/a.png"], last_image_url: "/files/a.png", model: "m" });
+      expect(await store.messages.lastSeq(conv.id)).toBe(2);
+    });
+
+    test("concurrent transactions and plain statements do not interleave or lose updates", async () => {
+      const user = newId("user");
+      const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });
+      const turn = { messages: 1, tokens_input: 1, tokens_output: 1, cost: 7, image_urls: [], session_id: null, model: "m", now: at(1) };
+      await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          i % 5 === 0
+            ? store.conversations.get(conv.id)
+            : store.transaction(async (tx) => {
+                await tx.conversations.addTurn(conv.id, turn);
+              }),
+        ),
+      );
+      expect((await store.conversations.get(conv.id))?.total_cost).toBe(20 * 7);
+    });
+
+    test("sessions: one active per user and day, ended sessions make way for a new one", async () => {
+      const user = newId("user");
+      const s1 = await store.sessions.open(user, "2026-01-29", newId("sess"), at(1));
+      const again = await store.sessions.open(user, "2026-01-29", newId("sess"), at(2));
+      expect(again.id).toBe(s1.id);
+      expect(s1).toMatchObject({ user_id: user, day: "2026-01-29", is_active: true, total_tokens: 0, total_cost: 0 });
+
+      await store.sessions.addUsage(s1.id, { tokens_input: 3, tokens_output: 4, cost: 99, requests: 1, conversations: 1, now: at(3) });
+      expect(await store.sessions.get(s1.id)).toMatchObject({ total_tokens: 7, total_tokens_input: 3, total_tokens_output: 4, total_cost: 99, request_count: 1, conversation_count: 1, last_activity: at(3) });
+
+      expect(await store.sessions.end(s1.id, at(4))).toBe(true);
+      expect(await store.sessions.end(s1.id, at(5))).toBe(false);
+      const s2 = await store.sessions.open(user, "2026-01-29", newId("sess"), at(6));
+      expect(s2.id).not.toBe(s1.id);
+      await store.sessions.addUsage(s2.id, { tokens_input: 1, tokens_output: 1, cost: 1, requests: 1, conversations: 0, now: at(7) });
+      const nextDay = await store.sessions.open(user, "2026-01-30", newId("sess"), at(8));
+      expect(nextDay.id).not.toBe(s2.id);
+
+      expect(await store.sessions.spentOnDay(user, "2026-01-29")).toBe(100);
+      expect((await store.sessions.listByUser(user, 10)).map((s) => s.id)).toEqual([nextDay.id, s2.id, s1.id]);
+      expect(await store.sessions.get(s1.id)).toMatchObject({ is_active: false, ended_at: at(4) });
+    });
+
+    test("concurrent opens of the same day's session agree on one session", async () => {
+      const user = newId("user");
+      const opened = await Promise.all(Array.from({ length: 10 }, () => store.sessions.open(user, "2026-02-01", newId("sess"), at(1))));
+      expect(new Set(opened.map((s) => s.id)).size).toBe(1);
+    });
+
+    test("files: insert, get, list by folder newest first, delete", async () => {
+      const user = newId("user");
+      const mk = (folder: string, name: string, s: number) => ({
+        key: `LLM/${folder}/${user}/20260129_1200${String(s).padStart(2, "0")}_${name}`, user_id: user, folder, filename: name,
+        content_type: "application/pdf", size: 1000 + s, backend: "local" as const, conversation_id: null, created_at: at(s),
+      });
+      const a = mk("uploads", "a.pdf", 1);
+      const b = mk("documents", "b.pdf", 2);
+      const c = mk("uploads", "c.pdf", 3);
+      for (const f of [a, b, c]) await store.files.insert(f);
+      expect(await store.files.get(a.key)).toEqual(a);
+      expect((await store.files.list(user, { limit: 10 })).map((f) => f.filename)).toEqual(["c.pdf", "b.pdf", "a.pdf"]);
+      expect((await store.files.list(user, { folder: "uploads", limit: 10 })).map((f) => f.filename)).toEqual(["c.pdf", "a.pdf"]);
+      expect((await store.files.list(user, { folder: "uploads", limit: 1 })).map((f) => f.filename)).toEqual(["c.pdf"]);
+      expect(await store.files.delete(a.key)).toBe(true);
+      expect(await store.files.delete(a.key)).toBe(false);
+      expect(await store.files.get(a.key)).toBeNull();
+    });
+
+    test("usage records: stored exactly, summed per model since a time", async () => {
+      const user = newId("user");
+      const rec = (model: string, s: number, cost: number) => ({
+        id: newId("usage"), request_id: newId("req"), user_id: user, session_id: null, conversation_id: null, route: "/v1/chat/completions",
+        model, provider: "openai", tokens_input: 100, tokens_output: 50, tokens_cached: 20, cost, latency_ms: 42, status: 200,
+        error_code: null, streamed: s % 2 === 0, created_at: at(s),
+      });
+      const first = rec("gpt-a", 1, 1_000_001);
+      await store.usage.insert(first);
+      await store.usage.insert(rec("gpt-a", 2, 2));
+      await store.usage.insert(rec("gpt-b", 3, 3));
+      expect((await store.usage.listByUser(user, 10)).at(-1)).toEqual(first);
+      expect(await store.usage.byModel(user, at(0))).toEqual([
+        { model: "gpt-a", requests: 2, tokens_input: 200, tokens_output: 100, cost: 1_000_003 },
+        { model: "gpt-b", requests: 1, tokens_input: 100, tokens_output: 50, cost: 3 },
+      ]);
+      expect(await store.usage.byModel(user, at(2))).toEqual([
+        { model: "gpt-a", requests: 1, tokens_input: 100, tokens_output: 50, cost: 2 },
+        { model: "gpt-b", requests: 1, tokens_input: 100, tokens_output: 50, cost: 3 },
+      ]);
+    });
+
+    test("money beyond 32 bits survives a round trip as an exact integer", async () => {
+      const user = newId("user");
+      const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });
+      const big = 9_000_000_000_123; // $9,000,000.000123
+      await store.conversations.addTurn(conv.id, { messages: 0, tokens_input: 0, tokens_output: 0, cost: big, image_urls: [], session_id: null, model: "m", now: at(1) });
+      expect((await store.conversations.get(conv.id))?.total_cost).toBe(big);
+    });
+  });
+}

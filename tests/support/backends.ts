@@ -1,0 +1,51 @@
+// The database backends every contract and HTTP suite runs against. SQLite always; Postgres when
+// TEST_DATABASE_URL is set — otherwise its suites are registered as skipped, with the reason in
+// their name, so a run without Postgres says so instead of passing silently.
+import { join } from "node:path";
+import { createTempDatabase, POSTGRES_SKIP_REASON, TEST_DATABASE_URL } from "./postgres.ts";
+import { tempDir } from "./temp.ts";
+
+export interface BackendHandle {
+  /** Environment that points a TextLLM config at this database. */
+  env: Record<string, string>;
+  /** The data directory to use (SQLite lives in it; local files too). */
+  dataDir: string;
+  cleanup(): Promise<void>;
+}
+
+export interface Backend {
+  name: "sqlite" | "postgres";
+  /** Null when the backend can run; otherwise why it is skipped. */
+  skip: string | null;
+  open(): Promise<BackendHandle>;
+}
+
+export const BACKENDS: Backend[] = [
+  {
+    name: "sqlite",
+    skip: null,
+    async open() {
+      const dir = tempDir();
+      return { env: { TEXTLLM_DATA_DIR: join(dir.path, "data") }, dataDir: join(dir.path, "data"), cleanup: async () => dir.cleanup() };
+    },
+  },
+  {
+    name: "postgres",
+    skip: TEST_DATABASE_URL ? null : POSTGRES_SKIP_REASON,
+    async open() {
+      const dir = tempDir();
+      const db = await createTempDatabase();
+      return {
+        env: { TEXTLLM_DATA_DIR: join(dir.path, "data"), DATABASE_URL: db.url },
+        dataDir: join(dir.path, "data"),
+        cleanup: async () => {
+          await db.drop();
+          dir.cleanup();
+        },
+      };
+    },
+  },
+];
+
+/** Suite title that carries the skip reason, e.g. "postgres (skipped: TEST_DATABASE_URL is not set)". */
+export const backendTitle = (b: Backend) => (b.skip ? `${b.name} (skipped: ${b.skip})` : b.name);
