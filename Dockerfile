@@ -1,0 +1,25 @@
+# Two stages: build the single executable, then ship it alone on an empty base — no shell, no
+# package manager — with only the C libraries it links against, running as a non-root user.
+
+FROM oven/bun:1.4.5-debian AS build
+WORKDIR /src
+COPY package.json bun.lock ./
+RUN bun install --frozen-lockfile
+COPY . .
+RUN bun run build \
+ && mkdir -p /rootfs/data /rootfs/tmp /rootfs/etc/ssl/certs \
+ && cp textllm /rootfs/textllm \
+ && for lib in $(ldd textllm | grep -o '/[^ ]*'); do mkdir -p "/rootfs$(dirname "$lib")" && cp -L "$lib" "/rootfs$lib"; done \
+ && if [ -f /etc/ssl/certs/ca-certificates.crt ]; then cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; fi \
+ && echo 'textllm:x:10001:10001::/data:/textllm' > /rootfs/etc/passwd \
+ && chown -R 10001:10001 /rootfs/data && chmod 1777 /rootfs/tmp
+
+FROM scratch
+COPY --from=build /rootfs/ /
+USER 10001:10001
+ENV HOST=0.0.0.0 PORT=8000 TEXTLLM_DATA_DIR=/data
+WORKDIR /data
+VOLUME ["/data"]
+EXPOSE 8000
+ENTRYPOINT ["/textllm"]
+CMD ["serve"]

@@ -1,0 +1,62 @@
+// The single executable, built the way users build it (`bun run build`) and run from an empty
+// directory: migrations and documentation assets must be inside it.
+import { beforeAll, describe, expect, test, afterAll } from "bun:test";
+import { copyFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { run, startServer, type RunningServer } from "../support/server-process.ts";
+import { tempDir } from "../support/temp.ts";
+
+const ROOT = join(import.meta.dir, "../..");
+let dir: ReturnType<typeof tempDir>;
+let binary: string;
+let server: RunningServer | null = null;
+
+beforeAll(async () => {
+  const build = await run([process.execPath, "run", "build"], { cwd: ROOT });
+  if (build.code !== 0) throw new Error(`bun run build failed:\n${build.stderr}`);
+  dir = tempDir("textllm-bin-");
+  binary = join(dir.path, "textllm");
+  copyFileSync(join(ROOT, "textllm"), binary); // copied away from the repo: nothing to read beside it
+  await Bun.$`chmod +x ${binary}`;
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop("SIGKILL");
+  dir?.cleanup();
+});
+
+describe("compiled binary", () => {
+  test("--version prints the version", async () => {
+    const { stdout, code } = await run([binary, "--version"], { cwd: dir.path });
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  test("starts on an empty data dir, migrates, answers /health/live and serves embedded docs", async () => {
+    server = await startServer([binary], { cwd: dir.path, env: { TEXTLLM_DATA_DIR: join(dir.path, "empty-data") } });
+    const live = await fetch(`${server.url}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: "alive" });
+    expect(existsSync(join(dir.path, "empty-data", "textllm.db"))).toBe(true);
+
+    const ready = await fetch(`${server.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    const conv = await fetch(`${server.url}/conversations`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"user_id":"bin-user"}' });
+    expect(conv.status).toBe(200); // tables exist: the embedded migrations ran
+
+    for (const asset of ["/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css", "/docs/assets/redoc.standalone.js"]) {
+      const res = await fetch(`${server.url}${asset}`);
+      expect(res.status).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    }
+    expect(await server.stop("SIGTERM")).toBe(0);
+    server = null;
+  });
+
+  test("`textllm migrate` applies the embedded migrations", async () => {
+    const { stdout, code } = await run([binary, "migrate"], { cwd: dir.path, env: { TEXTLLM_DATA_DIR: join(dir.path, "migrate-only") } });
+    expect(code).toBe(0);
+    expect(stdout).toContain("migrations applied");
+    expect(existsSync(join(dir.path, "migrate-only", "textllm.db"))).toBe(true);
+  });
+});
