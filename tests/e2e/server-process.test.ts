@@ -50,6 +50,16 @@ describe("textllm from source", () => {
     expect(existsSync(join(cwd, "from-dotenv", "textllm.db"))).toBe(true);
   });
 
+  test("secrets from the environment appear neither in logs nor in any answer", async () => {
+    const secrets = { OPENAI_API_KEY: "sk-log-secret-1", TEXTLLM_ADMIN_KEY: "admin-log-secret-2", S3_SECRET_KEY: "s3-log-secret-3", TEXTLLM_API_KEYS: "user-log-secret-4=alice" };
+    const s = await started(SOURCE, scratch(), { ...secrets, LOG_LEVEL: "debug" });
+    const answers = await Promise.all(["/", "/config", "/health", "/missing", "/openapi.json"].map(async (p) => (await fetch(`${s.url}${p}`, { headers: { authorization: "Bearer sk-log-secret-1" } })).text()));
+    await s.stop("SIGTERM");
+    const everything = [...s.lines, ...answers].join("\n");
+    expect(s.lines.length).toBeGreaterThan(0);
+    for (const secret of Object.values(secrets)) expect(everything).not.toContain(secret.split("=")[0]!);
+  });
+
   test("invalid configuration stops start-up with a message naming key, value and source", async () => {
     const cwd = scratch();
     writeFileSync(join(cwd, "config.yaml"), "max_file_size_mb: -1\n");

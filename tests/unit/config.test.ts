@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { ConfigError } from "../../src/config/config-error.ts";
-import { publicConfig, redactUrl } from "../../src/config/public-view.ts";
+import { databaseBackend, publicConfig, redactUrl } from "../../src/config/public-view.ts";
 import { DEFAULT_SYSTEM_PROMPT, systemPromptFor } from "../../src/config/prompts.ts";
 import { tempDir } from "../support/temp.ts";
 
@@ -97,6 +97,15 @@ providers:
     expect(config.storage.s3).toMatchObject({ enabled: true, bucket: "b", access_key: "AKIA", secret_key: "shh", url_expiration: 600 });
     expect(config.redis.url).toBe("redis://env");
     expect(config.auth).toEqual({ api_keys: { "key-aaaaaaaa": "alice", "key-bbbbbbbb": "bob" }, admin_key: "admin-key" });
+  });
+
+  test("DATABASE_URL selects Postgres unless DATABASE_ENABLED=false keeps the embedded database", () => {
+    const cwd = dirWith({});
+    const pg = loadConfig({ env: { DATABASE_URL: "postgres://h/db" }, cwd });
+    expect(databaseBackend(pg)).toBe("postgres");
+    const off = loadConfig({ env: { DATABASE_URL: "postgres://h/db", DATABASE_ENABLED: "false" }, cwd });
+    expect(databaseBackend(off)).toBe("sqlite");
+    expect(databaseBackend(loadConfig({ env: {}, cwd }))).toBe("sqlite");
   });
 
   test("S3_* names win over their AWS_* aliases", () => {
