@@ -7,6 +7,8 @@ import { toErrorAnswer } from "./http/error-response.ts";
 import { requestId } from "./http/request-id.ts";
 import { docsRoutes, DOC_ASSET_PREFIX } from "./http/routes/docs.ts";
 import { conversationService } from "./conversations/service.ts";
+import { chatRoutes } from "./http/routes/chat.ts";
+import { completionRoutes } from "./http/routes/completions.ts";
 import { conversationRoutes } from "./http/routes/conversations.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { infoRoutes, type RouteEntry } from "./http/routes/info.ts";
@@ -38,6 +40,8 @@ export function buildApp(deps: Deps) {
     .use(docsRoutes())
     .use(infoRoutes(deps, listRoutes))
     .use(healthRoutes(deps))
+    .use(completionRoutes(deps))
+    .use(chatRoutes(deps))
     .use(conversationRoutes(conversationService(deps.store, deps.now)));
   return app;
 }

@@ -4,12 +4,15 @@ import { join } from "node:path";
 import type { LoadedConfig } from "./config/load.ts";
 import { databaseBackend } from "./config/public-view.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
+import { openAICompatible } from "./providers/openai-compatible.ts";
+import { createRegistry, type ProviderRegistry } from "./providers/registry.ts";
 import { openStore, sqliteFileIn, type DatabaseTarget } from "./storage/db/open.ts";
 import type { Store } from "./storage/db/store.ts";
 
 export interface Deps {
   loaded: LoadedConfig;
   store: Store;
+  registry: ProviderRegistry;
   logger: Logger;
   /** Where local uploads live (the embedded files backend). */
   filesDir: string;
@@ -42,7 +45,8 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
     throw err;
   }
   const now = overrides.now ?? (() => new Date());
-  return { loaded, store, logger, filesDir: join(loaded.dataDir, "files"), now, startedAt: now() };
+  const registry = createRegistry(loaded, (name) => openAICompatible(loaded.providers.find((p) => p.name === name)!));
+  return { loaded, store, registry, logger, filesDir: join(loaded.dataDir, "files"), now, startedAt: now() };
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {

@@ -44,6 +44,7 @@ export function loadConfig({ env, cwd }: LoadOptions): LoadedConfig {
   }
 
   const config = validate(raw, sources, present ? configPath : "defaults");
+  crossCheck(config, present ? configPath : "defaults");
   const base = present ? dirname(configPath) : cwd;
   const dataDir = isAbsolute(config.data_dir) ? config.data_dir : resolve(cwd, config.data_dir);
   const prompts = loadPrompts(resolve(base, config.prompts_file));
@@ -129,4 +130,20 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/** Rules that span keys: providers are named once, and a model's provider exists. */
+function crossCheck(config: Config, origin: string): void {
+  const problems: string[] = [];
+  const names = config.providers.map((p) => p.name);
+  for (const dup of new Set(names.filter((n, i) => names.indexOf(n) !== i))) {
+    problems.push(`providers: the name '${dup}' is used twice (${origin}); give each provider its own name`);
+  }
+  const known = new Set(names.length ? names : ["openai"]);
+  for (const [model, m] of Object.entries(config.models)) {
+    if (m.provider && !known.has(m.provider)) {
+      problems.push(`models.${model}.provider: "${m.provider}" is not valid (${origin}): expected one of ${[...known].map((n) => `"${n}"`).join(", ")}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
 }

@@ -15,6 +15,8 @@ export interface TestApp {
   loaded: LoadedConfig;
   /** Sends one request; `body` objects are sent as JSON. */
   request(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  /** Opens a real port (0: any free one) and returns the base URL. */
+  listen(): string;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,12 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       }
       return app.handle(new Request(`http://localhost${path}`, { method, body, headers }));
     },
+    listen() {
+      app.listen({ hostname: "127.0.0.1", port: 0 });
+      return `http://127.0.0.1:${app.server!.port}`;
+    },
     async close() {
+      await app.server?.stop(true);
       await closeDeps(deps);
       dir.cleanup();
     },

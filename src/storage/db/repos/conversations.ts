@@ -113,6 +113,12 @@ export function conversationsRepo(db: Db) {
       return num(row?.n);
     },
 
+    /** Conversations the user started since `since` (deleted ones included: they were used). */
+    async countCreatedSince(userId: string, since: string): Promise<number> {
+      const [row] = await db.all(sql`SELECT COUNT(*) AS n FROM conversations WHERE user_id = ${userId} AND created_at >= ${since}`);
+      return num(row?.n);
+    },
+
     async update(id: string, patch: ConversationPatch, now: string): Promise<Conversation | null> {
       const sets = [sql`updated_at = ${now}`];
       if (patch.title !== undefined) sets.push(sql`title = ${patch.title}`);
@@ -125,23 +131,30 @@ export function conversationsRepo(db: Db) {
       return row ? decode(row) : null;
     },
 
-    /** Adds one turn's messages, tokens and cost to the counters (called in the turn's transaction). */
-    async addTurn(id: string, t: TurnTotals): Promise<void> {
-      const current = await byId(id);
-      const images = [...(current?.image_urls ?? []), ...t.image_urls];
-      await db.run(sql`
+    /**
+     * Adds one turn's messages, tokens and cost to the counters and returns the new message count,
+     * which numbers the turn's messages. Run inside the turn's transaction: the UPDATE takes the
+     * row lock first, so concurrent turns on one conversation get distinct numbers.
+     */
+    async addTurn(id: string, t: TurnTotals): Promise<number> {
+      const [row] = await db.all(sql`
         UPDATE conversations SET
           message_count = message_count + ${t.messages},
           total_tokens_input = total_tokens_input + ${t.tokens_input},
           total_tokens_output = total_tokens_output + ${t.tokens_output},
           total_cost = total_cost + ${t.cost},
-          image_urls = ${db.json(images)},
-          last_image_url = ${t.image_urls.at(-1) ?? current?.last_image_url ?? null},
           session_id = COALESCE(${t.session_id}, session_id),
           model = ${t.model},
           last_used = ${t.now},
           updated_at = ${t.now}
-        WHERE id = ${id}`);
+        WHERE id = ${id}
+        RETURNING message_count, image_urls`);
+      if (!row) throw new Error(`conversation ${id} vanished during a turn`);
+      if (t.image_urls.length) {
+        const images = [...json<string[]>(row.image_urls, []), ...t.image_urls];
+        await db.run(sql`UPDATE conversations SET image_urls = ${db.json(images)}, last_image_url = ${t.image_urls.at(-1)!} WHERE id = ${id}`);
+      }
+      return num(row.message_count);
     },
 
     async softDelete(id: string, now: string): Promise<boolean> {

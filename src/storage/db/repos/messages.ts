@@ -87,6 +87,11 @@ export function messagesRepo(db: Db) {
       return rows.map(decode);
     },
 
+    async countSince(userId: string, since: string): Promise<number> {
+      const [row] = await db.all(sql`SELECT COUNT(*) AS n FROM messages WHERE user_id = ${userId} AND created_at >= ${since}`);
+      return num(row?.n);
+    },
+
     /** The newest `limit` messages, returned oldest first: the history window of a conversation. */
     async latest(conversationId: string, limit: number): Promise<Message[]> {
       const rows = await db.all(sql`

@@ -1,0 +1,13 @@
+import type { LoadedConfig } from "../config/load.ts";
+import type { Logger } from "../lib/logger.ts";
+import type { ProviderRegistry } from "../providers/registry.ts";
+import type { Store } from "../storage/db/store.ts";
+
+/** What the chat pipeline needs, passed in explicitly. */
+export interface ChatContext {
+  loaded: LoadedConfig;
+  store: Store;
+  registry: ProviderRegistry;
+  logger: Logger;
+  now: () => Date;
+}

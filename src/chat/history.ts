@@ -1,0 +1,58 @@
+// The context sent upstream: the system prompt, then as much stored history as fits, then the new
+// turn. History is bounded by max_history_items and by the model's context window (minus room for
+// the answer); the oldest turns are dropped first; the system prompt and the new turn always stay.
+import { badRequest } from "../errors.ts";
+import type { ChatMessage } from "./messages.ts";
+import { textOf } from "./messages.ts";
+import { countTokens, MESSAGE_OVERHEAD, upperBound } from "./token-count.ts";
+
+export interface ContextInput {
+  systemPrompt: string;
+  /** Stored messages, oldest first. */
+  history: ChatMessage[];
+  newTurn: ChatMessage[];
+  maxHistoryItems: number;
+  contextWindow: number;
+  /** Tokens kept free for the answer. */
+  reserveForOutput: number;
+}
+
+export interface Context {
+  messages: ChatMessage[];
+  /** How many stored messages were left out to fit. */
+  dropped: number;
+}
+
+const sizeWith = async (messages: ChatMessage[], measure: (s: string) => number | Promise<number>) => {
+  let total = 0;
+  for (const m of messages) total += (await measure(textOf(m.content))) + MESSAGE_OVERHEAD;
+  return total;
+};
+
+export async function buildContext(input: ContextInput): Promise<Context> {
+  const system: ChatMessage[] = input.systemPrompt ? [{ role: "system", content: input.systemPrompt }] : [];
+  let history = input.history.slice(-input.maxHistoryItems);
+  const budget = input.contextWindow - input.reserveForOutput;
+  const dropped0 = input.history.length - history.length;
+
+  const all = () => [...system, ...history, ...input.newTurn];
+  if ((await sizeWith(all(), upperBound)) <= budget) return { messages: all(), dropped: dropped0 };
+
+  // Near the limit: count exactly, then drop the oldest history until it fits.
+  const fixed = await sizeWith([...system, ...input.newTurn], countTokens);
+  if (fixed > budget) {
+    throw badRequest(
+      `This model's context window is ${input.contextWindow} tokens; the new message and system prompt alone need about ${fixed} (with ${input.reserveForOutput} kept for the answer). Shorten the message.`,
+      "messages",
+      "context_length_exceeded",
+    );
+  }
+  const sizes = await Promise.all(history.map(async (m) => (await countTokens(textOf(m.content))) + MESSAGE_OVERHEAD));
+  let total = fixed + sizes.reduce((a, b) => a + b, 0);
+  let start = 0;
+  while (total > budget && start < history.length) total -= sizes[start++]!;
+  // Never start the kept history with an assistant reply whose question was dropped.
+  while (start < history.length && history[start]!.role !== "user") start++;
+  history = history.slice(start);
+  return { messages: all(), dropped: dropped0 + start };
+}

@@ -1,0 +1,66 @@
+// Consumes an upstream stream for a client: passes chunks on, accumulates the reply, its finish
+// reason and usage, and settles exactly once — after the last chunk, after a failure, or when the
+// client goes away mid-reply (then from `finally`, with the partial text).
+import type { ChatCompletionChunk } from "../providers/provider.ts";
+import { AppError } from "../errors.ts";
+import type { TokenUsage } from "../pricing/prices.ts";
+import { fromUpstreamError, isAbort } from "../providers/upstream-error.ts";
+import { withIdleTimeout } from "./idle-timeout.ts";
+import { fromUpstream } from "./usage.ts";
+
+export interface StreamOutcome {
+  text: string;
+  finishReason: string | null;
+  usage: TokenUsage | null;
+  /** Set when the upstream failed mid-reply. */
+  failure: AppError | null;
+  /** The client went away before the end. */
+  aborted: boolean;
+}
+
+export type StreamEvent<R> = { type: "chunk"; chunk: ChatCompletionChunk } | { type: "end"; outcome: StreamOutcome; result: R };
+
+export interface MeterOptions<R> {
+  provider: string;
+  signal: AbortSignal;
+  idleTimeoutMs: number;
+  /** Cancels the upstream request. */
+  abort: () => void;
+  settle: (outcome: StreamOutcome) => Promise<R>;
+}
+
+export async function* meteredStream<R>(upstream: AsyncIterable<ChatCompletionChunk>, opts: MeterOptions<R>): AsyncGenerator<StreamEvent<R>> {
+  const outcome: StreamOutcome = { text: "", finishReason: null, usage: null, failure: null, aborted: false };
+  let settled = false;
+  const settle = () => {
+    settled = true;
+    return opts.settle(outcome);
+  };
+  try {
+    try {
+      for await (const chunk of withIdleTimeout(upstream, opts.idleTimeoutMs, opts.abort)) {
+        if (chunk.usage) outcome.usage = fromUpstream(chunk.usage);
+        const choice = chunk.choices?.[0];
+        if (choice?.delta?.content) outcome.text += choice.delta.content;
+        if (choice?.finish_reason) outcome.finishReason = choice.finish_reason;
+        yield { type: "chunk", chunk };
+      }
+      if (!outcome.finishReason) {
+        outcome.failure = new AppError(502, `The upstream provider '${opts.provider}' ended its reply before finishing it.`, "server_error", "upstream_stream_interrupted");
+      }
+    } catch (err) {
+      if (opts.signal.aborted && isAbort(err)) outcome.aborted = true;
+      else outcome.failure = fromUpstreamError(err, opts.provider);
+    }
+    if (opts.signal.aborted) outcome.aborted = true;
+    const result = await settle();
+    yield { type: "end", outcome, result };
+  } finally {
+    // Reached without settling only when the client left while we were suspended at a yield.
+    if (!settled) {
+      outcome.aborted = true;
+      opts.abort();
+      await settle();
+    }
+  }
+}

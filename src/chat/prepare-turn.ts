@@ -1,0 +1,100 @@
+// Everything decided before the upstream is called for a /chat turn: which conversation and user,
+// which model and provider, and the exact context to send.
+import { systemPromptFor } from "../config/prompts.ts";
+import { badRequest, notFound } from "../errors.ts";
+import { newId } from "../lib/ids.ts";
+import type { ChatBody } from "../providers/provider.ts";
+import type { Route } from "../providers/registry.ts";
+import type { Message } from "../storage/db/repos/messages.ts";
+import type { ChatContext } from "./chat-context.ts";
+import { buildContext } from "./history.ts";
+import { textOf, titleFrom, type ChatMessage } from "./messages.ts";
+import type { TurnMessage } from "./record.ts";
+
+export interface TurnInput {
+  requestId: string;
+  route: string;
+  userId: string | null;
+  conversationId: string | null;
+  model: string | null;
+  /** The new turn as the client sent it (a client system message replaces the configured prompt). */
+  messages: ChatMessage[];
+  /** Sampling parameters and any other OpenAI field, passed to the upstream as they are. */
+  params: Record<string, unknown>;
+}
+
+export interface PreparedTurn {
+  requestId: string;
+  route: string;
+  userId: string;
+  conversationId: string;
+  create: { title: string | null } | null;
+  /** The model as the client named it (prices and records use this name). */
+  model: string;
+  upstream: Route;
+  body: ChatBody;
+  /** The messages sent upstream: the base of a usage estimate when the reply is cut short. */
+  context: ChatMessage[];
+  stored: TurnMessage[];
+  startedAt: number;
+}
+
+/** Room kept for the answer when the request does not say (max_tokens). */
+const DEFAULT_OUTPUT_RESERVE = 4096;
+
+const asChat = (m: Message): ChatMessage => ({ role: m.role, content: m.content });
+
+export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<PreparedTurn> {
+  const { config, prompts } = ctx.loaded;
+  const model = input.model ?? config.model;
+  const upstream = ctx.registry.route(model);
+
+  const turn = input.messages.filter((m) => m.role !== "system");
+  if (!turn.length) throw badRequest("The request has no user message: send `message` or a `messages` array with a user turn.", "messages");
+  const clientSystem = input.messages.filter((m) => m.role === "system").at(-1);
+
+  let userId = input.userId;
+  let conversationId = input.conversationId;
+  let history: Message[] = [];
+  let create: PreparedTurn["create"] = null;
+  if (conversationId) {
+    const conv = await ctx.store.conversations.get(conversationId);
+    if (!conv || (userId !== null && conv.user_id !== userId)) {
+      throw notFound(`No conversation found with id '${conversationId}'.`, "conversation_not_found");
+    }
+    userId = conv.user_id;
+    history = await ctx.store.messages.latest(conversationId, config.max_history_items);
+  } else {
+    conversationId = newId("conv");
+    userId ??= newId("user");
+    const firstUser = turn.find((m) => m.role === "user");
+    create = { title: titleFrom(textOf(firstUser?.content ?? "")) };
+  }
+
+  const storedSystem = history.filter((m) => m.role === "system").at(-1);
+  const systemPrompt = clientSystem ? textOf(clientSystem.content) : storedSystem?.content ?? systemPromptFor(prompts, model);
+  const requestedOutput = Number(input.params.max_completion_tokens ?? input.params.max_tokens ?? 0);
+  const contextWindow = config.models[model]?.context_window ?? 128_000;
+  const { messages } = await buildContext({
+    systemPrompt,
+    history: history.filter((m) => m.role !== "system").map(asChat),
+    newTurn: turn,
+    maxHistoryItems: config.max_history_items,
+    contextWindow,
+    reserveForOutput: requestedOutput > 0 ? requestedOutput : Math.min(DEFAULT_OUTPUT_RESERVE, Math.floor(contextWindow / 4)),
+  });
+
+  return {
+    requestId: input.requestId,
+    route: input.route,
+    userId,
+    conversationId,
+    create,
+    model,
+    upstream,
+    body: { ...input.params, model: upstream.upstreamModel, messages },
+    context: messages,
+    stored: input.messages.map((m) => ({ role: m.role === "system" ? "system" : m.role === "assistant" ? "assistant" : "user", content: textOf(m.content) })),
+    startedAt: performance.now(),
+  };
+}

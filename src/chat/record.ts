@@ -1,0 +1,124 @@
+// Writing what a chat request did, in one transaction per request: the turn's messages, the
+// conversation's counters, the user's session for the day and the usage record. Totals therefore
+// always equal the sum of the per-request records.
+import { newId } from "../lib/ids.ts";
+import type { TokenUsage } from "../pricing/prices.ts";
+import type { Attachment } from "../storage/db/repos/messages.ts";
+import type { Repos, Store } from "../storage/db/store.ts";
+
+export const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** One row of the usage log, before ids and the session are known. */
+export interface CallRecord {
+  requestId: string;
+  route: string;
+  userId: string;
+  model: string;
+  provider: string | null;
+  usage: TokenUsage;
+  /** Micro-dollars. */
+  cost: number;
+  latencyMs: number;
+  status: number;
+  errorCode: string | null;
+  streamed: boolean;
+  now: Date;
+}
+
+export interface TurnMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+  attachments?: Attachment[];
+}
+
+export interface TurnRecord extends CallRecord {
+  conversationId: string;
+  /** Set when this turn creates the conversation. */
+  create: { title: string | null } | null;
+  messages: TurnMessage[];
+  reply: { content: string; finishReason: string | null };
+  imageUrls: string[];
+}
+
+export interface Recorded {
+  sessionId: string;
+  /** message_number of the stored reply. */
+  messageNumber: number;
+}
+
+async function meter(tx: Repos, call: CallRecord, conversationId: string | null, newConversation: boolean): Promise<string> {
+  const now = call.now.toISOString();
+  const session = await tx.sessions.open(call.userId, utcDay(call.now), newId("sess"), now);
+  await tx.sessions.addUsage(session.id, {
+    tokens_input: call.usage.prompt_tokens,
+    tokens_output: call.usage.completion_tokens,
+    cost: call.cost,
+    requests: 1,
+    conversations: newConversation ? 1 : 0,
+    now,
+  });
+  await tx.usage.insert(usageRow(call, session.id, conversationId));
+  return session.id;
+}
+
+function usageRow(call: CallRecord, sessionId: string | null, conversationId: string | null) {
+  return {
+    id: newId("usage"),
+    request_id: call.requestId,
+    user_id: call.userId,
+    session_id: sessionId,
+    conversation_id: conversationId,
+    route: call.route,
+    model: call.model,
+    provider: call.provider,
+    tokens_input: call.usage.prompt_tokens,
+    tokens_output: call.usage.completion_tokens,
+    tokens_cached: call.usage.cached_tokens,
+    cost: call.cost,
+    latency_ms: Math.round(call.latencyMs),
+    status: call.status,
+    error_code: call.errorCode,
+    streamed: call.streamed,
+    created_at: call.now.toISOString(),
+  };
+}
+
+export async function recordTurn(store: Store, t: TurnRecord): Promise<Recorded> {
+  const now = t.now.toISOString();
+  return store.transaction(async (tx) => {
+    if (t.create) {
+      await tx.conversations.create({ id: t.conversationId, user_id: t.userId, title: t.create.title, model: t.model, now });
+    }
+    const sessionId = await meter(tx, t, t.conversationId, t.create !== null);
+    const count = await tx.conversations.addTurn(t.conversationId, {
+      messages: t.messages.length + 1,
+      tokens_input: t.usage.prompt_tokens,
+      tokens_output: t.usage.completion_tokens,
+      cost: t.cost,
+      image_urls: t.imageUrls,
+      session_id: sessionId,
+      model: t.model,
+      now,
+    });
+    let seq = count - t.messages.length;
+    for (const m of t.messages) {
+      await tx.messages.insert({ id: newId("msg"), conversation_id: t.conversationId, user_id: t.userId, seq: seq++, role: m.role, content: m.content, attachments: m.attachments ?? [], created_at: now });
+    }
+    await tx.messages.insert({
+      id: newId("msg"), conversation_id: t.conversationId, user_id: t.userId, seq: count, role: "assistant", content: t.reply.content,
+      model: t.model, tokens_input: t.usage.prompt_tokens, tokens_output: t.usage.completion_tokens, cost: t.cost,
+      finish_reason: t.reply.finishReason, created_at: now,
+    });
+    return { sessionId, messageNumber: count };
+  });
+}
+
+/** A stateless call (/v1/chat/completions) that succeeded: session and usage log. */
+export async function recordCall(store: Store, call: CallRecord): Promise<void> {
+  await store.transaction((tx) => meter(tx, call, null, false));
+}
+
+/** A call that failed or was refused: the usage log only (nothing was spent). */
+export async function recordFailure(store: Store, call: CallRecord, conversationId: string | null = null): Promise<void> {
+  await store.usage.insert(usageRow(call, null, conversationId));
+}

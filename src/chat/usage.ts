@@ -1,0 +1,24 @@
+// Usage as the upstream reports it, and an estimate for when it cannot (a reply cut short by a
+// client that went away never receives the upstream's final usage chunk).
+import type { CompletionUsage } from "openai/resources/completions";
+import type { TokenUsage } from "../pricing/prices.ts";
+import type { ChatMessage } from "./messages.ts";
+import { textOf } from "./messages.ts";
+import { countTokens, MESSAGE_OVERHEAD } from "./token-count.ts";
+
+export function fromUpstream(u: CompletionUsage | null | undefined): TokenUsage | null {
+  if (!u) return null;
+  return {
+    prompt_tokens: u.prompt_tokens ?? 0,
+    completion_tokens: u.completion_tokens ?? 0,
+    cached_tokens: u.prompt_tokens_details?.cached_tokens ?? 0,
+  };
+}
+
+export async function estimateUsage(prompt: ChatMessage[], completion: string): Promise<TokenUsage> {
+  let promptTokens = 3;
+  for (const m of prompt) promptTokens += (await countTokens(textOf(m.content))) + MESSAGE_OVERHEAD;
+  return { prompt_tokens: promptTokens, completion_tokens: completion ? await countTokens(completion) : 0, cached_tokens: 0 };
+}
+
+export const ZERO_USAGE: TokenUsage = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0 };

@@ -1,0 +1,56 @@
+// Request schemas shared by the chat routes. Unknown fields are allowed (and passed upstream):
+// the OpenAI API grows faster than any copy of it.
+import { t } from "elysia";
+
+export const ChatMessageSchema = t.Object(
+  {
+    role: t.Union([t.Literal("system"), t.Literal("developer"), t.Literal("user"), t.Literal("assistant"), t.Literal("tool")]),
+    content: t.Optional(
+      t.Union([t.String(), t.Array(t.Object({ type: t.String({ minLength: 1 }) }, { additionalProperties: true })), t.Null()]),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+export const StreamOptionsSchema = t.Union([
+  t.Object({ include_usage: t.Optional(t.Boolean()) }, { additionalProperties: true }),
+  t.Null(),
+]);
+
+/** Sampling parameters checked before they cost an upstream round trip. */
+export const SamplingSchema = {
+  temperature: t.Optional(t.Number({ minimum: 0, maximum: 2 })),
+  top_p: t.Optional(t.Number({ minimum: 0, maximum: 1 })),
+  max_tokens: t.Optional(t.Integer({ minimum: 1 })),
+  max_completion_tokens: t.Optional(t.Integer({ minimum: 1 })),
+  presence_penalty: t.Optional(t.Number({ minimum: -2, maximum: 2 })),
+  frequency_penalty: t.Optional(t.Number({ minimum: -2, maximum: 2 })),
+  seed: t.Optional(t.Integer()),
+  stop: t.Optional(t.Union([t.String(), t.Array(t.String(), { maxItems: 4 }), t.Null()])),
+};
+
+export const CompletionRequestSchema = t.Object(
+  {
+    model: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+    messages: t.Array(ChatMessageSchema, { minItems: 1, description: "the conversation so far, as in OpenAI's API" }),
+    stream: t.Optional(t.Boolean()),
+    stream_options: t.Optional(StreamOptionsSchema),
+    user: t.Optional(t.String({ maxLength: 255 })),
+    ...SamplingSchema,
+  },
+  { additionalProperties: true },
+);
+
+export const NativeChatSchema = t.Object(
+  {
+    message: t.Optional(t.String({ minLength: 1, description: "a single user message (instead of messages)" })),
+    messages: t.Optional(t.Array(ChatMessageSchema, { minItems: 1 })),
+    conversation_id: t.Optional(t.String({ minLength: 1, maxLength: 255, description: "continue this stored conversation" })),
+    user_id: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+    model: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+    stream: t.Optional(t.Boolean()),
+    n: t.Optional(t.Literal(1, { description: "a stored conversation keeps one reply per turn" })),
+    ...SamplingSchema,
+  },
+  { additionalProperties: true },
+);

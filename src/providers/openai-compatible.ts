@@ -1,0 +1,38 @@
+// Any OpenAI-compatible upstream, through the official SDK. Its built-in retry is the one we want:
+// exponential backoff with jitter on 408/409/429/5xx and connection errors, honouring
+// retry-after, and — for streams — only until the response starts, so never after a byte of a
+// streamed reply has gone to our client.
+import OpenAI from "openai";
+import type { ResolvedProvider } from "../config/providers.ts";
+import type { ChatBody, ChatProvider } from "./provider.ts";
+
+export interface ProviderHooks {
+  /** Called for every HTTP attempt made to the upstream (first try and retries). */
+  onAttempt?: (provider: string) => void;
+}
+
+export function openAICompatible(p: ResolvedProvider, hooks: ProviderHooks = {}): ChatProvider {
+  const client = new OpenAI({
+    apiKey: p.apiKey ?? "not-needed", // local servers take any key; the SDK insists on one
+    baseURL: p.baseUrl,
+    timeout: p.timeoutMs,
+    maxRetries: p.maxRetries,
+    fetch: (url, init) => {
+      hooks.onAttempt?.(p.name);
+      return fetch(url, init);
+    },
+  });
+
+  return {
+    name: p.name,
+    async complete(body, signal) {
+      const { stream: _ignored, ...rest } = body;
+      return client.chat.completions.create({ ...(rest as object), stream: false } as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal });
+    },
+    async stream(body: ChatBody, signal) {
+      // Always ask for usage: cost is computed from it. The caller decides what the client sees.
+      const params = { ...body, stream: true, stream_options: { ...(body.stream_options ?? {}), include_usage: true } };
+      return client.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal });
+    },
+  };
+}

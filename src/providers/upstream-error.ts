@@ -1,0 +1,42 @@
+// What an upstream failure means for our client: 4xx come back with their status and the
+// upstream's own message; 429 keeps its retry-after; 5xx become 502 (503/504 kept); a timeout is
+// 504 and an unreachable upstream 502. Always an OpenAI-style body.
+import OpenAI from "openai";
+import { AppError, type ErrorType } from "../errors.ts";
+
+interface UpstreamBody {
+  message?: unknown;
+  type?: unknown;
+  code?: unknown;
+  param?: unknown;
+}
+
+export function fromUpstreamError(err: unknown, provider: string): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof OpenAI.APIConnectionTimeoutError) {
+    return new AppError(504, `The upstream provider '${provider}' did not answer in time.`, "server_error", "upstream_timeout");
+  }
+  if (err instanceof OpenAI.APIConnectionError) {
+    return new AppError(502, `The upstream provider '${provider}' could not be reached.`, "server_error", "upstream_unreachable");
+  }
+  if (err instanceof OpenAI.APIError && typeof err.status === "number") {
+    const body = (err.error ?? {}) as UpstreamBody;
+    const message = typeof body.message === "string" && body.message ? body.message : err.message;
+    const code = typeof body.code === "string" ? body.code : null;
+    const param = typeof body.param === "string" ? body.param : null;
+    if (err.status >= 500) {
+      const status = err.status === 503 || err.status === 504 ? err.status : 502;
+      return new AppError(status, `The upstream provider '${provider}' failed (${err.status}): ${message}`, "server_error", code ?? "upstream_error");
+    }
+    const headers: Record<string, string> = {};
+    const retryAfter = err.headers?.get?.("retry-after");
+    if (err.status === 429 && retryAfter) headers["retry-after"] = retryAfter;
+    const type = typeof body.type === "string" ? (body.type as ErrorType) : err.status === 429 ? "rate_limit_error" : "invalid_request_error";
+    return new AppError(err.status, message, type, code ?? (err.status === 429 ? "upstream_rate_limited" : null), param, headers);
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return new AppError(502, `The upstream provider '${provider}' failed: ${detail}`, "server_error", "upstream_error");
+}
+
+/** True for an abort we caused (client went away), which is not an upstream failure. */
+export const isAbort = (err: unknown) => err instanceof OpenAI.APIUserAbortError || (err instanceof Error && err.name === "AbortError");
