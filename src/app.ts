@@ -11,6 +11,8 @@ import { chatRoutes } from "./http/routes/chat.ts";
 import { completionRoutes } from "./http/routes/completions.ts";
 import { conversationRoutes } from "./http/routes/conversations.ts";
 import { healthRoutes } from "./http/routes/health.ts";
+import { sessionRoutes } from "./http/routes/sessions.ts";
+import { sessionService } from "./sessions/service.ts";
 import { infoRoutes, type RouteEntry } from "./http/routes/info.ts";
 
 /** Bun's own limit sits this far above ours, so our 413 (with a body) answers first. */
@@ -42,7 +44,8 @@ export function buildApp(deps: Deps) {
     .use(healthRoutes(deps))
     .use(completionRoutes(deps))
     .use(chatRoutes(deps))
-    .use(conversationRoutes(conversationService(deps.store, deps.now)));
+    .use(conversationRoutes(conversationService(deps.store, deps.now)))
+    .use(sessionRoutes(sessionService(deps.store, deps.now)));
   return app;
 }
 

@@ -2,14 +2,12 @@
 // fields included, model routed); the answer comes back as the upstream gave it. Each call is
 // metered into the user's session and the usage log.
 import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../providers/provider.ts";
-import { costMicros, pricesFor, type TokenUsage } from "../pricing/prices.ts";
-import type { Route } from "../providers/registry.ts";
-import { fromUpstreamError, isAbort } from "../providers/upstream-error.ts";
 import type { ChatContext } from "./chat-context.ts";
+import { callRecord, idleTimeoutFor, streamStatus, upstreamFailed, type CallInfo } from "./call-meter.ts";
 import type { ChatMessage } from "./messages.ts";
 import { meteredStream, type StreamEvent } from "./metered-stream.ts";
-import { recordCall, recordFailure, type CallRecord } from "./record.ts";
-import { estimateUsage, fromUpstream, ZERO_USAGE } from "./usage.ts";
+import { recordCall, recordFailure } from "./record.ts";
+import { estimateUsage, fromUpstream } from "./usage.ts";
 
 export interface ProxyInput {
   requestId: string;
@@ -17,33 +15,18 @@ export interface ProxyInput {
   body: ChatBody;
 }
 
-interface Prepared {
-  input: ProxyInput;
-  model: string;
-  upstream: Route;
-  body: ChatBody;
-  startedAt: number;
-}
+type Prepared = CallInfo & { body: ChatBody };
 
 function prepare(ctx: ChatContext, input: ProxyInput): Prepared {
   const model = input.body.model || ctx.loaded.config.model;
   const upstream = ctx.registry.route(model);
-  return { input, model, upstream, body: { ...input.body, model: upstream.upstreamModel }, startedAt: performance.now() };
-}
-
-function record(ctx: ChatContext, p: Prepared, usage: TokenUsage, status: number, errorCode: string | null, streamed: boolean): CallRecord {
   return {
-    requestId: p.input.requestId, route: "/v1/chat/completions", userId: p.input.userId, model: p.model, provider: p.upstream.provider.name,
-    usage, cost: costMicros(pricesFor(ctx.loaded.config, p.model), usage), latencyMs: performance.now() - p.startedAt,
-    status, errorCode, streamed, now: ctx.now(),
+    requestId: input.requestId, route: "/v1/chat/completions", userId: input.userId, model, upstream,
+    body: { ...input.body, model: upstream.upstreamModel }, startedAt: performance.now(),
   };
 }
 
-async function failed(ctx: ChatContext, p: Prepared, err: unknown, streamed: boolean) {
-  const error = fromUpstreamError(err, p.upstream.provider.name);
-  await recordFailure(ctx.store, record(ctx, p, ZERO_USAGE, error.status, error.code, streamed));
-  return error;
-}
+const promptOf = (p: Prepared) => p.body.messages as ChatMessage[];
 
 export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal: AbortSignal): Promise<ChatCompletion> {
   const p = prepare(ctx, input);
@@ -51,10 +34,10 @@ export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal:
   try {
     completion = await p.upstream.provider.complete(p.body, signal);
   } catch (err) {
-    throw await failed(ctx, p, err, false);
+    throw await upstreamFailed(ctx, p, err, false);
   }
-  const usage = fromUpstream(completion.usage) ?? (await estimateUsage(p.body.messages as ChatMessage[], completion.choices[0]?.message?.content ?? ""));
-  await recordCall(ctx.store, record(ctx, p, usage, 200, null, false));
+  const usage = fromUpstream(completion.usage) ?? (await estimateUsage(promptOf(p), completion.choices[0]?.message?.content ?? ""));
+  await recordCall(ctx.store, callRecord(ctx, p, usage, 200, null, false));
   return completion;
 }
 
@@ -64,23 +47,23 @@ export async function proxyStream(ctx: ChatContext, input: ProxyInput, signal: A
   try {
     upstream = await p.upstream.provider.stream(p.body, signal);
   } catch (err) {
-    if (signal.aborted && isAbort(err)) throw err;
-    throw await failed(ctx, p, err, true);
+    throw await upstreamFailed(ctx, p, err, true);
   }
   return meteredStream(upstream, {
     provider: p.upstream.provider.name,
     signal,
-    idleTimeoutMs: ctx.loaded.providers.find((x) => x.name === p.upstream.provider.name)?.timeoutMs ?? 60_000,
+    idleTimeoutMs: idleTimeoutFor(ctx, p),
     abort,
     settle: async (o) => {
-      const usage = o.usage ?? (await estimateUsage(p.body.messages as ChatMessage[], o.text));
-      const status = o.aborted ? 499 : o.failure ? o.failure.status : 200;
-      const c = record(ctx, p, usage, status, o.failure?.code ?? (o.aborted ? "client_closed_request" : null), true);
+      const usage = o.usage ?? (await estimateUsage(promptOf(p), o.text));
+      const { status, code } = streamStatus(o);
+      const c = callRecord(ctx, p, usage, status, code, true);
       try {
+        // Whatever was generated was paid for upstream, finished or not.
         if (status === 200 || o.text) await recordCall(ctx.store, c);
         else await recordFailure(ctx.store, c);
       } catch (err) {
-        ctx.logger.error({ err, request_id: p.input.requestId }, "could not record a streamed call");
+        ctx.logger.error({ err, request_id: p.requestId }, "could not record a streamed call");
       }
     },
   });

@@ -1,12 +1,12 @@
 // Runs a prepared /chat turn against its upstream — whole or streamed — and records it.
 import type { ChatCompletion, ChatCompletionChunk } from "../providers/provider.ts";
-import { costMicros, pricesFor, type TokenUsage } from "../pricing/prices.ts";
-import { fromUpstreamError, isAbort } from "../providers/upstream-error.ts";
+import type { TokenUsage } from "../pricing/prices.ts";
 import type { ChatContext } from "./chat-context.ts";
-import { meteredStream, type StreamEvent, type StreamOutcome } from "./metered-stream.ts";
+import { callRecord, idleTimeoutFor, streamStatus, upstreamFailed } from "./call-meter.ts";
+import { meteredStream, type StreamEvent } from "./metered-stream.ts";
 import type { PreparedTurn } from "./prepare-turn.ts";
-import { recordFailure, recordTurn, type CallRecord, type Recorded } from "./record.ts";
-import { estimateUsage, fromUpstream, ZERO_USAGE } from "./usage.ts";
+import { recordTurn, type CallRecord, type Recorded } from "./record.ts";
+import { estimateUsage, fromUpstream } from "./usage.ts";
 
 export interface TurnResult extends Recorded {
   usage: TokenUsage;
@@ -14,37 +14,24 @@ export interface TurnResult extends Recorded {
   cost: number;
 }
 
-function call(ctx: ChatContext, p: PreparedTurn, usage: TokenUsage, status: number, errorCode: string | null, streamed: boolean): CallRecord {
-  return {
-    requestId: p.requestId, route: p.route, userId: p.userId, model: p.model, provider: p.upstream.provider.name, usage,
-    cost: costMicros(pricesFor(ctx.loaded.config, p.model), usage), latencyMs: performance.now() - p.startedAt,
-    status, errorCode, streamed, now: ctx.now(),
-  };
-}
-
-/** Records a failed upstream call and returns the error to answer with. */
-async function failed(ctx: ChatContext, p: PreparedTurn, err: unknown, streamed: boolean) {
-  const error = fromUpstreamError(err, p.upstream.provider.name);
-  await recordFailure(ctx.store, call(ctx, p, ZERO_USAGE, error.status, error.code, streamed), p.create ? null : p.conversationId);
-  return error;
-}
-
 async function save(ctx: ChatContext, p: PreparedTurn, reply: { content: string; finishReason: string | null }, c: CallRecord): Promise<TurnResult> {
   const recorded = await recordTurn(ctx.store, { ...c, conversationId: p.conversationId, create: p.create, messages: p.stored, reply, imageUrls: [] });
   return { ...recorded, usage: c.usage, cost: c.cost };
 }
+
+const existingConversation = (p: PreparedTurn) => (p.create ? null : p.conversationId);
 
 export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: AbortSignal): Promise<{ completion: ChatCompletion; result: TurnResult }> {
   let completion: ChatCompletion;
   try {
     completion = await p.upstream.provider.complete(p.body, signal);
   } catch (err) {
-    throw await failed(ctx, p, err, false);
+    throw await upstreamFailed(ctx, p, err, false, existingConversation(p));
   }
   const choice = completion.choices[0];
   const content = choice?.message?.content ?? "";
   const usage = fromUpstream(completion.usage) ?? (await estimateUsage(p.context, content));
-  const result = await save(ctx, p, { content, finishReason: choice?.finish_reason ?? null }, call(ctx, p, usage, 200, null, false));
+  const result = await save(ctx, p, { content, finishReason: choice?.finish_reason ?? null }, callRecord(ctx, p, usage, 200, null, false));
   return { completion, result };
 }
 
@@ -57,20 +44,19 @@ export async function streamTurn(ctx: ChatContext, p: PreparedTurn, signal: Abor
   try {
     upstream = await p.upstream.provider.stream(p.body, signal);
   } catch (err) {
-    if (signal.aborted && isAbort(err)) throw err;
-    throw await failed(ctx, p, err, true);
+    throw await upstreamFailed(ctx, p, err, true, existingConversation(p));
   }
   return meteredStream(upstream, {
     provider: p.upstream.provider.name,
     signal,
-    idleTimeoutMs: ctx.loaded.providers.find((x) => x.name === p.upstream.provider.name)?.timeoutMs ?? 60_000,
+    idleTimeoutMs: idleTimeoutFor(ctx, p),
     abort,
-    settle: async (o: StreamOutcome) => {
+    settle: async (o) => {
       const usage = o.usage ?? (await estimateUsage(p.context, o.text));
-      const status = o.aborted ? 499 : o.failure ? o.failure.status : 200;
+      const { status, code } = streamStatus(o);
       const finishReason = o.finishReason ?? (o.aborted ? "cancelled" : "error");
       try {
-        return await save(ctx, p, { content: o.text, finishReason }, call(ctx, p, usage, status, o.failure?.code ?? (o.aborted ? "client_closed_request" : null), true));
+        return await save(ctx, p, { content: o.text, finishReason }, callRecord(ctx, p, usage, status, code, true));
       } catch (err) {
         ctx.logger.error({ err, request_id: p.requestId, conversation_id: p.conversationId }, "could not store a streamed turn");
         throw err;

@@ -13,6 +13,9 @@ interface UpstreamBody {
 
 export function fromUpstreamError(err: unknown, provider: string): AppError {
   if (err instanceof AppError) return err;
+  // We cancelled the call because our client went away (nginx's 499): nobody reads this answer,
+  // but the usage log says what happened.
+  if (isAbort(err)) return new AppError(499, "The client closed the request before the reply was complete.", "invalid_request_error", "client_closed_request");
   if (err instanceof OpenAI.APIConnectionTimeoutError) {
     return new AppError(504, `The upstream provider '${provider}' did not answer in time.`, "server_error", "upstream_timeout");
   }

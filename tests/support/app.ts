@@ -23,11 +23,14 @@ export interface TestApp {
 export interface TestAppOptions {
   config?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** Written as prompts.yaml beside config.yaml. */
+  prompts?: Record<string, unknown>;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dir = tempDir();
   writeFileSync(join(dir.path, "config.yaml"), stringify(opts.config ?? {}));
+  if (opts.prompts) writeFileSync(join(dir.path, "prompts.yaml"), stringify(opts.prompts));
   const loaded = loadConfig({ env: { TEXTLLM_DATA_DIR: join(dir.path, "data"), ...opts.env }, cwd: dir.path });
   const logger = createLogger({ level: "silent", logToFile: false, logDir: dir.path });
   const deps = await createDeps(loaded, { logger });

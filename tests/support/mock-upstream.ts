@@ -13,10 +13,13 @@ export type Behaviour =
   | { kind: "error"; status: number; message?: string; headers?: Record<string, string> }
   /** Accepts the request and never answers. */
   | { kind: "hang" }
-  /** Streams `afterChunks` content chunks, then breaks the connection. */
+  /** Streams `afterChunks` content chunks (paced, so they really leave), then breaks the connection. */
   | { kind: "cut"; afterChunks: number }
-  /** Streams normally, then sends an error event instead of finishing. */
+  /** Streams `afterChunks` content chunks, then sends an error event instead of finishing. */
   | { kind: "stream-error"; afterChunks: number };
+
+/** Gap between chunks of a failing stream: long enough for the first ones to be flushed. */
+const FAILING_STREAM_PACE_MS = 30;
 
 export interface MockUpstream {
   /** Base URL including /v1, as OPENAI_BASE_URL expects. */
@@ -118,7 +121,7 @@ export function startMockUpstream(): MockUpstream {
       }
       frames.push("data: [DONE]\n\n");
 
-      const delay = b.kind === "reply" ? (b.chunkDelayMs ?? 0) : 0;
+      const delay = b.kind === "reply" ? (b.chunkDelayMs ?? 0) : FAILING_STREAM_PACE_MS;
       const stopAfter = b.kind === "cut" || b.kind === "stream-error" ? 1 + b.afterChunks : Infinity;
       let i = 0;
       const encoder = new TextEncoder();
@@ -130,7 +133,8 @@ export function startMockUpstream(): MockUpstream {
               controller.enqueue(encoder.encode(`data: ${JSON.stringify({ error: { message: "mock upstream failed mid-stream", type: "server_error", param: null, code: null } })}\n\n`));
               controller.close();
             } else {
-              controller.error(new Error("mock upstream cut the stream"));
+              // Bun prints this error; it is the test scenario, not a failure.
+              controller.error(new Error("[expected in tests] the mock upstream breaks this stream on purpose"));
             }
             return;
           }

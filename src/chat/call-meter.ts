@@ -1,0 +1,45 @@
+// What every upstream call shares, /chat or /v1: its usage-log row, the answer to a failure, and
+// the idle timeout of its stream.
+import { costMicros, pricesFor, type TokenUsage } from "../pricing/prices.ts";
+import type { Route } from "../providers/registry.ts";
+import { fromUpstreamError } from "../providers/upstream-error.ts";
+import type { AppError } from "../errors.ts";
+import type { ChatContext } from "./chat-context.ts";
+import { recordFailure, type CallRecord } from "./record.ts";
+import { ZERO_USAGE } from "./usage.ts";
+
+export interface CallInfo {
+  requestId: string;
+  route: string;
+  userId: string;
+  /** The model as the client named it: what prices and records use. */
+  model: string;
+  upstream: Route;
+  startedAt: number;
+}
+
+export function callRecord(ctx: ChatContext, c: CallInfo, usage: TokenUsage, status: number, errorCode: string | null, streamed: boolean): CallRecord {
+  return {
+    requestId: c.requestId, route: c.route, userId: c.userId, model: c.model, provider: c.upstream.provider.name, usage,
+    cost: costMicros(pricesFor(ctx.loaded.config, c.model), usage), latencyMs: performance.now() - c.startedAt,
+    status, errorCode, streamed, now: ctx.now(),
+  };
+}
+
+/** Logs a failed upstream call (nothing spent) and returns the error our client gets. */
+export async function upstreamFailed(ctx: ChatContext, c: CallInfo, err: unknown, streamed: boolean, conversationId: string | null = null): Promise<AppError> {
+  const error = fromUpstreamError(err, c.upstream.provider.name);
+  await recordFailure(ctx.store, callRecord(ctx, c, ZERO_USAGE, error.status, error.code, streamed), conversationId);
+  return error;
+}
+
+/** A stream must keep flowing: the gap allowed between chunks is the provider's timeout. */
+export const idleTimeoutFor = (ctx: ChatContext, c: CallInfo) =>
+  ctx.loaded.providers.find((p) => p.name === c.upstream.provider.name)?.timeoutMs ?? 60_000;
+
+/** Status and error code of a stream that ended: finished, failed, or left by its client (499). */
+export function streamStatus(o: { aborted: boolean; failure: AppError | null }): { status: number; code: string | null } {
+  if (o.aborted) return { status: 499, code: "client_closed_request" };
+  if (o.failure) return { status: o.failure.status, code: o.failure.code };
+  return { status: 200, code: null };
+}

@@ -1,0 +1,69 @@
+// Sessions (a user's usage bucket for one UTC day) and per-user statistics, framework-free.
+import { notFound } from "../errors.ts";
+import type { Session } from "../storage/db/repos/sessions.ts";
+import type { ModelUsage } from "../storage/db/repos/usage.ts";
+import type { Store } from "../storage/db/store.ts";
+import { utcDay } from "../chat/record.ts";
+
+export interface UserStats {
+  user_id: string;
+  days: number;
+  since: string;
+  total_conversations: number;
+  total_messages: number;
+  total_requests: number;
+  total_tokens_input: number;
+  total_tokens_output: number;
+  /** Micro-dollars. */
+  total_cost: number;
+  by_model: ModelUsage[];
+}
+
+export function sessionService(store: Store, now: () => Date) {
+  const missing = (id: string) => notFound(`No session found with id '${id}'.`, "session_not_found");
+
+  return {
+    async get(id: string): Promise<Session> {
+      const s = await store.sessions.get(id);
+      if (!s) throw missing(id);
+      return s;
+    },
+
+    /** The user's sessions, newest first, and today's active one if there is one. */
+    async listForUser(userId: string, limit: number): Promise<{ data: Session[]; current: Session | null }> {
+      const data = await store.sessions.listByUser(userId, limit);
+      const today = utcDay(now());
+      return { data, current: data.find((s) => s.is_active && s.day === today) ?? null };
+    },
+
+    /** Ends a session (idempotent); the user's next chat opens a new one. */
+    async end(id: string): Promise<Session> {
+      await store.sessions.end(id, now().toISOString());
+      return this.get(id);
+    },
+
+    async stats(userId: string, days: number): Promise<UserStats> {
+      const since = new Date(now().getTime() - days * 86_400_000).toISOString();
+      const [conversations, messages, byModel] = await Promise.all([
+        store.conversations.countCreatedSince(userId, since),
+        store.messages.countSince(userId, since),
+        store.usage.byModel(userId, since),
+      ]);
+      const sum = (key: keyof Omit<ModelUsage, "model">) => byModel.reduce((n, m) => n + m[key], 0);
+      return {
+        user_id: userId,
+        days,
+        since,
+        total_conversations: conversations,
+        total_messages: messages,
+        total_requests: sum("requests"),
+        total_tokens_input: sum("tokens_input"),
+        total_tokens_output: sum("tokens_output"),
+        total_cost: sum("cost"),
+        by_model: byModel,
+      };
+    },
+  };
+}
+
+export type SessionService = ReturnType<typeof sessionService>;
