@@ -8,6 +8,7 @@ import { requestId } from "./http/request-id.ts";
 import { docsRoutes, DOC_ASSET_PREFIX } from "./http/routes/docs.ts";
 import { conversationService } from "./conversations/service.ts";
 import { chatRoutes } from "./http/routes/chat.ts";
+import { chatV1Routes } from "./http/routes/chat-v1.ts";
 import { completionRoutes } from "./http/routes/completions.ts";
 import { conversationRoutes } from "./http/routes/conversations.ts";
 import { healthRoutes } from "./http/routes/health.ts";
@@ -44,6 +45,7 @@ export function buildApp(deps: Deps) {
     .use(healthRoutes(deps))
     .use(completionRoutes(deps))
     .use(chatRoutes(deps))
+    .use(chatV1Routes(deps))
     .use(conversationRoutes(conversationService(deps.store, deps.now)))
     .use(sessionRoutes(sessionService(deps.store, deps.now)));
   return app;

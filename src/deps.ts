@@ -6,6 +6,10 @@ import { databaseBackend } from "./config/public-view.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { openAICompatible } from "./providers/openai-compatible.ts";
 import { createRegistry, type ProviderRegistry } from "./providers/registry.ts";
+import { fileService, type FileService } from "./files/service.ts";
+import type { BlobStore } from "./storage/blobs/blob-store.ts";
+import { localBlobStore } from "./storage/blobs/local-blob-store.ts";
+import { s3BlobStore } from "./storage/blobs/s3-blob-store.ts";
 import { openStore, sqliteFileIn, type DatabaseTarget } from "./storage/db/open.ts";
 import type { Store } from "./storage/db/store.ts";
 
@@ -13,9 +17,9 @@ export interface Deps {
   loaded: LoadedConfig;
   store: Store;
   registry: ProviderRegistry;
+  blobs: BlobStore;
+  files: FileService;
   logger: Logger;
-  /** Where local uploads live (the embedded files backend). */
-  filesDir: string;
   now: () => Date;
   startedAt: Date;
 }
@@ -24,6 +28,13 @@ export function databaseTarget(loaded: LoadedConfig): DatabaseTarget {
   return databaseBackend(loaded) === "postgres"
     ? { kind: "postgres", url: loaded.config.database.url, poolSize: loaded.config.database.pool_size }
     : { kind: "sqlite", path: sqliteFileIn(loaded.dataDir) };
+}
+
+export function blobStore(loaded: LoadedConfig): BlobStore {
+  const s3 = loaded.config.storage.s3;
+  return s3.enabled
+    ? s3BlobStore({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.access_key, secretAccessKey: s3.secret_key, urlExpirationSeconds: s3.url_expiration })
+    : localBlobStore(join(loaded.dataDir, "files"));
 }
 
 export interface DepsOverrides {
@@ -46,7 +57,8 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
   }
   const now = overrides.now ?? (() => new Date());
   const registry = createRegistry(loaded, (name) => openAICompatible(loaded.providers.find((p) => p.name === name)!));
-  return { loaded, store, registry, logger, filesDir: join(loaded.dataDir, "files"), now, startedAt: now() };
+  const blobs = blobStore(loaded);
+  return { loaded, store, registry, blobs, files: fileService(store, blobs, now), logger, now, startedAt: now() };
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {

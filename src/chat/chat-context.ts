@@ -1,4 +1,5 @@
 import type { LoadedConfig } from "../config/load.ts";
+import type { FileService } from "../files/service.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { Store } from "../storage/db/store.ts";
@@ -7,6 +8,7 @@ import type { Store } from "../storage/db/store.ts";
 export interface ChatContext {
   loaded: LoadedConfig;
   store: Store;
+  files: FileService;
   registry: ProviderRegistry;
   logger: Logger;
   now: () => Date;

@@ -6,6 +6,7 @@ import { newId } from "../lib/ids.ts";
 import type { ChatBody } from "../providers/provider.ts";
 import type { Route } from "../providers/registry.ts";
 import type { Message } from "../storage/db/repos/messages.ts";
+import { imagePart, withAttachments, type PreparedAttachment } from "./attachments.ts";
 import type { ChatContext } from "./chat-context.ts";
 import { buildContext } from "./history.ts";
 import { textOf, titleFrom, type ChatMessage } from "./messages.ts";
@@ -21,6 +22,8 @@ export interface TurnInput {
   messages: ChatMessage[];
   /** Sampling parameters and any other OpenAI field, passed to the upstream as they are. */
   params: Record<string, unknown>;
+  /** Files sent with the turn, already checked and read (see attachments.ts). */
+  attachments: PreparedAttachment[];
 }
 
 export interface PreparedTurn {
@@ -36,13 +39,32 @@ export interface PreparedTurn {
   /** The messages sent upstream: the base of a usage estimate when the reply is cut short. */
   context: ChatMessage[];
   stored: TurnMessage[];
+  attachments: PreparedAttachment[];
   startedAt: number;
 }
 
 /** Room kept for the answer when the request does not say (max_tokens). */
 const DEFAULT_OUTPUT_RESERVE = 4096;
 
-const asChat = (m: Message): ChatMessage => ({ role: m.role, content: m.content });
+/** Images of earlier turns sent again (newest first), so follow-up questions can refer to them. */
+const MAX_REPLAYED_IMAGES = 4;
+
+/** Stored messages as upstream messages; recent images are read back from storage. */
+async function replay(ctx: ChatContext, messages: Message[]): Promise<ChatMessage[]> {
+  let images = MAX_REPLAYED_IMAGES;
+  const out: ChatMessage[] = [];
+  for (const m of [...messages].reverse()) {
+    const stored = m.attachments.filter((a) => a.kind === "image").slice(-images);
+    const parts: Array<Record<string, unknown>> = [];
+    for (const a of stored.reverse()) {
+      const bytes = await ctx.files.read(a.key).catch(() => null);
+      if (bytes) parts.unshift(imagePart(a.content_type, bytes));
+    }
+    images -= parts.length;
+    out.push({ role: m.role, content: parts.length ? [{ type: "text", text: m.content }, ...parts] : m.content });
+  }
+  return out.reverse();
+}
 
 export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<PreparedTurn> {
   const { config, prompts } = ctx.loaded;
@@ -50,6 +72,9 @@ export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<P
   const upstream = ctx.registry.route(model);
 
   const turn = input.messages.filter((m) => m.role !== "system");
+  const lastUser = turn.findLastIndex((m) => m.role === "user");
+  if (input.attachments.length && lastUser < 0) throw badRequest("Files need a user message to go with.", "messages");
+  if (lastUser >= 0) turn[lastUser] = { ...turn[lastUser]!, content: withAttachments(turn[lastUser]!.content, input.attachments) };
   if (!turn.length) throw badRequest("The request has no user message: send `message` or a `messages` array with a user turn.", "messages");
   const clientSystem = input.messages.filter((m) => m.role === "system").at(-1);
 
@@ -77,7 +102,7 @@ export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<P
   const contextWindow = config.models[model]?.context_window ?? 128_000;
   const { messages } = await buildContext({
     systemPrompt,
-    history: history.filter((m) => m.role !== "system").map(asChat),
+    history: await replay(ctx, history.filter((m) => m.role !== "system")),
     newTurn: turn,
     maxHistoryItems: config.max_history_items,
     contextWindow,
@@ -94,7 +119,8 @@ export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<P
     upstream,
     body: { ...input.params, model: upstream.upstreamModel, messages },
     context: messages,
-    stored: input.messages.map((m) => ({ role: m.role === "system" ? "system" : m.role === "assistant" ? "assistant" : "user", content: textOf(m.content) })),
+    stored: [...input.messages.filter((m) => m.role === "system"), ...turn].map((m) => ({ role: m.role === "system" ? "system" : m.role === "assistant" ? "assistant" : "user", content: textOf(m.content) })),
+    attachments: input.attachments,
     startedAt: performance.now(),
   };
 }

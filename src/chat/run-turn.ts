@@ -7,16 +7,29 @@ import { meteredStream, type StreamEvent } from "./metered-stream.ts";
 import type { PreparedTurn } from "./prepare-turn.ts";
 import { recordTurn, type CallRecord, type Recorded } from "./record.ts";
 import { estimateUsage, fromUpstream } from "./usage.ts";
+import { storeAttachments } from "./attachments.ts";
+import type { Attachment } from "../storage/db/repos/messages.ts";
 
 export interface TurnResult extends Recorded {
   usage: TokenUsage;
   /** Micro-dollars. */
   cost: number;
+  /** The turn's stored files. */
+  attachments: Attachment[];
 }
 
+/** Stores the turn's files, then the turn itself; files are removed again if the turn cannot be. */
 async function save(ctx: ChatContext, p: PreparedTurn, reply: { content: string; finishReason: string | null }, c: CallRecord): Promise<TurnResult> {
-  const recorded = await recordTurn(ctx.store, { ...c, conversationId: p.conversationId, create: p.create, messages: p.stored, reply, imageUrls: [] });
-  return { ...recorded, usage: c.usage, cost: c.cost };
+  const attachments = await storeAttachments(ctx.files, p.userId, p.conversationId, p.attachments);
+  const messages = p.stored.map((m, i) => (i === p.stored.findLastIndex((x) => x.role === "user") ? { ...m, attachments } : m));
+  const imageUrls = attachments.filter((a) => a.kind === "image").map((a) => a.url);
+  try {
+    const recorded = await recordTurn(ctx.store, { ...c, conversationId: p.conversationId, create: p.create, messages, reply, imageUrls });
+    return { ...recorded, usage: c.usage, cost: c.cost, attachments };
+  } catch (err) {
+    for (const a of attachments) await ctx.files.delete(await ctx.files.get(a.key)).catch(() => undefined);
+    throw err;
+  }
 }
 
 const existingConversation = (p: PreparedTurn) => (p.create ? null : p.conversationId);

@@ -145,5 +145,7 @@ function crossCheck(config: Config, origin: string): void {
       problems.push(`models.${model}.provider: "${m.provider}" is not valid (${origin}): expected one of ${[...known].map((n) => `"${n}"`).join(", ")}`);
     }
   }
+  const s3 = config.storage.s3;
+  if (s3.enabled && !s3.bucket) problems.push(`storage.s3.bucket: "" is not valid (${origin}): S3_ENABLED needs a bucket — set S3_BUCKET`);
   if (problems.length) throw new ConfigError(problems);
 }

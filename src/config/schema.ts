@@ -105,6 +105,14 @@ export const ConfigSchema = T.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    documents: T.Object(
+      {
+        max_chars: T.Integer({ minimum: 1000, default: 100000, description: "extracted characters sent per document before it is cut" }),
+        pdf_mode: T.Union([T.Literal("text"), T.Literal("native")], { default: "text", description: "native sends PDFs as file parts to upstreams that read them" }),
+        max_decompressed_mb: T.Number({ exclusiveMinimum: 0, default: 100, description: "largest unpacked size of a DOCX (zip bomb guard)" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     redis: T.Object(
       {
         url: T.String({ default: "" }),

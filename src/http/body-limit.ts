@@ -1,8 +1,9 @@
 // Request bodies are capped before anything reads them: a declared Content-Length over the cap is
-// refused at once, and a chunked JSON body is read through a counting reader. Both answer 413
+// refused at once, and a chunked body (JSON or form) is read through a counting reader. Both answer 413
 // with an OpenAI-style body (Bun's own limit, a backstop set slightly higher, answers without one).
 import { Elysia } from "elysia";
 import { badRequest, payloadTooLarge, unsupportedMediaType } from "../errors.ts";
+import { isForm, parseForm } from "./multipart.ts";
 
 const tooLarge = (max: number) =>
   payloadTooLarge(`Request body too large: the limit is ${formatBytes(max)} (server.max_body_mb).`);
@@ -26,8 +27,6 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, max: 
 }
 
 const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\b/i.test(contentType);
-/** Bodies Elysia parses itself: forms (multipart for uploads). */
-const isForm = (contentType: string) => /^(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(contentType);
 /** Quick clients (fetch with a string, curl --data-binary) send JSON as text/plain or untyped. */
 const isLooseJson = (contentType: string) => contentType === "" || /^text\/plain\b/i.test(contentType);
 
@@ -38,7 +37,7 @@ export function bodyLimit(maxBytes: number) {
       if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
     })
     .onParse({ as: "global" }, async ({ request, contentType = "" }) => {
-      if (isForm(contentType)) return;
+      if (isForm(contentType)) return parseForm(await readLimited(request.body, maxBytes), contentType);
       if (!isJson(contentType) && !isLooseJson(contentType)) {
         throw unsupportedMediaType(`Unsupported Content-Type '${contentType.split(";")[0]}': send application/json (or multipart/form-data where files are accepted).`);
       }

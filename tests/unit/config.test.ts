@@ -152,6 +152,14 @@ providers:
     expect(keyList).not.toContain("just-a-key");
     expect(problemsOf(() => loadConfig({ env: {}, cwd: dirWith({ "prompts.yaml": "system: [1, 2]\n" }) }))[0]).toContain("system");
   });
+
+  test("rules across keys: S3 needs a bucket, a model's provider must exist, provider names are unique", () => {
+    expect(problemsOf(() => loadConfig({ env: { S3_ENABLED: "true" }, cwd: dirWith({}) }))[0]).toContain("S3_BUCKET");
+    const cwd = dirWith({ "config.yaml": "models:\n  m: { provider: nowhere }\nproviders:\n  - { name: a }\n  - { name: a }\n" });
+    const problems = problemsOf(() => loadConfig({ env: {}, cwd }));
+    expect(problems.join("\n")).toContain("'a' is used twice");
+    expect(problems.join("\n")).toContain('models.m.provider: "nowhere" is not valid');
+  });
 });
 
 describe("public view of the configuration", () => {
@@ -159,7 +167,7 @@ describe("public view of the configuration", () => {
     const cwd = dirWith({ "config.yaml": "providers:\n  - { name: openai, api_key_env: OPENAI_API_KEY }\n" });
     const secrets = {
       OPENAI_API_KEY: "sk-secret-openai-0001", DATABASE_URL: "postgres://app:pg-secret-pass@db:5432/x?sslpassword=pg-ssl-secret",
-      S3_ENABLED: "true", S3_ACCESS_KEY: "AKIA-SECRET-ID", S3_SECRET_KEY: "s3-secret-value", REDIS_URL: "redis://:redis-secret@r:6379",
+      S3_ENABLED: "true", S3_BUCKET: "bucket", S3_ACCESS_KEY: "AKIA-SECRET-ID", S3_SECRET_KEY: "s3-secret-value", REDIS_URL: "redis://:redis-secret@r:6379",
       TEXTLLM_API_KEYS: "user-key-secret-1=alice", TEXTLLM_ADMIN_KEY: "admin-secret-key",
     };
     const view = JSON.stringify(publicConfig(loadConfig({ env: secrets, cwd })));

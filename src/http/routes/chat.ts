@@ -1,28 +1,27 @@
-// The native chat routes: POST /chat (JSON; the server keeps the conversation) and the v1
-// compatibility route POST /chat/stream (plain-text SSE frames).
-import { Elysia, t } from "elysia";
+// POST /chat: the unified chat route. JSON or multipart (files/images parts); the server keeps
+// the conversation; the answer is a chat.completion (or its SSE stream) plus our fields.
+import { Elysia } from "elysia";
+import { readAttachments } from "../../chat/attachments.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
-import type { ChatMessage } from "../../chat/messages.ts";
-import { prepareTurn, type TurnInput } from "../../chat/prepare-turn.ts";
-import { completeTurn, streamTurn } from "../../chat/run-turn.ts";
-import { badRequest } from "../../errors.ts";
+import { prepareTurn } from "../../chat/prepare-turn.ts";
+import { completeTurn, streamTurn, type TurnResult } from "../../chat/run-turn.ts";
 import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
+import { incomingFiles, toTurnInput } from "../chat-input.ts";
+import { coerceChatForm, isForm } from "../multipart.ts";
 import { requestId } from "../request-id.ts";
 import { NativeChatSchema } from "../schemas/chat.ts";
-import { dataFrame, DONE_FRAME, sseResponse, textFrame } from "../sse.ts";
+import { dataFrame, DONE_FRAME, sseResponse } from "../sse.ts";
 
-type NativeBody = typeof NativeChatSchema.static;
-
-const OWN_FIELDS = new Set(["message", "messages", "conversation_id", "user_id", "model", "stream", "stream_options", "n"]);
-
-export function toTurnInput(body: NativeBody, requestId: string, route: string): TurnInput {
-  if ((body.message === undefined) === (body.messages === undefined)) {
-    throw badRequest("Send either `message` (a string) or `messages` (an array), not both and not neither.", body.message === undefined ? "messages" : "message");
-  }
-  const messages: ChatMessage[] = body.messages ? (body.messages as ChatMessage[]) : [{ role: "user", content: body.message! }];
-  const params = Object.fromEntries(Object.entries(body).filter(([k]) => !OWN_FIELDS.has(k)));
-  return { requestId, route, userId: body.user_id ?? null, conversationId: body.conversation_id ?? null, model: body.model ?? null, messages, params };
+/** What /chat adds to OpenAI's answer: where the turn was stored and what it cost. */
+function turnFields(r: TurnResult) {
+  return {
+    session_id: r.sessionId,
+    message_number: r.messageNumber,
+    cost: microsToUsd(r.cost),
+    image_urls: r.attachments.filter((a) => a.kind === "image").map((a) => a.url),
+    file_urls: r.attachments.filter((a) => a.kind === "document").map((a) => a.url),
+  };
 }
 
 export function chatRoutes(ctx: ChatContext) {
@@ -31,20 +30,14 @@ export function chatRoutes(ctx: ChatContext) {
     .post(
       "/chat",
       async ({ body, request, requestId, set }) => {
-        const p = await prepareTurn(ctx, toTurnInput(body, requestId, "/chat"));
+        const attachments = await readAttachments(ctx.loaded, incomingFiles(body, ["files", "images"]));
+        const p = await prepareTurn(ctx, toTurnInput(body, requestId, "/chat", attachments));
         const controller = linkedAbort(request);
         const ids = { conversation_id: p.conversationId, user_id: p.userId };
+        set.headers["x-conversation-id"] = p.conversationId;
         if (!body.stream) {
           const { completion, result } = await completeTurn(ctx, p, controller.signal);
-          set.headers["x-conversation-id"] = p.conversationId;
-          return {
-            ...completion,
-            ...ids,
-            session_id: result.sessionId,
-            message_number: result.messageNumber,
-            cost: microsToUsd(result.cost),
-            text: completion.choices[0]?.message?.content ?? "",
-          };
+          return { ...completion, ...ids, ...turnFields(result), text: completion.choices[0]?.message?.content ?? "" };
         }
         const events = await streamTurn(ctx, p, controller.signal, () => controller.abort());
         async function* frames() {
@@ -66,10 +59,8 @@ export function chatRoutes(ctx: ChatContext) {
               object: "chat.completion.chunk",
               choices: [],
               usage: { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.prompt_tokens + u.completion_tokens, prompt_tokens_details: { cached_tokens: u.cached_tokens } },
-              cost: microsToUsd(e.result.cost),
               ...ids,
-              session_id: e.result.sessionId,
-              message_number: e.result.messageNumber,
+              ...turnFields(e.result),
             });
           }
           yield DONE_FRAME;
@@ -78,37 +69,10 @@ export function chatRoutes(ctx: ChatContext) {
       },
       {
         body: NativeChatSchema,
-        detail: { summary: "Chat with stored history: send the new turn, the server supplies the rest (JSON or SSE)" },
-      },
-    )
-    .post(
-      "/chat/stream",
-      async ({ body, request, requestId, set }) => {
-        const p = await prepareTurn(ctx, toTurnInput({ message: body.message, conversation_id: body.conversation_id, user_id: body.user_id, model: body.model }, requestId, "/chat/stream"));
-        const controller = linkedAbort(request);
-        const events = await streamTurn(ctx, p, controller.signal, () => controller.abort());
-        async function* frames() {
-          for await (const e of events) {
-            if (e.type === "chunk") {
-              const text = e.chunk.choices?.[0]?.delta?.content;
-              if (text) yield textFrame(text);
-            } else if (e.outcome.failure) {
-              yield `event: error\n${dataFrame(e.outcome.failure.toBody())}`;
-              return;
-            }
-          }
-          yield DONE_FRAME;
-        }
-        return sseResponse(frames(), { "x-request-id": String(set.headers["x-request-id"]), "x-conversation-id": p.conversationId }, () => controller.abort());
-      },
-      {
-        body: t.Object({
-          message: t.String({ minLength: 1 }),
-          conversation_id: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
-          user_id: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
-          model: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
-        }),
-        detail: { summary: "v1: stream the reply as plain-text SSE frames (data: <text>), X-Conversation-ID header" },
+        transform({ body, request }) {
+          if (isForm(request.headers.get("content-type")) && body && typeof body === "object") coerceChatForm(body as Record<string, unknown>);
+        },
+        detail: { summary: "Chat with stored history: JSON or multipart with files/images; the server supplies the history (JSON or SSE)" },
       },
     );
 }

@@ -5,7 +5,6 @@ import type { Deps } from "../../deps.ts";
 import {
   checkDatabase,
   checkDisk,
-  checkLocalStorage,
   checkProviders,
   overallStatus,
 } from "../../health/checks.ts";
@@ -43,7 +42,7 @@ export function healthRoutes(deps: Deps) {
       async ({ set }) => {
         const [database, storage, disk] = await Promise.all([
           checkDatabase(deps.store, DB_PING_TIMEOUT_MS),
-          checkLocalStorage(deps.filesDir),
+          deps.blobs.check(),
           checkDisk(deps.loaded.dataDir),
         ]);
         const checks = { openai_api: checkProviders(deps.loaded.providers), database, storage, disk };

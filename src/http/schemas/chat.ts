@@ -50,6 +50,8 @@ export const NativeChatSchema = t.Object(
     model: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
     stream: t.Optional(t.Boolean()),
     n: t.Optional(t.Literal(1, { description: "a stored conversation keeps one reply per turn" })),
+    files: t.Optional(t.Files({ description: "multipart only: documents (PDF, DOCX, text) or images" })),
+    images: t.Optional(t.Files({ description: "multipart only: images (PNG, JPEG, GIF, WebP)" })),
     ...SamplingSchema,
   },
   { additionalProperties: true },

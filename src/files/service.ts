@@ -1,0 +1,78 @@
+// Stored files: bytes in the blob store, metadata in the files table. A row is claimed first (its
+// primary key makes two uploads of one name in one second get "-2"), then the bytes are written;
+// if they cannot be, the row goes too — nothing is left half-stored.
+import { notFound } from "../errors.ts";
+import type { BlobStore, Download } from "../storage/blobs/blob-store.ts";
+import { assertValidKey, buildKey, variantKey, type Folder } from "../storage/blobs/keys.ts";
+import type { FileRecord } from "../storage/db/repos/files.ts";
+import type { Store } from "../storage/db/store.ts";
+
+export interface NewFile {
+  userId: string;
+  folder: Folder;
+  filename: string;
+  contentType: string;
+  bytes: Uint8Array;
+  conversationId?: string | null;
+}
+
+/** The stable URL of a stored file: served (or redirected to S3) by this server. */
+export const fileUrl = (key: string) => `/files/${key}`;
+
+const isUniqueViolation = (err: unknown) => {
+  const e = err as { code?: string; errno?: string | number; cause?: { errno?: string }; message?: string };
+  return e.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || e.errno === "23505" || e.cause?.errno === "23505" || /UNIQUE constraint|duplicate key/i.test(e.message ?? "");
+};
+
+export function fileService(store: Store, blobs: BlobStore, now: () => Date) {
+  return {
+    async save(f: NewFile): Promise<FileRecord> {
+      const at = now();
+      const base = buildKey(f.folder, f.userId, f.filename, at);
+      for (let n = 1; n <= 50; n++) {
+        const record: FileRecord = {
+          key: n === 1 ? base : variantKey(base, n), user_id: f.userId, folder: f.folder, filename: f.filename.slice(0, 255),
+          content_type: f.contentType, size: f.bytes.length, backend: blobs.backend, conversation_id: f.conversationId ?? null, created_at: at.toISOString(),
+        };
+        try {
+          await store.files.insert(record);
+        } catch (err) {
+          if (isUniqueViolation(err)) continue;
+          throw err;
+        }
+        try {
+          await blobs.put(record.key, f.bytes, f.contentType);
+        } catch (err) {
+          await store.files.delete(record.key).catch(() => undefined);
+          throw err;
+        }
+        return record;
+      }
+      throw new Error(`no free key for ${base}`);
+    },
+
+    /** A file's metadata; `owner` (when given) must match, else it does not exist for the caller. */
+    async get(key: string, owner?: string | null): Promise<FileRecord> {
+      const record = await store.files.get(assertValidKey(key));
+      if (!record || (owner && record.user_id !== owner)) throw notFound(`No file found with key '${key}'.`, "file_not_found");
+      return record;
+    },
+
+    list: (userId: string, opts: { folder?: Folder; limit: number }) => store.files.list(userId, opts),
+
+    async download(record: FileRecord): Promise<Download> {
+      const d = await blobs.download(record.key, record.content_type);
+      if (!d) throw notFound(`The file '${record.key}' is listed but its content is missing.`, "file_not_found");
+      return d;
+    },
+
+    read: (key: string) => blobs.read(key),
+
+    async delete(record: FileRecord): Promise<void> {
+      await blobs.delete(record.key);
+      await store.files.delete(record.key);
+    },
+  };
+}
+
+export type FileService = ReturnType<typeof fileService>;
