@@ -1,6 +1,7 @@
 // Everything decided before the upstream is called for a /chat turn: which conversation and user,
 // which model and provider, and the exact context to send.
 import { systemPromptFor } from "../config/prompts.ts";
+import { DEFAULT_CONTEXT_WINDOW } from "../config/schema.ts";
 import { badRequest, notFound } from "../errors.ts";
 import { newId } from "../lib/ids.ts";
 import type { ChatBody } from "../providers/provider.ts";
@@ -99,7 +100,7 @@ export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<P
   const storedSystem = history.filter((m) => m.role === "system").at(-1);
   const systemPrompt = clientSystem ? textOf(clientSystem.content) : storedSystem?.content ?? systemPromptFor(prompts, model);
   const requestedOutput = Number(input.params.max_completion_tokens ?? input.params.max_tokens ?? 0);
-  const contextWindow = config.models[model]?.context_window ?? 128_000;
+  const contextWindow = config.models[model]?.context_window ?? DEFAULT_CONTEXT_WINDOW;
   const { messages } = await buildContext({
     systemPrompt,
     history: await replay(ctx, history.filter((m) => m.role !== "system")),

@@ -2,6 +2,7 @@
 // the admin key, S3 credentials, passwords inside URLs) are never copied here — only whether
 // they are set.
 import type { LoadedConfig } from "./load.ts";
+import { DEFAULT_CONTEXT_WINDOW } from "./schema.ts";
 
 export function publicConfig(loaded: LoadedConfig): Record<string, unknown> {
   const c = loaded.config;
@@ -27,7 +28,7 @@ export function publicConfig(loaded: LoadedConfig): Record<string, unknown> {
     rate_limiter: { backend: c.redis.url ? "redis" : "memory", on_error: c.redis.on_error },
     auth: { enabled: Object.keys(c.auth.api_keys).length > 0 || c.auth.admin_key !== "", users: new Set(Object.values(c.auth.api_keys)).size },
     models: Object.fromEntries(
-      Object.entries(c.models).map(([name, m]) => [name, { provider: m.provider ?? null, context_window: m.context_window, pricing: m.pricing ?? c.pricing }]),
+      Object.entries(c.models).map(([name, m]) => [name, { provider: m.provider ?? null, context_window: m.context_window ?? DEFAULT_CONTEXT_WINDOW, pricing: m.pricing ?? c.pricing }]),
     ),
     providers: loaded.providers.map((p) => ({ name: p.name, base_url: redactUrl(p.baseUrl), models: p.models, api_key_set: p.apiKey !== null })),
   };

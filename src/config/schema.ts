@@ -19,7 +19,7 @@ export const ModelSchema = T.Object(
   {
     provider: T.Optional(T.String({ minLength: 1, description: "name of the provider that serves this model" })),
     upstream_model: T.Optional(T.String({ minLength: 1, description: "model name sent upstream, if different" })),
-    context_window: T.Integer({ minimum: 256, default: 128000, description: "tokens the model accepts" }),
+    context_window: T.Optional(T.Integer({ minimum: 256, description: "tokens the model accepts (default 128000)" })),
     max_output_tokens: T.Optional(T.Integer({ minimum: 1 })),
     pricing: T.Optional(PriceSchema),
   },
@@ -137,3 +137,6 @@ export type Config = Static<typeof ConfigSchema>;
 export type Price = Static<typeof PriceSchema>;
 export type ModelConfig = Static<typeof ModelSchema>;
 export type ProviderConfig = Static<typeof ProviderSchema>;
+
+/** A model's context window when config.yaml does not give one. */
+export const DEFAULT_CONTEXT_WINDOW = 128_000;
