@@ -11,6 +11,7 @@ import { chatRoutes } from "./http/routes/chat.ts";
 import { chatV1Routes } from "./http/routes/chat-v1.ts";
 import { completionRoutes } from "./http/routes/completions.ts";
 import { conversationRoutes } from "./http/routes/conversations.ts";
+import { fileRoutes } from "./http/routes/files.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { sessionService } from "./sessions/service.ts";
@@ -47,7 +48,8 @@ export function buildApp(deps: Deps) {
     .use(chatRoutes(deps))
     .use(chatV1Routes(deps))
     .use(conversationRoutes(conversationService(deps.store, deps.now)))
-    .use(sessionRoutes(sessionService(deps.store, deps.now)));
+    .use(sessionRoutes(sessionService(deps.store, deps.now)))
+    .use(fileRoutes(deps.loaded, deps.files));
   return app;
 }
 

@@ -37,7 +37,8 @@ export function bodyLimit(maxBytes: number) {
       if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
     })
     .onParse({ as: "global" }, async ({ request, contentType = "" }) => {
-      if (isForm(contentType)) return parseForm(await readLimited(request.body, maxBytes), contentType);
+      // Elysia hands over the bare type; the multipart boundary is in the full header.
+      if (isForm(contentType)) return parseForm(await readLimited(request.body, maxBytes), request.headers.get("content-type") ?? contentType);
       if (!isJson(contentType) && !isLooseJson(contentType)) {
         throw unsupportedMediaType(`Unsupported Content-Type '${contentType.split(";")[0]}': send application/json (or multipart/form-data where files are accepted).`);
       }

@@ -1,6 +1,6 @@
 // Test files made on the fly: real PDFs (plain and encrypted), DOCX documents (and a zip bomb),
 // and images — so no binary fixture is committed and every byte is explained here.
-import { zipSync, strToU8 } from "fflate";
+import { strToU8, unzipSync, zipSync } from "fflate";
 
 /** A minimal valid PDF whose single page shows `lines` of text. */
 export function makePdf(lines: string[], opts: { encrypt?: boolean } = {}): Uint8Array {
@@ -59,3 +59,10 @@ export const PNG_1PX = new Uint8Array(Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAA
 export const GIF_1PX = new Uint8Array(Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64"));
 /** The first bytes of a JPEG (enough for sniffing; not a decodable image). */
 export const JPEG_HEAD = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9]);
+
+/** A DOCX whose archive is fine but whose main document is not XML. */
+export function makeDamagedDocx(): Uint8Array {
+  const files = unzipSync(makeDocx(["x"]));
+  files["word/document.xml"] = strToU8("<w:document><<< not xml at all");
+  return zipSync(files);
+}
