@@ -5,6 +5,8 @@ import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { run, startServer, type RunningServer } from "../support/server-process.ts";
 import { tempDir } from "../support/temp.ts";
+import { startMockUpstream } from "../support/mock-upstream.ts";
+import { makeDocx, makePdf, PNG_1PX } from "../support/fixtures.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 let dir: ReturnType<typeof tempDir>;
@@ -58,5 +60,29 @@ describe("compiled binary", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("migrations applied");
     expect(existsSync(join(dir.path, "migrate-only", "textllm.db"))).toBe(true);
+  });
+
+  test("extracts PDF, DOCX and text documents and sends images, inside the binary", async () => {
+    const mock = startMockUpstream();
+    const s = await startServer([binary], { cwd: dir.path, env: { TEXTLLM_DATA_DIR: join(dir.path, "doc-data"), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-bin" } });
+    try {
+      const form = new FormData();
+      form.append("message", "What do these say?");
+      form.append("files", new File([makePdf(["Binary PDF extraction works"])], "a.pdf"));
+      form.append("files", new File([makeDocx(["Binary DOCX extraction works"])], "b.docx"));
+      form.append("files", new File(["Binary text works"], "c.txt"));
+      form.append("images", new File([PNG_1PX], "d.png"));
+      const res = await fetch(`${s.url}/chat`, { method: "POST", body: form });
+      expect(res.status).toBe(200);
+      const user = mock.requests[0]!.body.messages.at(-1);
+      const text = user.content.filter((p: { type: string }) => p.type === "text").map((p: { text: string }) => p.text).join("\n");
+      expect(text).toContain("Binary PDF extraction works");
+      expect(text).toContain("Binary DOCX extraction works");
+      expect(text).toContain("Binary text works");
+      expect(user.content.some((p: { type: string; image_url?: { url: string } }) => p.type === "image_url" && p.image_url!.url.startsWith("data:image/png;base64,"))).toBe(true);
+    } finally {
+      await s.stop("SIGTERM");
+      await mock.stop();
+    }
   });
 });

@@ -38,7 +38,7 @@ const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 export function textOf(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
-    return content.map((p: { type?: string; text?: string }) => (p.type === "text" ? (p.text ?? "") : "")).join(" ");
+    return content.filter((p: { type?: string }) => p.type === "text").map((p: { text?: string }) => p.text ?? "").join("\n");
   }
   return "";
 }
