@@ -1,12 +1,15 @@
 // What every upstream call shares, /chat or /v1: its usage-log row, the answer to a failure, and
 // the idle timeout of its stream.
 import { costMicros, pricesFor, type TokenUsage } from "../pricing/prices.ts";
+import type { ChatBody, ChatCompletionChunk } from "../providers/provider.ts";
 import type { Route } from "../providers/registry.ts";
 import { fromUpstreamError } from "../providers/upstream-error.ts";
 import type { AppError } from "../errors.ts";
 import type { ChatContext } from "./chat-context.ts";
+import type { ChatMessage } from "./messages.ts";
+import { meteredStream, type StreamEvent, type StreamOutcome } from "./metered-stream.ts";
 import { recordFailure, type CallRecord } from "./record.ts";
-import { ZERO_USAGE } from "./usage.ts";
+import { estimateUsage, ZERO_USAGE } from "./usage.ts";
 
 export interface CallInfo {
   requestId: string;
@@ -34,12 +37,51 @@ export async function upstreamFailed(ctx: ChatContext, c: CallInfo, err: unknown
 }
 
 /** A stream must keep flowing: the gap allowed between chunks is the provider's timeout. */
-export const idleTimeoutFor = (ctx: ChatContext, c: CallInfo) =>
+const idleTimeoutFor = (ctx: ChatContext, c: CallInfo) =>
   ctx.loaded.providers.find((p) => p.name === c.upstream.provider.name)?.timeoutMs ?? 60_000;
 
 /** Status and error code of a stream that ended: finished, failed, or left by its client (499). */
-export function streamStatus(o: { aborted: boolean; failure: AppError | null }): { status: number; code: string | null } {
+function streamStatus(o: { aborted: boolean; failure: AppError | null }): { status: number; code: string | null } {
   if (o.aborted) return { status: 499, code: "client_closed_request" };
   if (o.failure) return { status: o.failure.status, code: o.failure.code };
   return { status: 200, code: null };
+}
+
+export interface StreamCall {
+  body: ChatBody;
+  /** What was sent, to estimate usage from when the upstream's own never arrives. */
+  prompt: ChatMessage[];
+  signal: AbortSignal;
+  abort: () => void;
+  /** The conversation a refused call is logged against, if it already exists. */
+  conversationId?: string | null;
+}
+
+/**
+ * Opens an upstream stream (a refusal becomes an AppError, logged) and meters it; `settle` gets
+ * the outcome and its usage-log row once, however the stream ends.
+ */
+export async function startMeteredStream<R>(
+  ctx: ChatContext,
+  c: CallInfo,
+  call: StreamCall,
+  settle: (outcome: StreamOutcome, record: CallRecord) => Promise<R>,
+): Promise<AsyncGenerator<StreamEvent<R>>> {
+  let upstream: AsyncIterable<ChatCompletionChunk>;
+  try {
+    upstream = await c.upstream.provider.stream(call.body, call.signal);
+  } catch (err) {
+    throw await upstreamFailed(ctx, c, err, true, call.conversationId ?? null);
+  }
+  return meteredStream(upstream, {
+    provider: c.upstream.provider.name,
+    signal: call.signal,
+    idleTimeoutMs: idleTimeoutFor(ctx, c),
+    abort: call.abort,
+    settle: async (o) => {
+      const usage = o.usage ?? (await estimateUsage(call.prompt, o.text));
+      const { status, code } = streamStatus(o);
+      return settle(o, callRecord(ctx, c, usage, status, code, true));
+    },
+  });
 }

@@ -1,11 +1,11 @@
 // /v1/chat/completions: a stateless drop-in. The client's request goes upstream as it is (unknown
 // fields included, model routed); the answer comes back as the upstream gave it. Each call is
 // metered into the user's session and the usage log.
-import type { ChatBody, ChatCompletion, ChatCompletionChunk } from "../providers/provider.ts";
+import type { ChatBody, ChatCompletion } from "../providers/provider.ts";
 import type { ChatContext } from "./chat-context.ts";
-import { callRecord, idleTimeoutFor, streamStatus, upstreamFailed, type CallInfo } from "./call-meter.ts";
+import { callRecord, startMeteredStream, upstreamFailed, type CallInfo } from "./call-meter.ts";
 import type { ChatMessage } from "./messages.ts";
-import { meteredStream, type StreamEvent } from "./metered-stream.ts";
+import type { StreamEvent } from "./metered-stream.ts";
 import { recordCall, recordFailure } from "./record.ts";
 import { estimateUsage, fromUpstream } from "./usage.ts";
 
@@ -43,28 +43,13 @@ export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal:
 
 export async function proxyStream(ctx: ChatContext, input: ProxyInput, signal: AbortSignal, abort: () => void): Promise<AsyncGenerator<StreamEvent<void>>> {
   const p = prepare(ctx, input);
-  let upstream: AsyncIterable<ChatCompletionChunk>;
-  try {
-    upstream = await p.upstream.provider.stream(p.body, signal);
-  } catch (err) {
-    throw await upstreamFailed(ctx, p, err, true);
-  }
-  return meteredStream(upstream, {
-    provider: p.upstream.provider.name,
-    signal,
-    idleTimeoutMs: idleTimeoutFor(ctx, p),
-    abort,
-    settle: async (o) => {
-      const usage = o.usage ?? (await estimateUsage(promptOf(p), o.text));
-      const { status, code } = streamStatus(o);
-      const c = callRecord(ctx, p, usage, status, code, true);
-      try {
-        // Whatever was generated was paid for upstream, finished or not.
-        if (status === 200 || o.text) await recordCall(ctx.store, c);
-        else await recordFailure(ctx.store, c);
-      } catch (err) {
-        ctx.logger.error({ err, request_id: p.requestId }, "could not record a streamed call");
-      }
-    },
+  return startMeteredStream(ctx, p, { body: p.body, prompt: promptOf(p), signal, abort }, async (o, record) => {
+    try {
+      // Whatever was generated was paid for upstream, finished or not.
+      if (record.status === 200 || o.text) await recordCall(ctx.store, record);
+      else await recordFailure(ctx.store, record);
+    } catch (err) {
+      ctx.logger.error({ err, request_id: p.requestId }, "could not record a streamed call");
+    }
   });
 }

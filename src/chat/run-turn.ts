@@ -1,9 +1,9 @@
 // Runs a prepared /chat turn against its upstream — whole or streamed — and records it.
-import type { ChatCompletion, ChatCompletionChunk } from "../providers/provider.ts";
+import type { ChatCompletion } from "../providers/provider.ts";
 import type { TokenUsage } from "../pricing/prices.ts";
 import type { ChatContext } from "./chat-context.ts";
-import { callRecord, idleTimeoutFor, streamStatus, upstreamFailed } from "./call-meter.ts";
-import { meteredStream, type StreamEvent } from "./metered-stream.ts";
+import { callRecord, startMeteredStream, upstreamFailed } from "./call-meter.ts";
+import type { StreamEvent } from "./metered-stream.ts";
 import type { PreparedTurn } from "./prepare-turn.ts";
 import { recordTurn, type CallRecord, type Recorded } from "./record.ts";
 import { estimateUsage, fromUpstream } from "./usage.ts";
@@ -53,27 +53,13 @@ export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: Ab
  * still be answered with its HTTP status); the events then carry the chunks and, last, the result.
  */
 export async function streamTurn(ctx: ChatContext, p: PreparedTurn, signal: AbortSignal, abort: () => void): Promise<AsyncGenerator<StreamEvent<TurnResult>>> {
-  let upstream: AsyncIterable<ChatCompletionChunk>;
-  try {
-    upstream = await p.upstream.provider.stream(p.body, signal);
-  } catch (err) {
-    throw await upstreamFailed(ctx, p, err, true, existingConversation(p));
-  }
-  return meteredStream(upstream, {
-    provider: p.upstream.provider.name,
-    signal,
-    idleTimeoutMs: idleTimeoutFor(ctx, p),
-    abort,
-    settle: async (o) => {
-      const usage = o.usage ?? (await estimateUsage(p.context, o.text));
-      const { status, code } = streamStatus(o);
-      const finishReason = o.finishReason ?? (o.aborted ? "cancelled" : "error");
-      try {
-        return await save(ctx, p, { content: o.text, finishReason }, callRecord(ctx, p, usage, status, code, true));
-      } catch (err) {
-        ctx.logger.error({ err, request_id: p.requestId, conversation_id: p.conversationId }, "could not store a streamed turn");
-        throw err;
-      }
-    },
+  return startMeteredStream(ctx, p, { body: p.body, prompt: p.context, signal, abort, conversationId: existingConversation(p) }, async (o, record) => {
+    const finishReason = o.finishReason ?? (o.aborted ? "cancelled" : "error");
+    try {
+      return await save(ctx, p, { content: o.text, finishReason }, record);
+    } catch (err) {
+      ctx.logger.error({ err, request_id: p.requestId, conversation_id: p.conversationId }, "could not store a streamed turn");
+      throw err;
+    }
   });
 }
