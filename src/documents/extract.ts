@@ -1,8 +1,10 @@
 // Text of a document, cut to the configured budget, as a clearly delimited block that names the
 // file — what is added to the user's turn.
 import type { FileInfo } from "./file-kind.ts";
-import { docxText } from "./docx-text.ts";
-import { pdfText } from "./pdf-text.ts";
+
+// pdf.js and mammoth are large: loaded on the first document, not at start-up.
+const pdfModule = () => import("./pdf-text.ts");
+const docxModule = () => import("./docx-text.ts");
 
 export interface ExtractLimits {
   maxChars: number;
@@ -20,8 +22,8 @@ export interface Extracted {
 export async function extractText(info: FileInfo, bytes: Uint8Array, limits: ExtractLimits, param: string): Promise<Extracted> {
   let text: string;
   let pages: number | null = null;
-  if (info.kind === "pdf") ({ text, pages } = await pdfText(info.name, bytes, param));
-  else if (info.kind === "docx") text = await docxText(info.name, bytes, limits.maxUnpackedBytes, param);
+  if (info.kind === "pdf") ({ text, pages } = await (await pdfModule()).pdfText(info.name, bytes, param));
+  else if (info.kind === "docx") text = await (await docxModule()).docxText(info.name, bytes, limits.maxUnpackedBytes, param);
   else text = new TextDecoder("utf-8").decode(bytes).replace(/^\uFEFF/, "");
   const totalChars = text.length;
   const truncated = totalChars > limits.maxChars;

@@ -1,6 +1,6 @@
 // PDF → text with pdf-parse. The worker is imported statically so that it is bundled into the
 // compiled binary (which has no node_modules to load it from at run time).
-import "./dom-matrix.ts";
+import "./pdfjs-globals.ts";
 import "pdfjs-dist/legacy/build/pdf.worker.mjs";
 import { PDFParse } from "pdf-parse";
 import { badRequest } from "../errors.ts";
