@@ -2,7 +2,9 @@
 // (ours, Elysia's validation and parse errors, unknown routes) as an OpenAI-style error body.
 import { Elysia } from "elysia";
 import type { Deps } from "./deps.ts";
+import { authPlugin } from "./http/auth.ts";
 import { bodyLimit } from "./http/body-limit.ts";
+import { corsPlugin } from "./http/cors.ts";
 import { toErrorAnswer } from "./http/error-response.ts";
 import { requestId } from "./http/request-id.ts";
 import { docsRoutes, DOC_ASSET_PREFIX } from "./http/routes/docs.ts";
@@ -22,6 +24,7 @@ const BUN_LIMIT_SLACK = 1024 * 1024;
 
 export function buildApp(deps: Deps) {
   const maxBody = Math.floor(deps.loaded.config.server.max_body_mb * 1024 * 1024);
+  const auth = authPlugin(deps.auth);
   const listRoutes = (): RouteEntry[] =>
     app.routes
       .filter((r) => !r.path.startsWith(DOC_ASSET_PREFIX) && r.method !== "OPTIONS")
@@ -30,6 +33,8 @@ export function buildApp(deps: Deps) {
   // normalize: false — validate what the client sent instead of coercing it ("x" is not an object).
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: maxBody + BUN_LIMIT_SLACK } })
     .use(requestId)
+    .use(corsPlugin(deps.loaded.config.server.cors_origins))
+    .use(auth)
     .use(bodyLimit(maxBody))
     .onError({ as: "global" }, ({ code, error, set, request, path }) => {
       const answer = toErrorAnswer(code, error, request.method, path);
@@ -44,12 +49,12 @@ export function buildApp(deps: Deps) {
     .use(docsRoutes())
     .use(infoRoutes(deps, listRoutes))
     .use(healthRoutes(deps))
-    .use(completionRoutes(deps))
-    .use(chatRoutes(deps))
-    .use(chatV1Routes(deps))
-    .use(conversationRoutes(conversationService(deps.store, deps.now)))
-    .use(sessionRoutes(sessionService(deps.store, deps.now)))
-    .use(fileRoutes(deps.loaded, deps.files));
+    .use(completionRoutes(deps, auth))
+    .use(chatRoutes(deps, auth))
+    .use(chatV1Routes(deps, auth))
+    .use(conversationRoutes(conversationService(deps.store, deps.now), auth))
+    .use(sessionRoutes(sessionService(deps.store, deps.now), auth))
+    .use(fileRoutes(deps.loaded, deps.files, auth));
   return app;
 }
 

@@ -6,7 +6,14 @@ import { databaseBackend } from "./config/public-view.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { openAICompatible } from "./providers/openai-compatible.ts";
 import { createRegistry, type ProviderRegistry } from "./providers/registry.ts";
+import { createAuthenticator, type Authenticator } from "./auth/api-keys.ts";
+import { budgetService, type BudgetService } from "./budget/budget.ts";
+import { memoryLedger, redisLedger } from "./budget/ledger.ts";
 import { fileService, type FileService } from "./files/service.ts";
+import { connectRedis, type SharedRedis } from "./lib/redis.ts";
+import { memoryLimiter, type RateLimiter } from "./ratelimit/limiter.ts";
+import { redisLimiter } from "./ratelimit/redis-limiter.ts";
+import { resilientLedger, resilientLimiter } from "./ratelimit/resilient.ts";
 import type { BlobStore } from "./storage/blobs/blob-store.ts";
 import { localBlobStore } from "./storage/blobs/local-blob-store.ts";
 import { s3BlobStore } from "./storage/blobs/s3-blob-store.ts";
@@ -19,6 +26,11 @@ export interface Deps {
   registry: ProviderRegistry;
   blobs: BlobStore;
   files: FileService;
+  auth: Authenticator;
+  limiter: RateLimiter;
+  budget: BudgetService;
+  /** Set when rate limits and budget reservations are shared through Redis. */
+  redis: SharedRedis | null;
   logger: Logger;
   now: () => Date;
   startedAt: Date;
@@ -58,10 +70,18 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
   const now = overrides.now ?? (() => new Date());
   const registry = createRegistry(loaded, (name) => openAICompatible(loaded.providers.find((p) => p.name === name)!));
   const blobs = blobStore(loaded);
-  return { loaded, store, registry, blobs, files: fileService(store, blobs, now), logger, now, startedAt: now() };
+  const spec = { capacity: c.rate_limit_burst ?? c.rate_limit_per_minute, perMinute: c.rate_limit_per_minute };
+  const redis = c.redis.url ? connectRedis(c.redis.url) : null;
+  const limiter = redis ? resilientLimiter(redisLimiter(redis, spec), spec, c.redis.on_error, logger) : memoryLimiter(spec);
+  const ledger = redis ? resilientLedger(redisLedger(redis), c.redis.on_error, logger) : memoryLedger();
+  return {
+    loaded, store, registry, blobs, files: fileService(store, blobs, now), auth: createAuthenticator(c.auth), limiter,
+    budget: budgetService(c, store, ledger, now, logger), redis, logger, now, startedAt: now(),
+  };
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
+  deps.redis?.close();
   await deps.store.close();
   deps.logger.flush();
 }

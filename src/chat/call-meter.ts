@@ -6,7 +6,9 @@ import type { Route } from "../providers/registry.ts";
 import { fromUpstreamError } from "../providers/upstream-error.ts";
 import type { AppError } from "../errors.ts";
 import type { ChatContext } from "./chat-context.ts";
-import type { ChatMessage } from "./messages.ts";
+import type { Reservation } from "../budget/budget.ts";
+import { textOf, type ChatMessage } from "./messages.ts";
+import { MESSAGE_OVERHEAD, upperBound } from "./token-count.ts";
 import { meteredStream, type StreamEvent, type StreamOutcome } from "./metered-stream.ts";
 import { recordFailure, type CallRecord } from "./record.ts";
 import { estimateUsage, ZERO_USAGE } from "./usage.ts";
@@ -85,3 +87,32 @@ export async function startMeteredStream<R>(
     },
   });
 }
+
+/** Answer room assumed when a request sets no max_tokens and its model no max_output_tokens. */
+const DEFAULT_MAX_OUTPUT = 4096;
+/** A generous bound on what one image costs in prompt tokens. */
+const IMAGE_TOKENS_BOUND = 1500;
+
+function promptBound(prompt: ChatMessage[]): number {
+  let tokens = 3;
+  for (const m of prompt) {
+    tokens += upperBound(textOf(m.content)) + MESSAGE_OVERHEAD;
+    if (!Array.isArray(m.content)) continue;
+    for (const part of m.content) {
+      if (part.type === "image_url") tokens += IMAGE_TOKENS_BOUND;
+      else if (part.type === "file") tokens += JSON.stringify(part).length;
+    }
+  }
+  return tokens;
+}
+
+/** The most a call can cost: every prompt byte a token, and all the answer room it asked for. */
+export function worstCaseCost(ctx: ChatContext, c: CallInfo, prompt: ChatMessage[], body: ChatBody): number {
+  const asked = Number(body.max_completion_tokens ?? body.max_tokens ?? 0);
+  const output = asked > 0 ? asked : (ctx.loaded.config.models[c.model]?.max_output_tokens ?? DEFAULT_MAX_OUTPUT);
+  return costMicros(pricesFor(ctx.loaded.config, c.model), { prompt_tokens: promptBound(prompt), completion_tokens: output, cached_tokens: 0 });
+}
+
+/** Reserves the call's worst case from the user's daily budget (402 when it does not fit). */
+export const reserveBudget = (ctx: ChatContext, c: CallInfo, prompt: ChatMessage[], body: ChatBody): Promise<Reservation> =>
+  ctx.budget.reserve(c.userId, worstCaseCost(ctx, c, prompt, body));

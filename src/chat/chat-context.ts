@@ -1,5 +1,7 @@
 import type { LoadedConfig } from "../config/load.ts";
+import type { BudgetService } from "../budget/budget.ts";
 import type { FileService } from "../files/service.ts";
+import type { RateLimiter } from "../ratelimit/limiter.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { Store } from "../storage/db/store.ts";
@@ -10,6 +12,8 @@ export interface ChatContext {
   store: Store;
   files: FileService;
   registry: ProviderRegistry;
+  limiter: RateLimiter;
+  budget: BudgetService;
   logger: Logger;
   now: () => Date;
 }

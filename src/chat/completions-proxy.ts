@@ -3,7 +3,8 @@
 // metered into the user's session and the usage log.
 import type { ChatBody, ChatCompletion } from "../providers/provider.ts";
 import type { ChatContext } from "./chat-context.ts";
-import { callRecord, startMeteredStream, upstreamFailed, type CallInfo } from "./call-meter.ts";
+import type { BudgetStatus } from "../budget/budget.ts";
+import { callRecord, reserveBudget, startMeteredStream, upstreamFailed, type CallInfo } from "./call-meter.ts";
 import type { ChatMessage } from "./messages.ts";
 import type { StreamEvent } from "./metered-stream.ts";
 import { recordCall, recordFailure } from "./record.ts";
@@ -28,28 +29,43 @@ function prepare(ctx: ChatContext, input: ProxyInput): Prepared {
 
 const promptOf = (p: Prepared) => p.body.messages as ChatMessage[];
 
-export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal: AbortSignal): Promise<ChatCompletion> {
+export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal: AbortSignal): Promise<{ completion: ChatCompletion; budget: BudgetStatus }> {
   const p = prepare(ctx, input);
+  const reservation = await reserveBudget(ctx, p, promptOf(p), p.body);
   let completion: ChatCompletion;
   try {
     completion = await p.upstream.provider.complete(p.body, signal);
   } catch (err) {
+    await reservation.settle(0);
     throw await upstreamFailed(ctx, p, err, false);
   }
   const usage = fromUpstream(completion.usage) ?? (await estimateUsage(promptOf(p), completion.choices[0]?.message?.content ?? ""));
-  await recordCall(ctx.store, callRecord(ctx, p, usage, 200, null, false));
-  return completion;
+  const record = callRecord(ctx, p, usage, 200, null, false);
+  try {
+    await recordCall(ctx.store, record);
+  } catch (err) {
+    await reservation.settle(0);
+    throw err;
+  }
+  return { completion, budget: await reservation.settle(record.cost) };
 }
 
-export async function proxyStream(ctx: ChatContext, input: ProxyInput, signal: AbortSignal, abort: () => void): Promise<AsyncGenerator<StreamEvent<void>>> {
+export async function proxyStream(ctx: ChatContext, input: ProxyInput, signal: AbortSignal, abort: () => void): Promise<{ events: AsyncGenerator<StreamEvent<BudgetStatus>>; budget: BudgetStatus }> {
   const p = prepare(ctx, input);
-  return startMeteredStream(ctx, p, { body: p.body, prompt: promptOf(p), signal, abort }, async (o, record) => {
+  const reservation = await reserveBudget(ctx, p, promptOf(p), p.body);
+  const events = await startMeteredStream(ctx, p, { body: p.body, prompt: promptOf(p), signal, abort }, async (o, record) => {
     try {
       // Whatever was generated was paid for upstream, finished or not.
       if (record.status === 200 || o.text) await recordCall(ctx.store, record);
       else await recordFailure(ctx.store, record);
+      return await reservation.settle(record.cost);
     } catch (err) {
       ctx.logger.error({ err, request_id: p.requestId }, "could not record a streamed call");
+      return reservation.settle(0);
     }
+  }).catch(async (err) => {
+    await reservation.settle(0);
+    throw err;
   });
+  return { events, budget: reservation.before };
 }

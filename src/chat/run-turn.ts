@@ -2,7 +2,8 @@
 import type { ChatCompletion } from "../providers/provider.ts";
 import type { TokenUsage } from "../pricing/prices.ts";
 import type { ChatContext } from "./chat-context.ts";
-import { callRecord, startMeteredStream, upstreamFailed } from "./call-meter.ts";
+import type { BudgetStatus, Reservation } from "../budget/budget.ts";
+import { callRecord, reserveBudget, startMeteredStream, upstreamFailed } from "./call-meter.ts";
 import type { StreamEvent } from "./metered-stream.ts";
 import type { PreparedTurn } from "./prepare-turn.ts";
 import { recordTurn, type CallRecord, type Recorded } from "./record.ts";
@@ -16,17 +17,20 @@ export interface TurnResult extends Recorded {
   cost: number;
   /** The turn's stored files. */
   attachments: Attachment[];
+  /** The user's daily budget after this turn. */
+  budget: BudgetStatus;
 }
 
 /** Stores the turn's files, then the turn itself; files are removed again if the turn cannot be. */
-async function save(ctx: ChatContext, p: PreparedTurn, reply: { content: string; finishReason: string | null }, c: CallRecord): Promise<TurnResult> {
+async function save(ctx: ChatContext, p: PreparedTurn, reply: { content: string; finishReason: string | null }, c: CallRecord, reservation: Reservation): Promise<TurnResult> {
   const attachments = await storeAttachments(ctx.files, p.userId, p.conversationId, p.attachments);
   const messages = p.stored.map((m, i) => (i === p.stored.findLastIndex((x) => x.role === "user") ? { ...m, attachments } : m));
   const imageUrls = attachments.filter((a) => a.kind === "image").map((a) => a.url);
   try {
     const recorded = await recordTurn(ctx.store, { ...c, conversationId: p.conversationId, create: p.create, messages, reply, imageUrls });
-    return { ...recorded, usage: c.usage, cost: c.cost, attachments };
+    return { ...recorded, usage: c.usage, cost: c.cost, attachments, budget: await reservation.settle(c.cost) };
   } catch (err) {
+    await reservation.settle(0);
     for (const a of attachments) await ctx.files.delete(await ctx.files.get(a.key)).catch(() => undefined);
     throw err;
   }
@@ -35,16 +39,18 @@ async function save(ctx: ChatContext, p: PreparedTurn, reply: { content: string;
 const existingConversation = (p: PreparedTurn) => (p.create ? null : p.conversationId);
 
 export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: AbortSignal): Promise<{ completion: ChatCompletion; result: TurnResult }> {
+  const reservation = await reserveBudget(ctx, p, p.context, p.body);
   let completion: ChatCompletion;
   try {
     completion = await p.upstream.provider.complete(p.body, signal);
   } catch (err) {
+    await reservation.settle(0);
     throw await upstreamFailed(ctx, p, err, false, existingConversation(p));
   }
   const choice = completion.choices[0];
   const content = choice?.message?.content ?? "";
   const usage = fromUpstream(completion.usage) ?? (await estimateUsage(p.context, content));
-  const result = await save(ctx, p, { content, finishReason: choice?.finish_reason ?? null }, callRecord(ctx, p, usage, 200, null, false));
+  const result = await save(ctx, p, { content, finishReason: choice?.finish_reason ?? null }, callRecord(ctx, p, usage, 200, null, false), reservation);
   return { completion, result };
 }
 
@@ -52,14 +58,19 @@ export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: Ab
  * Starts a streamed turn. Resolves once the upstream has accepted the request (so a refusal can
  * still be answered with its HTTP status); the events then carry the chunks and, last, the result.
  */
-export async function streamTurn(ctx: ChatContext, p: PreparedTurn, signal: AbortSignal, abort: () => void): Promise<AsyncGenerator<StreamEvent<TurnResult>>> {
-  return startMeteredStream(ctx, p, { body: p.body, prompt: p.context, signal, abort, conversationId: existingConversation(p) }, async (o, record) => {
+export async function streamTurn(ctx: ChatContext, p: PreparedTurn, signal: AbortSignal, abort: () => void): Promise<{ events: AsyncGenerator<StreamEvent<TurnResult>>; budget: BudgetStatus }> {
+  const reservation = await reserveBudget(ctx, p, p.context, p.body);
+  const events = await startMeteredStream(ctx, p, { body: p.body, prompt: p.context, signal, abort, conversationId: existingConversation(p) }, async (o, record) => {
     const finishReason = o.finishReason ?? (o.aborted ? "cancelled" : "error");
     try {
-      return await save(ctx, p, { content: o.text, finishReason }, record);
+      return await save(ctx, p, { content: o.text, finishReason }, record, reservation);
     } catch (err) {
       ctx.logger.error({ err, request_id: p.requestId, conversation_id: p.conversationId }, "could not store a streamed turn");
       throw err;
     }
+  }).catch(async (err) => {
+    await reservation.settle(0);
+    throw err;
   });
+  return { events, budget: reservation.before };
 }

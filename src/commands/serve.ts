@@ -24,6 +24,11 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     },
     "textllm listening",
   );
+  if (!deps.auth.enabled) {
+    logger.warn(
+      "OPEN MODE: no API keys are configured — anyone who can reach this server can use it and act as any user_id. Set TEXTLLM_API_KEYS (key=user_id,...) and TEXTLLM_ADMIN_KEY to require keys.",
+    );
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

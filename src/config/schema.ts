@@ -49,6 +49,7 @@ export const ConfigSchema = T.Object(
     model: T.String({ minLength: 1, default: "gpt-4o", description: "default model" }),
     max_history_items: T.Integer({ minimum: 1, default: 100 }),
     rate_limit_per_minute: T.Integer({ minimum: 1, default: 10 }),
+    rate_limit_burst: T.Optional(T.Integer({ minimum: 1, description: "requests a user may make at once (default: rate_limit_per_minute)" })),
     max_input_length: T.Integer({ minimum: 1, default: 10000, description: "characters per user message" }),
     max_file_size_mb: T.Number({ exclusiveMinimum: 0, default: 20 }),
     cost_limit_per_session: NonNegative("USD a user may spend per UTC day; 0 disables", 5),

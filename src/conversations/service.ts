@@ -38,9 +38,10 @@ export function conversationService(store: Store, now: () => Date) {
       });
     },
 
-    async get(id: string): Promise<Conversation> {
+    /** A live conversation; `owner` (when set) must own it, else it does not exist for them. */
+    async get(id: string, owner: string | null): Promise<Conversation> {
       const c = await store.conversations.get(id);
-      if (!c) throw missing(id);
+      if (!c || (owner !== null && c.user_id !== owner)) throw missing(id);
       return c;
     },
 
@@ -52,23 +53,25 @@ export function conversationService(store: Store, now: () => Date) {
       return { data, total, has_more: page.offset + data.length < total };
     },
 
-    async update(id: string, patch: ConversationPatch): Promise<Conversation> {
+    async update(id: string, patch: ConversationPatch, owner: string | null): Promise<Conversation> {
       checkMetadata(patch.metadata);
+      await this.get(id, owner);
       const c = await store.conversations.update(id, patch, now().toISOString());
       if (!c) throw missing(id);
       return c;
     },
 
     /** Soft delete hides the conversation; hard delete removes it and its messages. */
-    async remove(id: string, soft: boolean): Promise<void> {
+    async remove(id: string, soft: boolean, owner: string | null): Promise<void> {
+      await this.get(id, owner);
       const done = soft
         ? await store.conversations.softDelete(id, now().toISOString())
         : await store.transaction((tx) => tx.conversations.hardDelete(id));
       if (!done) throw missing(id);
     },
 
-    async messages(id: string, page: MessagePage): Promise<{ data: Message[]; has_more: boolean }> {
-      await this.get(id);
+    async messages(id: string, page: MessagePage, owner: string | null): Promise<{ data: Message[]; has_more: boolean }> {
+      await this.get(id, owner);
       const rows = await store.messages.list(id, { ...page, limit: page.limit + 1 });
       return { data: rows.slice(0, page.limit), has_more: rows.length > page.limit };
     },

@@ -1,6 +1,7 @@
 // From a /chat request (JSON or multipart) to the pipeline's TurnInput.
 import type { PreparedAttachment, IncomingFile } from "../chat/attachments.ts";
 import type { ChatMessage } from "../chat/messages.ts";
+import { assertInputLength } from "../chat/input-limits.ts";
 import type { TurnInput } from "../chat/prepare-turn.ts";
 import { badRequest } from "../errors.ts";
 import type { NativeChatSchema } from "./schemas/chat.ts";
@@ -18,11 +19,13 @@ export function incomingFiles(body: Record<string, unknown>, fields: string[]): 
   });
 }
 
-export function toTurnInput(body: NativeBody, requestId: string, route: string, attachments: PreparedAttachment[]): TurnInput {
+/** `userId`: who the turn acts for, already checked against the caller (see auth/principal.ts). */
+export function toTurnInput(body: NativeBody, userId: string | null, requestId: string, route: string, attachments: PreparedAttachment[], maxInputLength: number): TurnInput {
   if ((body.message === undefined) === (body.messages === undefined)) {
     throw badRequest("Send either `message` (a string) or `messages` (an array), not both and not neither.", body.message === undefined ? "messages" : "message");
   }
   const messages: ChatMessage[] = body.messages ? (body.messages as ChatMessage[]) : [{ role: "user", content: body.message! }];
+  assertInputLength(messages, maxInputLength, body.message !== undefined ? "message" : null);
   const params = Object.fromEntries(Object.entries(body).filter(([k]) => !OWN_FIELDS.has(k)));
-  return { requestId, route, userId: body.user_id ?? null, conversationId: body.conversation_id ?? null, model: body.model ?? null, messages, params, attachments };
+  return { requestId, route, userId, conversationId: body.conversation_id ?? null, model: body.model ?? null, messages, params, attachments };
 }

@@ -37,3 +37,8 @@ export function sseResponse(frames: AsyncIterable<string>, headers: Record<strin
     },
   });
 }
+
+/** Elysia's response headers (set.headers) as plain strings, for a hand-built Response. */
+export function stringHeaders(headers: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]));
+}

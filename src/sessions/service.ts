@@ -23,9 +23,10 @@ export function sessionService(store: Store, now: () => Date) {
   const missing = (id: string) => notFound(`No session found with id '${id}'.`, "session_not_found");
 
   return {
-    async get(id: string): Promise<Session> {
+    /** A session; `owner` (when set) must own it, else it does not exist for them. */
+    async get(id: string, owner: string | null): Promise<Session> {
       const s = await store.sessions.get(id);
-      if (!s) throw missing(id);
+      if (!s || (owner !== null && s.user_id !== owner)) throw missing(id);
       return s;
     },
 
@@ -37,9 +38,10 @@ export function sessionService(store: Store, now: () => Date) {
     },
 
     /** Ends a session (idempotent); the user's next chat opens a new one. */
-    async end(id: string): Promise<Session> {
+    async end(id: string, owner: string | null): Promise<Session> {
+      await this.get(id, owner);
       await store.sessions.end(id, now().toISOString());
-      return this.get(id);
+      return this.get(id, owner);
     },
 
     async stats(userId: string, days: number): Promise<UserStats> {

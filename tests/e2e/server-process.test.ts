@@ -36,7 +36,15 @@ describe("textllm from source", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: "alive" });
     expect(existsSync(join(cwd, "data", "textllm.db"))).toBe(true);
+    expect(s.lines.some((l) => l.includes('"level":"warn"') && l.includes("OPEN MODE"))).toBe(true);
     expect(await s.stop("SIGTERM")).toBe(0);
+  });
+
+  test("with API keys configured it does not warn about open mode", async () => {
+    const s = await started(SOURCE, scratch(), { TEXTLLM_API_KEYS: "key-12345678=alice" });
+    expect((await fetch(`${s.url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${s.url}/config`)).status).toBe(401);
+    expect(s.lines.some((l) => l.includes("OPEN MODE"))).toBe(false);
   });
 
   test("reads .env from the working directory and TEXTLLM_CONFIG for the config file", async () => {

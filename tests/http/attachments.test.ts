@@ -35,7 +35,7 @@ for (const backend of BLOB_BACKENDS) {
       handle = await backend.open();
       mock = startMockUpstream();
       t = await startTestApp({
-        config: { max_file_size_mb: 1, documents: { max_chars: 2000, max_decompressed_mb: 5 } },
+        config: { max_file_size_mb: 1, rate_limit_per_minute: 100_000, documents: { max_chars: 2000, max_decompressed_mb: 5 } },
         env: { ...handle.env, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
       });
     });

@@ -11,6 +11,7 @@ import { newId } from "../../src/lib/ids.ts";
 
 const CONFIG = {
   model: "gpt-4o",
+  rate_limit_per_minute: 100_000, // this suite is not about rate limits (see guardrails.test.ts)
   max_history_items: 50,
   models: { "gpt-4o": { context_window: 128000, pricing: { input_per_1k: 0.0025, cached_input_per_1k: 0.00125, output_per_1k: 0.01 } } },
   providers: [{ name: "openai", models: ["gpt-*"], timeout_ms: 400, max_retries: 2 }],
@@ -204,7 +205,11 @@ for (const backend of BACKENDS) {
         const conversationId = res.headers.get("x-conversation-id")!;
         const reader = res.body!.getReader();
         let received = "";
-        while (!received.includes("two")) received += new TextDecoder().decode((await reader.read()).value);
+        while (!received.includes("two")) {
+          const { done, value } = await reader.read();
+          if (done) throw new Error(`the stream ended before its second word: ${received}`);
+          received += new TextDecoder().decode(value);
+        }
         controller.abort();
 
         const stored = await waitFor(async () => {

@@ -25,6 +25,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Written as prompts.yaml beside config.yaml. */
   prompts?: Record<string, unknown>;
+  /** When given, log lines (warn and above) are collected here instead of dropped. */
+  logLines?: string[];
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -32,7 +34,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   writeFileSync(join(dir.path, "config.yaml"), stringify(opts.config ?? {}));
   if (opts.prompts) writeFileSync(join(dir.path, "prompts.yaml"), stringify(opts.prompts));
   const loaded = loadConfig({ env: { TEXTLLM_DATA_DIR: join(dir.path, "data"), ...opts.env }, cwd: dir.path });
-  const logger = createLogger({ level: "silent", logToFile: false, logDir: dir.path });
+  const sink = opts.logLines;
+  const logger = sink
+    ? createLogger({ level: "warn", logToFile: false, logDir: dir.path, stream: { write: (line: string) => void sink.push(line) } })
+    : createLogger({ level: "silent", logToFile: false, logDir: dir.path });
   const deps = await createDeps(loaded, { logger });
   const app = buildApp(deps);
   return {

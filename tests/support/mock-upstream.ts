@@ -9,7 +9,7 @@ export interface RecordedRequest {
 }
 
 export type Behaviour =
-  | { kind: "reply"; text?: string; cachedTokens?: number; finishReason?: string; chunkDelayMs?: number }
+  | { kind: "reply"; text?: string; cachedTokens?: number; finishReason?: string; chunkDelayMs?: number; delayMs?: number }
   | { kind: "error"; status: number; message?: string; headers?: Record<string, string> }
   /** Accepts the request and never answers. */
   | { kind: "hang" }
@@ -29,6 +29,8 @@ export interface MockUpstream {
   cancelled: number;
   /** Behaviours for the next requests, in order; afterwards the default reply. */
   script(...behaviours: Behaviour[]): void;
+  /** The behaviour of every request that has no scripted one (default: an immediate reply). */
+  setDefault(behaviour: Behaviour): void;
   reset(): void;
   stop(): Promise<void>;
 }
@@ -54,6 +56,7 @@ export function defaultReply(body: Record<string, any>): string {
 
 export function startMockUpstream(): MockUpstream {
   let queue: Behaviour[] = [];
+  let fallback: Behaviour = { kind: "reply" };
   const state = { requests: [] as RecordedRequest[], cancelled: 0 };
   const pendingHangs = new Set<() => void>();
 
@@ -71,7 +74,8 @@ export function startMockUpstream(): MockUpstream {
       }
       const body = (await req.json()) as Record<string, any>;
       state.requests.push({ path: url.pathname, headers: Object.fromEntries(req.headers), body });
-      const b = queue.shift() ?? { kind: "reply" };
+      const b = queue.shift() ?? fallback;
+      if (b.kind === "reply" && b.delayMs) await Bun.sleep(b.delayMs);
 
       if (b.kind === "error") {
         return Response.json(
@@ -161,8 +165,12 @@ export function startMockUpstream(): MockUpstream {
     script(...behaviours) {
       queue.push(...behaviours);
     },
+    setDefault(behaviour) {
+      fallback = behaviour;
+    },
     reset() {
       queue = [];
+      fallback = { kind: "reply" };
       state.requests.length = 0;
       state.cancelled = 0;
     },

@@ -1,6 +1,7 @@
 // The v1 compatibility routes of the architecture seed, with their v1 answer shapes:
 // POST /chat/stream (plain-text SSE), POST /chat/image and POST /chat/file (multipart).
 import { Elysia, t } from "elysia";
+import { actingUser, type Principal } from "../../auth/principal.ts";
 import { readAttachments } from "../../chat/attachments.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { prepareTurn } from "../../chat/prepare-turn.ts";
@@ -8,9 +9,11 @@ import { completeTurn, streamTurn, type TurnResult } from "../../chat/run-turn.t
 import { badRequest } from "../../errors.ts";
 import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
+import type { AuthPlugin } from "../auth.ts";
+import { budgetFields, budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { requestId } from "../request-id.ts";
-import { dataFrame, DONE_FRAME, sseResponse, textFrame } from "../sse.ts";
+import { dataFrame, DONE_FRAME, sseResponse, stringHeaders, textFrame } from "../sse.ts";
 
 const Ids = {
   conversation_id: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
@@ -27,28 +30,48 @@ function v1Answer(text: string, p: { conversationId: string; userId: string }, r
     message_number: r.messageNumber,
     usage: { input: r.usage.prompt_tokens, output: r.usage.completion_tokens, total: r.usage.prompt_tokens + r.usage.completion_tokens },
     cost: microsToUsd(r.cost),
+    ...budgetFields(r.budget),
   };
 }
 
-export function chatV1Routes(ctx: ChatContext) {
+type Headers = Record<string, string | number>;
+
+export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin) {
+  const maxInput = ctx.loaded.config.max_input_length;
+
+  /** Who the request acts for, counted against the rate limit. */
+  const admit = async (principal: Principal, requested: string | undefined, address: string | undefined, headers: Headers) => {
+    const userId = actingUser(principal, requested);
+    await enforceRateLimit(ctx.limiter, rateKey(userId, address), headers);
+    return userId;
+  };
+
   /** One non-streamed turn with the given files, for /chat/image and /chat/file. */
-  const runWithFiles = async (body: Record<string, unknown>, field: string, route: string, requestId: string, request: Request) => {
+  const runWithFiles = async (body: Record<string, unknown>, field: string, route: string, requestId: string, request: Request, userId: string | null, headers: Headers) => {
+    const input = toTurnInput(body as never, userId, requestId, route, [], maxInput);
     const files = incomingFiles(body, [field]);
     if (!files.length) throw badRequest(`Send at least one file in the '${field}' field.`, field, "missing_required_parameter");
-    const attachments = await readAttachments(ctx.loaded, files);
-    const p = await prepareTurn(ctx, toTurnInput(body as never, requestId, route, attachments));
+    input.attachments = await readAttachments(ctx.loaded, files);
+    const p = await prepareTurn(ctx, input);
     const { completion, result } = await completeTurn(ctx, p, linkedAbort(request).signal);
+    budgetHeaders(result.budget, headers);
+    headers["x-conversation-id"] = p.conversationId;
     return { p, result, text: completion.choices[0]?.message?.content ?? "" };
   };
 
   return new Elysia({ name: "routes:chat-v1", detail: { tags: ["Chat (v1 compatibility)"] } })
     .use(requestId)
+    .use(auth)
     .post(
       "/chat/stream",
-      async ({ body, request, requestId, set }) => {
-        const p = await prepareTurn(ctx, toTurnInput({ message: body.message, conversation_id: body.conversation_id, user_id: body.user_id, model: body.model }, requestId, "/chat/stream", []));
+      async ({ body, request, requestId, set, principal, server }) => {
+        const userId = await admit(principal, body.user_id, server?.requestIP(request)?.address, set.headers);
+        const input = toTurnInput({ message: body.message, conversation_id: body.conversation_id, model: body.model }, userId, requestId, "/chat/stream", [], maxInput);
+        const p = await prepareTurn(ctx, input);
         const controller = linkedAbort(request);
-        const events = await streamTurn(ctx, p, controller.signal, () => controller.abort());
+        const { events, budget } = await streamTurn(ctx, p, controller.signal, () => controller.abort());
+        budgetHeaders(budget, set.headers);
+        set.headers["x-conversation-id"] = p.conversationId;
         async function* frames() {
           for await (const e of events) {
             if (e.type === "chunk") {
@@ -61,7 +84,7 @@ export function chatV1Routes(ctx: ChatContext) {
           }
           yield DONE_FRAME;
         }
-        return sseResponse(frames(), { "x-request-id": String(set.headers["x-request-id"]), "x-conversation-id": p.conversationId }, () => controller.abort());
+        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort());
       },
       {
         body: t.Object({ message: t.String({ minLength: 1 }), ...Ids }),
@@ -70,9 +93,9 @@ export function chatV1Routes(ctx: ChatContext) {
     )
     .post(
       "/chat/image",
-      async ({ body, request, requestId, set }) => {
-        const { p, result, text } = await runWithFiles(body, "images", "/chat/image", requestId, request);
-        set.headers["x-conversation-id"] = p.conversationId;
+      async ({ body, request, requestId, set, principal, server }) => {
+        const userId = await admit(principal, body.user_id, server?.requestIP(request)?.address, set.headers);
+        const { p, result, text } = await runWithFiles(body, "images", "/chat/image", requestId, request, userId, set.headers);
         const imageUrls = result.attachments.map((a) => a.url);
         return { ...v1Answer(text, p, result), image_urls: imageUrls, image_count: imageUrls.length };
       },
@@ -83,9 +106,9 @@ export function chatV1Routes(ctx: ChatContext) {
     )
     .post(
       "/chat/file",
-      async ({ body, request, requestId, set }) => {
-        const { p, result, text } = await runWithFiles({ ...body, files: [body.file] }, "files", "/chat/file", requestId, request);
-        set.headers["x-conversation-id"] = p.conversationId;
+      async ({ body, request, requestId, set, principal, server }) => {
+        const userId = await admit(principal, body.user_id, server?.requestIP(request)?.address, set.headers);
+        const { p, result, text } = await runWithFiles({ ...body, files: [body.file] }, "files", "/chat/file", requestId, request, userId, set.headers);
         const doc = result.attachments[0]!;
         const dot = doc.filename.lastIndexOf(".");
         return { ...v1Answer(text, p, result), file_url: doc.url, file_type: dot > 0 ? doc.filename.slice(dot).toLowerCase() : "" };

@@ -1,19 +1,22 @@
 // POST /chat: the unified chat route. JSON or multipart (files/images parts); the server keeps
 // the conversation; the answer is a chat.completion (or its SSE stream) plus our fields.
 import { Elysia } from "elysia";
+import { actingUser } from "../../auth/principal.ts";
 import { readAttachments } from "../../chat/attachments.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { prepareTurn } from "../../chat/prepare-turn.ts";
 import { completeTurn, streamTurn, type TurnResult } from "../../chat/run-turn.ts";
 import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
+import type { AuthPlugin } from "../auth.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
+import { budgetFields, budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { coerceChatForm, isForm } from "../multipart.ts";
 import { requestId } from "../request-id.ts";
 import { NativeChatSchema } from "../schemas/chat.ts";
-import { dataFrame, DONE_FRAME, sseResponse } from "../sse.ts";
+import { dataFrame, DONE_FRAME, sseResponse, stringHeaders } from "../sse.ts";
 
-/** What /chat adds to OpenAI's answer: where the turn was stored and what it cost. */
+/** What /chat adds to OpenAI's answer: where the turn was stored, what it cost, what is left. */
 function turnFields(r: TurnResult) {
   return {
     session_id: r.sessionId,
@@ -21,25 +24,32 @@ function turnFields(r: TurnResult) {
     cost: microsToUsd(r.cost),
     image_urls: r.attachments.filter((a) => a.kind === "image").map((a) => a.url),
     file_urls: r.attachments.filter((a) => a.kind === "document").map((a) => a.url),
+    ...budgetFields(r.budget),
   };
 }
 
-export function chatRoutes(ctx: ChatContext) {
+export function chatRoutes(ctx: ChatContext, auth: AuthPlugin) {
   return new Elysia({ name: "routes:chat", detail: { tags: ["Chat"] } })
     .use(requestId)
+    .use(auth)
     .post(
       "/chat",
-      async ({ body, request, requestId, set }) => {
-        const attachments = await readAttachments(ctx.loaded, incomingFiles(body, ["files", "images"]));
-        const p = await prepareTurn(ctx, toTurnInput(body, requestId, "/chat", attachments));
+      async ({ body, request, requestId, principal, set, server }) => {
+        const userId = actingUser(principal, body.user_id);
+        await enforceRateLimit(ctx.limiter, rateKey(userId, server?.requestIP(request)?.address), set.headers);
+        const input = toTurnInput(body, userId, requestId, "/chat", [], ctx.loaded.config.max_input_length);
+        input.attachments = await readAttachments(ctx.loaded, incomingFiles(body, ["files", "images"]));
+        const p = await prepareTurn(ctx, input);
         const controller = linkedAbort(request);
         const ids = { conversation_id: p.conversationId, user_id: p.userId };
         set.headers["x-conversation-id"] = p.conversationId;
         if (!body.stream) {
           const { completion, result } = await completeTurn(ctx, p, controller.signal);
+          budgetHeaders(result.budget, set.headers);
           return { ...completion, ...ids, ...turnFields(result), text: completion.choices[0]?.message?.content ?? "" };
         }
-        const events = await streamTurn(ctx, p, controller.signal, () => controller.abort());
+        const { events, budget } = await streamTurn(ctx, p, controller.signal, () => controller.abort());
+        budgetHeaders(budget, set.headers);
         async function* frames() {
           let last = { id: "", created: 0, model: p.model };
           for await (const e of events) {
@@ -65,7 +75,7 @@ export function chatRoutes(ctx: ChatContext) {
           }
           yield DONE_FRAME;
         }
-        return sseResponse(frames(), { "x-request-id": String(set.headers["x-request-id"]), "x-conversation-id": p.conversationId }, () => controller.abort());
+        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort());
       },
       {
         body: NativeChatSchema,

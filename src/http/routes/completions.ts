@@ -1,19 +1,31 @@
 // The OpenAI-compatible surface: POST /v1/chat/completions and GET /v1/models.
 import { Elysia } from "elysia";
+import type { Principal } from "../../auth/principal.ts";
+import { assertInputLength } from "../../chat/input-limits.ts";
+import type { ChatMessage } from "../../chat/messages.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { proxyComplete, proxyStream } from "../../chat/completions-proxy.ts";
 import type { ChatBody, ChatCompletionChunk } from "../../providers/provider.ts";
 import { linkedAbort } from "../abort.ts";
+import type { AuthPlugin } from "../auth.ts";
+import { budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { requestId } from "../request-id.ts";
 import { CompletionRequestSchema } from "../schemas/chat.ts";
-import { dataFrame, DONE_FRAME, sseResponse } from "../sse.ts";
+import { dataFrame, DONE_FRAME, sseResponse, stringHeaders } from "../sse.ts";
 
-/** The user a stateless call is billed to: OpenAI's own `user` field, when given. */
-const userOf = (body: { user?: string }) => (body.user && body.user.trim() ? body.user.trim() : "anonymous");
+/**
+ * The user a stateless call is billed to: the API key's user; without keys (or for the admin key)
+ * OpenAI's own `user` field, else "anonymous". The `user` field itself goes upstream unchanged.
+ */
+function billedUser(principal: Principal, body: { user?: string }): string | null {
+  if (principal.kind === "user") return principal.userId;
+  return body.user?.trim() || null;
+}
 
-export function completionRoutes(ctx: ChatContext) {
+export function completionRoutes(ctx: ChatContext, auth: AuthPlugin) {
   return new Elysia({ name: "routes:openai", detail: { tags: ["OpenAI-compatible"] } })
     .use(requestId)
+    .use(auth)
     .get(
       "/v1/models",
       () => ({
@@ -24,13 +36,20 @@ export function completionRoutes(ctx: ChatContext) {
     )
     .post(
       "/v1/chat/completions",
-      async ({ body, request, requestId, set }) => {
+      async ({ body, request, requestId, set, principal, server }) => {
+        const named = billedUser(principal, body);
+        await enforceRateLimit(ctx.limiter, rateKey(named, server?.requestIP(request)?.address), set.headers);
+        assertInputLength(body.messages as ChatMessage[], ctx.loaded.config.max_input_length);
         const controller = linkedAbort(request);
-        const input = { requestId, userId: userOf(body), body: body as unknown as ChatBody };
-        if (!body.stream) return proxyComplete(ctx, input, controller.signal);
-
+        const input = { requestId, userId: named ?? "anonymous", body: body as unknown as ChatBody };
+        if (!body.stream) {
+          const { completion, budget } = await proxyComplete(ctx, input, controller.signal);
+          budgetHeaders(budget, set.headers);
+          return completion;
+        }
         const wantsUsage = body.stream_options?.include_usage === true;
-        const events = await proxyStream(ctx, input, controller.signal, () => controller.abort());
+        const { events, budget } = await proxyStream(ctx, input, controller.signal, () => controller.abort());
+        budgetHeaders(budget, set.headers);
         async function* frames() {
           for await (const e of events) {
             if (e.type === "chunk") {
@@ -43,7 +62,7 @@ export function completionRoutes(ctx: ChatContext) {
           }
           yield DONE_FRAME;
         }
-        return sseResponse(frames(), { "x-request-id": String(set.headers["x-request-id"]) }, () => controller.abort());
+        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort());
       },
       { body: CompletionRequestSchema, detail: { summary: "Create a chat completion (OpenAI drop-in, streaming or not)" } },
     );

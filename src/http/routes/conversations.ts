@@ -1,7 +1,9 @@
 // /conversations: create, list, read, update, delete, and read a conversation's messages.
 import { Elysia, t } from "elysia";
+import { actingUser, ownerScope } from "../../auth/principal.ts";
 import type { ConversationService } from "../../conversations/service.ts";
 import { badRequest } from "../../errors.ts";
+import type { AuthPlugin } from "../auth.ts";
 import { presentConversation, presentMessage } from "../presenters/conversation.ts";
 
 const UserId = t.String({ minLength: 1, maxLength: 255, description: "the user the conversation belongs to" });
@@ -10,9 +12,13 @@ const Tags = t.Array(t.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 
 const Metadata = t.Object({}, { additionalProperties: true, description: "free-form JSON object, at most 16 KB" });
 const IdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 255 }) });
 
-export function conversationRoutes(service: ConversationService) {
+export function conversationRoutes(service: ConversationService, auth: AuthPlugin) {
   return new Elysia({ name: "routes:conversations", detail: { tags: ["Conversations"] } })
-    .post("/conversations", async ({ body }) => presentConversation(await service.create(body ?? {})), {
+    .use(auth)
+    .post("/conversations", async ({ body, principal }) => {
+      const input = body ?? {};
+      return presentConversation(await service.create({ ...input, user_id: actingUser(principal, input.user_id) ?? undefined }));
+    }, {
       body: t.Optional(
         t.Object({
           user_id: t.Optional(UserId),
@@ -26,10 +32,11 @@ export function conversationRoutes(service: ConversationService) {
     })
     .get(
       "/conversations",
-      async ({ query }) => {
-        if (!query.user_id) throw badRequest("The query parameter 'user_id' is required.", "user_id", "missing_required_parameter");
+      async ({ query, principal }) => {
+        const userId = actingUser(principal, query.user_id);
+        if (!userId) throw badRequest("The query parameter 'user_id' is required.", "user_id", "missing_required_parameter");
         const page = { limit: query.limit, offset: query.offset };
-        const { data, total, has_more } = await service.list(query.user_id, page);
+        const { data, total, has_more } = await service.list(userId, page);
         return { object: "list" as const, data: data.map(presentConversation), total, limit: page.limit, offset: page.offset, has_more };
       },
       {
@@ -41,13 +48,13 @@ export function conversationRoutes(service: ConversationService) {
         detail: { summary: "List a user's conversations, most recently used first" },
       },
     )
-    .get("/conversations/:id", async ({ params }) => presentConversation(await service.get(params.id)), {
+    .get("/conversations/:id", async ({ params, principal }) => presentConversation(await service.get(params.id, ownerScope(principal))), {
       params: IdParams,
       detail: { summary: "Get a conversation" },
     })
     .patch(
       "/conversations/:id",
-      async ({ params, body }) => presentConversation(await service.update(params.id, body)),
+      async ({ params, body, principal }) => presentConversation(await service.update(params.id, body, ownerScope(principal))),
       {
         params: IdParams,
         body: t.Object({ title: t.Optional(Title), tags: t.Optional(Tags), metadata: t.Optional(Metadata) }),
@@ -56,8 +63,8 @@ export function conversationRoutes(service: ConversationService) {
     )
     .delete(
       "/conversations/:id",
-      async ({ params, query }) => {
-        await service.remove(params.id, query.soft);
+      async ({ params, query, principal }) => {
+        await service.remove(params.id, query.soft, ownerScope(principal));
         return { id: params.id, object: "conversation.deleted" as const, deleted: true, soft: query.soft };
       },
       {
@@ -68,8 +75,8 @@ export function conversationRoutes(service: ConversationService) {
     )
     .get(
       "/conversations/:id/messages",
-      async ({ params, query }) => {
-        const { data, has_more } = await service.messages(params.id, query);
+      async ({ params, query, principal }) => {
+        const { data, has_more } = await service.messages(params.id, query, ownerScope(principal));
         return {
           object: "list" as const,
           data: data.map(presentMessage),

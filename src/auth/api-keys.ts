@@ -1,0 +1,39 @@
+// API keys (TEXTLLM_API_KEYS, TEXTLLM_ADMIN_KEY, or auth: in config.yaml). Presented keys are
+// compared in constant time against every configured key (as SHA-256 digests, so lengths leak
+// nothing either); keys themselves are never logged.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Config } from "../config/schema.ts";
+import { AppError } from "../errors.ts";
+import type { Principal } from "./principal.ts";
+
+const digest = (key: string) => createHash("sha256").update(key).digest();
+
+export interface Authenticator {
+  /** False: no keys configured, the server is open. */
+  readonly enabled: boolean;
+  /** The caller behind an Authorization header; throws 401 when keys are on and it is not valid. */
+  authenticate(authorization: string | null): Principal;
+}
+
+export function createAuthenticator(auth: Config["auth"]): Authenticator {
+  const entries = Object.entries(auth.api_keys).map(([key, userId]) => ({ digest: digest(key), principal: { kind: "user", userId } as Principal }));
+  if (auth.admin_key) entries.push({ digest: digest(auth.admin_key), principal: { kind: "admin" } });
+  const enabled = entries.length > 0;
+
+  return {
+    enabled,
+    authenticate(authorization) {
+      if (!enabled) return { kind: "open" }; // SDKs always send a key; in open mode it means nothing
+      const token = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "")?.[1]?.trim();
+      if (!token) throw unauthorized("You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+      const presented = digest(token);
+      let found: Principal | null = null;
+      for (const e of entries) if (timingSafeEqual(e.digest, presented)) found = e.principal; // no early exit
+      if (!found) throw unauthorized("Incorrect API key provided.");
+      return found;
+    },
+  };
+}
+
+const unauthorized = (message: string) =>
+  new AppError(401, message, "invalid_request_error", "invalid_api_key", null, { "www-authenticate": 'Bearer realm="textllm"' });

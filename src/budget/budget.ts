@@ -1,0 +1,71 @@
+// The daily budget (cost_limit_per_session): what a user may still spend today (UTC), refusing a
+// request whose worst case would pass it — before any upstream call — and saying how much is left.
+import type { Config } from "../config/schema.ts";
+import { AppError } from "../errors.ts";
+import type { Logger } from "../lib/logger.ts";
+import { microsToUsd, usdToMicros } from "../pricing/money.ts";
+import type { Store } from "../storage/db/store.ts";
+import type { BudgetLedger } from "./ledger.ts";
+
+export interface BudgetStatus {
+  /** Micro-dollars; null when there is no limit. */
+  limit: number | null;
+  spent: number;
+  remaining: number | null;
+  /** Past warn_at_cost. */
+  warning: string | null;
+}
+
+export interface Reservation {
+  /** The budget before this request. */
+  before: BudgetStatus;
+  /** Frees the reservation (once the real cost is stored) and returns the budget after it. */
+  settle(actualCost: number): Promise<BudgetStatus>;
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+export function budgetService(config: Config, store: Store, ledger: BudgetLedger, now: () => Date, logger: Logger) {
+  const limit = usdToMicros(config.cost_limit_per_session);
+  const warnAt = usdToMicros(config.warn_at_cost);
+
+  const status = (spent: number): BudgetStatus => ({
+    limit: limit || null,
+    spent,
+    remaining: limit ? Math.max(0, limit - spent) : null,
+    warning: warnAt && spent >= warnAt ? `Today's spend of $${microsToUsd(spent).toFixed(4)} is past the warning level of $${microsToUsd(warnAt).toFixed(2)}.` : null,
+  });
+
+  return {
+    async reserve(userId: string, worstCase: number): Promise<Reservation> {
+      const today = day(now());
+      const spent = await store.sessions.spentOnDay(userId, today);
+      const before = status(spent);
+      if (!limit) return { before, settle: async (cost) => status(spent + cost) };
+
+      const key = `${userId}:${today}`;
+      const refuse = (message: string) => new AppError(402, message, "insufficient_quota", "budget_exceeded");
+      if (spent >= limit) {
+        throw refuse(`The daily budget of $${microsToUsd(limit).toFixed(2)} is used up ($${microsToUsd(spent).toFixed(4)} spent today, UTC). It renews at midnight UTC.`);
+      }
+      if (!(await ledger.reserve(key, worstCase, limit, spent))) {
+        throw refuse(
+          `This request could cost up to $${microsToUsd(worstCase).toFixed(4)}, more than is left of today's $${microsToUsd(limit).toFixed(2)} budget once requests in progress are counted. Lower max_tokens or try again later.`,
+        );
+      }
+      let settled = false;
+      return {
+        before,
+        async settle(cost) {
+          if (!settled) {
+            settled = true;
+            await ledger.release(key, worstCase).catch((err) => logger.warn({ err }, "could not release a budget reservation"));
+          }
+          return status(spent + cost);
+        },
+      };
+    },
+  };
+}
+
+export type BudgetService = ReturnType<typeof budgetService>;

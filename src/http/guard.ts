@@ -1,0 +1,41 @@
+// The per-request guards of the chat routes, as HTTP: the rate limit (x-ratelimit-* headers on
+// every answer, 429 with Retry-After when refused) and the budget (headers and fields).
+import type { BudgetStatus } from "../budget/budget.ts";
+import { AppError } from "../errors.ts";
+import { microsToUsd } from "../pricing/money.ts";
+import type { RateLimiter } from "../ratelimit/limiter.ts";
+import { formatDuration, type Decision } from "../ratelimit/token-bucket.ts";
+
+type Headers = Record<string, string | number>;
+
+/** Whom a request counts against: its user, or — for anonymous calls in open mode — its address. */
+export const rateKey = (userId: string | null, address: string | undefined) => (userId ? `user:${userId}` : `ip:${address ?? "unknown"}`);
+
+export async function enforceRateLimit(limiter: RateLimiter, key: string, headers: Headers): Promise<Decision> {
+  const d = await limiter.take(key);
+  headers["x-ratelimit-limit-requests"] = String(d.limit);
+  headers["x-ratelimit-remaining-requests"] = String(d.remaining);
+  headers["x-ratelimit-reset-requests"] = formatDuration(d.resetMs);
+  if (!d.allowed) {
+    const retryAfter = String(Math.max(1, Math.ceil(d.retryAfterMs / 1000)));
+    throw new AppError(429, `Rate limit reached: ${d.limit} requests per minute for this user. Try again in ${retryAfter} s.`, "rate_limit_error", "rate_limit_exceeded", null, { "retry-after": retryAfter });
+  }
+  return d;
+}
+
+export function budgetHeaders(b: BudgetStatus, headers: Headers): void {
+  if (b.remaining !== null) headers["x-budget-remaining-usd"] = microsToUsd(b.remaining).toFixed(6);
+  if (b.warning) headers["x-budget-warning"] = b.warning;
+}
+
+/** What /chat answers carry about the budget. */
+export function budgetFields(b: BudgetStatus) {
+  return {
+    budget: {
+      limit: b.limit === null ? null : microsToUsd(b.limit),
+      spent_today: microsToUsd(b.spent),
+      remaining: b.remaining === null ? null : microsToUsd(b.remaining),
+    },
+    ...(b.warning ? { warning: b.warning } : {}),
+  };
+}

@@ -1,0 +1,94 @@
+// Several replicas behind one Redis: one rate limit and one budget ledger for all of them; and
+// what a replica does while Redis is unreachable (redis.on_error).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startServer, type RunningServer } from "../support/server-process.ts";
+import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { startTestApp, errorOf } from "../support/app.ts";
+import { tempDir } from "../support/temp.ts";
+import { newId } from "../../src/lib/ids.ts";
+
+const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "";
+const MAIN = join(import.meta.dir, "../../src/main.ts");
+
+let mock: MockUpstream;
+beforeAll(() => {
+  mock = startMockUpstream();
+});
+afterAll(() => mock.stop());
+
+describe.skipIf(!TEST_REDIS_URL)(`two server processes on one Redis${TEST_REDIS_URL ? "" : " (skipped: TEST_REDIS_URL is not set)"}`, () => {
+  const servers: RunningServer[] = [];
+  const dir = tempDir();
+  beforeAll(async () => {
+    writeFileSync(join(dir.path, "config.yaml"), "rate_limit_per_minute: 5\ncost_limit_per_session: 0.002\n");
+    for (const name of ["a", "b"]) {
+      servers.push(await startServer([process.execPath, MAIN], {
+        cwd: dir.path,
+        env: { TEXTLLM_DATA_DIR: join(dir.path, `data-${name}`), REDIS_URL: TEST_REDIS_URL, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
+      }));
+    }
+  }, 30_000);
+  afterAll(async () => {
+    for (const s of servers) await s.stop("SIGKILL");
+    dir.cleanup();
+  });
+
+  const chat = (server: RunningServer, body: unknown) =>
+    fetch(`${server.url}/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  test("share a single budget of requests", async () => {
+    const user = newId("user");
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await chat(servers[i % 2]!, { message: `req ${i}`, user_id: user, max_tokens: 1 })).status);
+    expect(statuses.filter((s) => s === 200).length).toBe(5);
+    expect(statuses.filter((s) => s === 429).length).toBe(7);
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+  });
+
+  test("share one budget ledger: concurrent requests on both replicas cannot overshoot", async () => {
+    const user = newId("user");
+    mock.setDefault({ kind: "reply", delayMs: 200 });
+    try {
+      // Each request may cost up to ~$0.0011 (100 answer tokens): under $0.002 only one fits at a time.
+      const results = await Promise.all(Array.from({ length: 4 }, (_, i) => chat(servers[i % 2]!, { message: "together", user_id: `${user}`, max_tokens: 100 })));
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200).length).toBe(1);
+      expect(statuses.filter((s) => s === 402).length).toBe(3);
+    } finally {
+      mock.setDefault({ kind: "reply" });
+    }
+  });
+});
+
+describe("while Redis is unreachable", () => {
+  const deadRedis = "redis://127.0.0.1:1";
+
+  test("on_error: open lets requests through and logs a warning", async () => {
+    const lines: string[] = [];
+    const t = await startTestApp({ config: { redis: { on_error: "open" } }, env: { REDIS_URL: deadRedis, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" }, logLines: lines });
+    try {
+      const res = await t.request("POST", "/chat", { body: { message: "still served", user_id: newId("user") } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-ratelimit-limit-requests")).toBe("10");
+      expect(lines.some((l) => l.includes("Redis unreachable") && l.includes("on_error: open"))).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("on_error: closed refuses chat with a 503 and no upstream call; reads still work", async () => {
+    const t = await startTestApp({ config: { redis: { on_error: "closed" } }, env: { REDIS_URL: deadRedis, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
+    try {
+      const before = mock.requests.length;
+      const res = await t.request("POST", "/chat", { body: { message: "refused", user_id: newId("user") } });
+      expect(res.status).toBe(503);
+      expect((await errorOf(res)).code).toBe("redis_unavailable");
+      expect(mock.requests.length).toBe(before);
+      expect((await t.request("GET", "/conversations?user_id=x")).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
