@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
-// Entry point of the single binary: argv → serve | migrate | --version | --help.
+// Entry point of the single binary: argv → serve | migrate | chat | --version | --help.
+import { chatCommand } from "./cli/chat-command.ts";
 import { ConfigError } from "./config/config-error.ts";
 import { loadConfig } from "./config/load.ts";
 import { HELP } from "./commands/help.ts";
@@ -17,6 +18,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  if (command === "chat") return chatCommand(rest, process.env);
   if (command !== "serve" && command !== "migrate") {
     console.error(`textllm: unknown command '${command}'. Run 'textllm --help' for the list.`);
     return 2;

@@ -6,6 +6,7 @@ export const HELP = `${NAME} ${VERSION} — self-hosted, OpenAI-compatible chat 
 Usage:
   textllm [serve]        start the server (default)
   textllm migrate        apply database migrations and exit
+  textllm chat           the terminal client (textllm chat --help)
   textllm --version      print the version
   textllm --help         print this help
 

@@ -1,0 +1,109 @@
+// The interactive chat: a prompt with line editing and history (kept in ~/.textllm_history),
+// replies streamed as they arrive, a cost line after each. Ctrl-C stops a reply; Ctrl-C or
+// Ctrl-D at an empty prompt leaves.
+import { createInterface } from "node:readline";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { CliError, type ApiClient } from "./api-client.ts";
+import { runCommand, type ChatState } from "./commands.ts";
+import type { ChatOptions } from "./options.ts";
+import { usd, type Output } from "./output.ts";
+
+const HISTORY_FILE = join(homedir(), ".textllm_history");
+const HISTORY_SIZE = 500;
+
+function loadHistory(): string[] {
+  try {
+    return existsSync(HISTORY_FILE) ? readFileSync(HISTORY_FILE, "utf8").split("\n").filter(Boolean).slice(-HISTORY_SIZE).reverse() : [];
+  } catch {
+    return [];
+  }
+}
+
+export function repl(client: ApiClient, opts: ChatOptions, out: Output): Promise<number> {
+  const c = out.colors;
+  const state: ChatState = { conversationId: opts.conversation, userId: opts.user, model: opts.model, pending: [], runCost: 0 };
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true, history: loadHistory(), historySize: HISTORY_SIZE, prompt: `${c.green("you")} › ` });
+  let busy: AbortController | null = null;
+  let closed = false;
+
+  out.info(`TextLLM chat — ${client.baseUrl}${state.model ? ` · model ${state.model}` : ""}${state.conversationId ? ` · conversation ${state.conversationId}` : ""}`);
+  out.dim("Type a message, or /help for commands. Ctrl-C stops a reply; Ctrl-D leaves.");
+
+  return new Promise<number>((resolve) => {
+    const finish = (code: number) => {
+      closed = true;
+      rl.removeAllListeners("close");
+      rl.close();
+      out.line();
+      resolve(code);
+    };
+
+    async function handle(line: string, signal: AbortSignal) {
+      const input = line.trim();
+      if (!input) return;
+      try {
+        appendFileSync(HISTORY_FILE, `${input.replace(/\n/g, " ")}\n`);
+      } catch {
+        // history is a convenience
+      }
+      if (input.startsWith("/")) {
+        if (!(await runCommand(input, state, client, out))) finish(0);
+        return;
+      }
+      out.text(`${c.magenta("assistant")} › `);
+      const attachments = state.pending;
+      state.pending = [];
+      const summary = await client.chat({ message: input, conversationId: state.conversationId, userId: state.userId, model: state.model, attachments }, (t) => out.text(t), signal);
+      state.conversationId = summary.conversationId || state.conversationId;
+      if (summary.userId) state.userId = summary.userId;
+      state.runCost += summary.cost;
+      out.line();
+      if (summary.stopped) out.dim("  ↳ stopped");
+      else out.dim(`  ↳ ${summary.promptTokens} in · ${summary.completionTokens} out · ${usd(summary.cost)} · this session ${usd(state.runCost)}`);
+    }
+
+    // Input keeps flowing while a reply streams, so that Ctrl-C reaches us at once; lines typed
+    // meanwhile are ignored.
+    rl.on("line", (line) => {
+      if (busy) return;
+      busy = new AbortController();
+      handle(line, busy.signal)
+        .catch((err) => {
+          if (err instanceof CliError) {
+            out.line();
+            out.error(err.message);
+          } else if ((err as Error).name !== "AbortError") throw err;
+        })
+        .finally(() => {
+          busy = null;
+          if (!closed) rl.prompt();
+        });
+    });
+
+    rl.on("SIGINT", () => {
+      if (busy) {
+        busy.abort();
+        return;
+      }
+      if (rl.line.length) {
+        // Like a shell: Ctrl-C drops what was typed.
+        (rl as unknown as { line: string; cursor: number }).line = "";
+        out.line();
+        rl.prompt();
+        return;
+      }
+      finish(0);
+    });
+
+    rl.on("close", () => {
+      closed = true;
+      busy?.abort();
+      out.line();
+      resolve(0);
+    });
+
+    rl.prompt();
+  });
+}

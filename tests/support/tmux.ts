@@ -1,0 +1,58 @@
+// A program running in a real terminal (tmux on a private socket): type into it, read its screen.
+import { waitFor } from "./temp.ts";
+
+export const TMUX = Bun.which("tmux");
+export const TMUX_SKIP_REASON = "tmux is not installed (apt-get install tmux)";
+
+export interface Terminal {
+  type(text: string): Promise<void>;
+  /** Keys by tmux name: "Enter", "C-c", "C-d". */
+  key(name: string): Promise<void>;
+  screen(): Promise<string>;
+  waitForScreen(test: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  /** The exit status once the program has ended, or null while it runs. */
+  exitStatus(): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+export async function openTerminal(command: string[], env: Record<string, string>): Promise<Terminal> {
+  const socket = `textllm-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmux = async (...args: string[]) => {
+    const p = Bun.spawn([TMUX!, "-L", socket, ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env } });
+    const out = await new Response(p.stdout).text();
+    await p.exited;
+    return out;
+  };
+  const quoted = command.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  const exports = Object.entries(env).map(([k, v]) => `${k}='${v.replace(/'/g, "'\\''")}'`).join(" ");
+  await tmux("new-session", "-d", "-s", "t", "-x", "140", "-y", "50");
+  await tmux("set-option", "-t", "t", "remain-on-exit", "on");
+  await tmux("respawn-pane", "-k", "-t", "t", `env ${exports} ${quoted}`);
+
+  const term: Terminal = {
+    async type(text) {
+      await tmux("send-keys", "-t", "t", "-l", text);
+    },
+    async key(name) {
+      await tmux("send-keys", "-t", "t", name);
+    },
+    screen: () => tmux("capture-pane", "-t", "t", "-p", "-J", "-S", "-200"),
+    waitForScreen: (test, what, timeoutMs = 15000) =>
+      waitFor(async () => {
+        const s = await term.screen();
+        return test(s) ? s : undefined;
+      }, `the terminal to show ${what}`, timeoutMs),
+    async exitStatus() {
+      // tmux can mark a pane dead a moment before it has collected the exit status.
+      const out = (await tmux("list-panes", "-t", "t", "-F", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}")).trim();
+      const [dead, status, signal] = out.split("|");
+      if (dead !== "1") return null;
+      if (signal) return 128 + Number(signal);
+      return status ? Number(status) : null;
+    },
+    async close() {
+      await tmux("kill-server");
+    },
+  };
+  return term;
+}
