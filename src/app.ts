@@ -4,6 +4,7 @@ import { Elysia } from "elysia";
 import type { Deps } from "./deps.ts";
 import { authPlugin } from "./http/auth.ts";
 import { bodyLimit } from "./http/body-limit.ts";
+import { observePlugin } from "./http/observe.ts";
 import { corsPlugin } from "./http/cors.ts";
 import { toErrorAnswer } from "./http/error-response.ts";
 import { requestId } from "./http/request-id.ts";
@@ -15,6 +16,7 @@ import { completionRoutes } from "./http/routes/completions.ts";
 import { conversationRoutes } from "./http/routes/conversations.ts";
 import { fileRoutes } from "./http/routes/files.ts";
 import { healthRoutes } from "./http/routes/health.ts";
+import { metricsRoutes } from "./http/routes/metrics.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { sessionService } from "./sessions/service.ts";
 import { infoRoutes, type RouteEntry } from "./http/routes/info.ts";
@@ -32,12 +34,15 @@ export function buildApp(deps: Deps) {
 
   // normalize: false — validate what the client sent instead of coercing it ("x" is not an object).
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: maxBody + BUN_LIMIT_SLACK } })
+    .use(observePlugin(deps.tracker, deps.lifecycle))
     .use(requestId)
     .use(corsPlugin(deps.loaded.config.server.cors_origins))
     .use(auth)
     .use(bodyLimit(maxBody))
     .onError({ as: "global" }, ({ code, error, set, request, path }) => {
       const answer = toErrorAnswer(code, error, request.method, path);
+      if (answer.body.error.code === "rate_limit_exceeded") deps.metrics.rateLimited.inc();
+      else if (answer.body.error.code === "budget_exceeded") deps.metrics.budgetRefused.inc();
       if (answer.status >= 500) {
         deps.logger.error({ err: error, request_id: set.headers["x-request-id"], path }, "request failed");
       }
@@ -49,9 +54,10 @@ export function buildApp(deps: Deps) {
     .use(docsRoutes())
     .use(infoRoutes(deps, listRoutes))
     .use(healthRoutes(deps))
-    .use(completionRoutes(deps, auth))
-    .use(chatRoutes(deps, auth))
-    .use(chatV1Routes(deps, auth))
+    .use(metricsRoutes(deps.metrics))
+    .use(completionRoutes(deps, auth, deps.tracker))
+    .use(chatRoutes(deps, auth, deps.tracker))
+    .use(chatV1Routes(deps, auth, deps.tracker))
     .use(conversationRoutes(conversationService(deps.store, deps.now), auth))
     .use(sessionRoutes(sessionService(deps.store, deps.now), auth))
     .use(fileRoutes(deps.loaded, deps.files, auth));

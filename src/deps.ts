@@ -11,6 +11,9 @@ import { budgetService, type BudgetService } from "./budget/budget.ts";
 import { memoryLedger, redisLedger } from "./budget/ledger.ts";
 import { fileService, type FileService } from "./files/service.ts";
 import { connectRedis, type SharedRedis } from "./lib/redis.ts";
+import { createLifecycle, type Lifecycle } from "./observability/lifecycle.ts";
+import { createMetrics, type Metrics } from "./observability/metrics.ts";
+import { createRequestTracker, type RequestTracker } from "./observability/request-tracker.ts";
 import { memoryLimiter, type RateLimiter } from "./ratelimit/limiter.ts";
 import { redisLimiter } from "./ratelimit/redis-limiter.ts";
 import { resilientLedger, resilientLimiter } from "./ratelimit/resilient.ts";
@@ -31,6 +34,9 @@ export interface Deps {
   budget: BudgetService;
   /** Set when rate limits and budget reservations are shared through Redis. */
   redis: SharedRedis | null;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+  tracker: RequestTracker;
   logger: Logger;
   now: () => Date;
   startedAt: Date;
@@ -68,7 +74,10 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
     throw err;
   }
   const now = overrides.now ?? (() => new Date());
-  const registry = createRegistry(loaded, (name) => openAICompatible(loaded.providers.find((p) => p.name === name)!));
+  const metrics = createMetrics();
+  const lifecycle = createLifecycle();
+  const onRetry = (provider: string) => metrics.upstreamRetries.inc({ provider });
+  const registry = createRegistry(loaded, (name) => openAICompatible(loaded.providers.find((p) => p.name === name)!, { onRetry }));
   const blobs = blobStore(loaded);
   const spec = { capacity: c.rate_limit_burst ?? c.rate_limit_per_minute, perMinute: c.rate_limit_per_minute };
   const redis = c.redis.url ? connectRedis(c.redis.url) : null;
@@ -76,7 +85,8 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
   const ledger = redis ? resilientLedger(redisLedger(redis), c.redis.on_error, logger) : memoryLedger();
   return {
     loaded, store, registry, blobs, files: fileService(store, blobs, now), auth: createAuthenticator(c.auth), limiter,
-    budget: budgetService(c, store, ledger, now, logger), redis, logger, now, startedAt: now(),
+    budget: budgetService(c, store, ledger, now, logger), redis, metrics, lifecycle, tracker: createRequestTracker(logger, metrics, lifecycle),
+    logger, now, startedAt: now(),
   };
 }
 

@@ -23,12 +23,22 @@ export interface CallInfo {
   startedAt: number;
 }
 
+/** The usage-log row of a finished upstream call; built once per call, so it is also where it is counted. */
 export function callRecord(ctx: ChatContext, c: CallInfo, usage: TokenUsage, status: number, errorCode: string | null, streamed: boolean): CallRecord {
-  return {
+  const record: CallRecord = {
     requestId: c.requestId, route: c.route, userId: c.userId, model: c.model, provider: c.upstream.provider.name, usage,
     cost: costMicros(pricesFor(ctx.loaded.config, c.model), usage), latencyMs: performance.now() - c.startedAt,
     status, errorCode, streamed, now: ctx.now(),
   };
+  const m = ctx.metrics;
+  const provider = record.provider ?? "unknown";
+  m.upstreamSeconds.observe({ provider, model: c.model, streamed: String(streamed) }, record.latencyMs / 1000);
+  if (status >= 400 && status !== 499) m.upstreamErrors.inc({ provider, status: String(status) });
+  m.tokens.inc({ model: c.model, direction: "input" }, usage.prompt_tokens);
+  m.tokens.inc({ model: c.model, direction: "output" }, usage.completion_tokens);
+  m.tokens.inc({ model: c.model, direction: "cached" }, usage.cached_tokens);
+  m.costUsd.inc({ model: c.model }, record.cost / 1_000_000);
+  return record;
 }
 
 /** Logs a failed upstream call (nothing spent) and returns the error our client gets. */
@@ -75,12 +85,16 @@ export async function startMeteredStream<R>(
   } catch (err) {
     throw await upstreamFailed(ctx, c, err, true, call.conversationId ?? null);
   }
+  const provider = c.upstream.provider.name;
+  ctx.metrics.activeStreams.inc();
   return meteredStream(upstream, {
-    provider: c.upstream.provider.name,
+    provider,
     signal: call.signal,
     idleTimeoutMs: idleTimeoutFor(ctx, c),
     abort: call.abort,
+    onFirstToken: () => ctx.metrics.upstreamTtftSeconds.observe({ provider, model: c.model }, (performance.now() - c.startedAt) / 1000),
     settle: async (o) => {
+      ctx.metrics.activeStreams.dec();
       const usage = o.usage ?? (await estimateUsage(call.prompt, o.text));
       const { status, code } = streamStatus(o);
       return settle(o, callRecord(ctx, c, usage, status, code, true));

@@ -1,6 +1,7 @@
 import type { LoadedConfig } from "../config/load.ts";
 import type { BudgetService } from "../budget/budget.ts";
 import type { FileService } from "../files/service.ts";
+import type { Metrics } from "../observability/metrics.ts";
 import type { RateLimiter } from "../ratelimit/limiter.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
@@ -14,6 +15,7 @@ export interface ChatContext {
   registry: ProviderRegistry;
   limiter: RateLimiter;
   budget: BudgetService;
+  metrics: Metrics;
   logger: Logger;
   now: () => Date;
 }

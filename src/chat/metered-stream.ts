@@ -26,6 +26,8 @@ export interface MeterOptions<R> {
   idleTimeoutMs: number;
   /** Cancels the upstream request. */
   abort: () => void;
+  /** Called once, when the first piece of reply text arrives. */
+  onFirstToken?: () => void;
   settle: (outcome: StreamOutcome) => Promise<R>;
 }
 
@@ -41,7 +43,10 @@ export async function* meteredStream<R>(upstream: AsyncIterable<ChatCompletionCh
       for await (const chunk of withIdleTimeout(upstream, opts.idleTimeoutMs, opts.abort)) {
         if (chunk.usage) outcome.usage = fromUpstream(chunk.usage);
         const choice = chunk.choices?.[0];
-        if (choice?.delta?.content) outcome.text += choice.delta.content;
+        if (choice?.delta?.content) {
+          if (!outcome.text) opts.onFirstToken?.();
+          outcome.text += choice.delta.content;
+        }
         if (choice?.finish_reason) outcome.finishReason = choice.finish_reason;
         yield { type: "chunk", chunk };
       }

@@ -30,16 +30,21 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     );
   }
 
+  // Graceful shutdown: readiness turns 503 and new work is refused at once; requests and streams
+  // in flight finish (their usage written) within the grace period; then connections close.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "shutting down");
     const grace = loaded.config.server.shutdown_grace_seconds * 1000;
-    const forced = setTimeout(() => server.stop(true), grace);
-    await server.stop(false);
-    clearTimeout(forced);
+    logger.info({ signal, grace_seconds: grace / 1000 }, "draining: readiness is 503, new work is refused");
+    deps.lifecycle.startDraining();
+    const drained = await deps.lifecycle.idle(grace);
+    if (!drained) logger.warn({ grace_seconds: grace / 1000 }, "grace period over: closing the connections still open");
+    await server.stop(true);
     await closeDeps(deps);
+    logger.info("stopped");
+    logger.flush();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -9,22 +9,30 @@ export const textFrame = (text: string): string => `${text.split("\n").map((line
 
 export const DONE_FRAME = "data: [DONE]\n\n";
 
-export function sseResponse(frames: AsyncIterable<string>, headers: Record<string, string>, onCancel: () => void): Response {
+/** `onClose` runs once when the stream is over: finished, failed, or left by its client. */
+export function sseResponse(frames: AsyncIterable<string>, headers: Record<string, string>, onCancel: () => void, onClose: () => void = () => {}): Response {
   const iterator = frames[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const { done, value } = await iterator.next();
-        if (done) controller.close();
-        else controller.enqueue(encoder.encode(value));
+        if (done) {
+          controller.close();
+          onClose();
+        } else controller.enqueue(encoder.encode(value));
       } catch (err) {
         controller.error(err);
+        onClose();
       }
     },
     async cancel() {
       onCancel();
-      await iterator.return?.();
+      try {
+        await iterator.return?.();
+      } finally {
+        onClose();
+      }
     },
   });
   return new Response(body, {

@@ -7,8 +7,8 @@ import type { ResolvedProvider } from "../config/providers.ts";
 import type { ChatBody, ChatProvider } from "./provider.ts";
 
 export interface ProviderHooks {
-  /** Called for every HTTP attempt made to the upstream (first try and retries). */
-  onAttempt?: (provider: string) => void;
+  /** Called for every attempt that is a retry of an earlier one. */
+  onRetry?: (provider: string) => void;
 }
 
 export function openAICompatible(p: ResolvedProvider, hooks: ProviderHooks = {}): ChatProvider {
@@ -18,7 +18,9 @@ export function openAICompatible(p: ResolvedProvider, hooks: ProviderHooks = {})
     timeout: p.timeoutMs,
     maxRetries: p.maxRetries,
     fetch: (url, init) => {
-      hooks.onAttempt?.(p.name);
+      // The SDK numbers its attempts in this header: 0 for the first.
+      const retry = new Headers(init?.headers).get("x-stainless-retry-count");
+      if (retry && retry !== "0") hooks.onRetry?.(p.name);
       return fetch(url, init);
     },
   });

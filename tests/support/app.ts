@@ -25,7 +25,7 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Written as prompts.yaml beside config.yaml. */
   prompts?: Record<string, unknown>;
-  /** When given, log lines (warn and above) are collected here instead of dropped. */
+  /** When given, log lines (info and above) are collected here instead of dropped. */
   logLines?: string[];
 }
 
@@ -36,7 +36,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const loaded = loadConfig({ env: { TEXTLLM_DATA_DIR: join(dir.path, "data"), ...opts.env }, cwd: dir.path });
   const sink = opts.logLines;
   const logger = sink
-    ? createLogger({ level: "warn", logToFile: false, logDir: dir.path, stream: { write: (line: string) => void sink.push(line) } })
+    ? createLogger({ level: "info", logToFile: false, logDir: dir.path, stream: { write: (line: string) => void sink.push(line) } })
     : createLogger({ level: "silent", logToFile: false, logDir: dir.path });
   const deps = await createDeps(loaded, { logger });
   const app = buildApp(deps);

@@ -10,6 +10,7 @@ import { badRequest } from "../../errors.ts";
 import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
+import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { budgetFields, budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { requestId } from "../request-id.ts";
@@ -36,7 +37,7 @@ function v1Answer(text: string, p: { conversationId: string; userId: string }, r
 
 type Headers = Record<string, string | number>;
 
-export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin) {
+export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
   const maxInput = ctx.loaded.config.max_input_length;
 
   /** Who the request acts for, counted against the rate limit. */
@@ -54,6 +55,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin) {
     input.attachments = await readAttachments(ctx.loaded, files);
     const p = await prepareTurn(ctx, input);
     const { completion, result } = await completeTurn(ctx, p, linkedAbort(request).signal);
+    tracker.annotate(request, { user: p.userId, model: p.model, conversation_id: p.conversationId, tokens_in: result.usage.prompt_tokens, tokens_out: result.usage.completion_tokens, cost_usd: microsToUsd(result.cost) });
     budgetHeaders(result.budget, headers);
     headers["x-conversation-id"] = p.conversationId;
     return { p, result, text: completion.choices[0]?.message?.content ?? "" };
@@ -77,14 +79,17 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin) {
             if (e.type === "chunk") {
               const text = e.chunk.choices?.[0]?.delta?.content;
               if (text) yield textFrame(text);
-            } else if (e.outcome.failure) {
-              yield `event: error\n${dataFrame(e.outcome.failure.toBody())}`;
-              return;
+            } else {
+              tracker.annotate(request, { user: p.userId, model: p.model, conversation_id: p.conversationId, tokens_in: e.result.usage.prompt_tokens, tokens_out: e.result.usage.completion_tokens, cost_usd: microsToUsd(e.result.cost) });
+              if (e.outcome.failure) {
+                yield `event: error\n${dataFrame(e.outcome.failure.toBody())}`;
+                return;
+              }
             }
           }
           yield DONE_FRAME;
         }
-        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort());
+        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort(), () => tracker.streamEnded(request));
       },
       {
         body: t.Object({ message: t.String({ minLength: 1 }), ...Ids }),

@@ -9,6 +9,7 @@ import { completeTurn, streamTurn, type TurnResult } from "../../chat/run-turn.t
 import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
+import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { budgetFields, budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { coerceChatForm, isForm } from "../multipart.ts";
@@ -28,7 +29,12 @@ function turnFields(r: TurnResult) {
   };
 }
 
-export function chatRoutes(ctx: ChatContext, auth: AuthPlugin) {
+/** The access-log fields of a finished turn. */
+const accessFields = (p: { userId: string; model: string; conversationId: string }, r: TurnResult) => ({
+  user: p.userId, model: p.model, conversation_id: p.conversationId, tokens_in: r.usage.prompt_tokens, tokens_out: r.usage.completion_tokens, cost_usd: microsToUsd(r.cost),
+});
+
+export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
   return new Elysia({ name: "routes:chat", detail: { tags: ["Chat"] } })
     .use(requestId)
     .use(auth)
@@ -45,6 +51,7 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin) {
         set.headers["x-conversation-id"] = p.conversationId;
         if (!body.stream) {
           const { completion, result } = await completeTurn(ctx, p, controller.signal);
+          tracker.annotate(request, accessFields(p, result));
           budgetHeaders(result.budget, set.headers);
           return { ...completion, ...ids, ...turnFields(result), text: completion.choices[0]?.message?.content ?? "" };
         }
@@ -59,6 +66,7 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin) {
               yield dataFrame({ ...e.chunk, ...ids });
               continue;
             }
+            tracker.annotate(request, accessFields(p, e.result));
             if (e.outcome.failure) {
               yield dataFrame({ ...e.outcome.failure.toBody(), ...ids });
               return;
@@ -75,7 +83,7 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin) {
           }
           yield DONE_FRAME;
         }
-        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort());
+        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort(), () => tracker.streamEnded(request));
       },
       {
         body: NativeChatSchema,

@@ -8,6 +8,7 @@ import { proxyComplete, proxyStream } from "../../chat/completions-proxy.ts";
 import type { ChatBody, ChatCompletionChunk } from "../../providers/provider.ts";
 import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
+import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { requestId } from "../request-id.ts";
 import { CompletionRequestSchema } from "../schemas/chat.ts";
@@ -22,7 +23,7 @@ function billedUser(principal: Principal, body: { user?: string }): string | nul
   return body.user?.trim() || null;
 }
 
-export function completionRoutes(ctx: ChatContext, auth: AuthPlugin) {
+export function completionRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
   return new Elysia({ name: "routes:openai", detail: { tags: ["OpenAI-compatible"] } })
     .use(requestId)
     .use(auth)
@@ -42,8 +43,10 @@ export function completionRoutes(ctx: ChatContext, auth: AuthPlugin) {
         assertInputLength(body.messages as ChatMessage[], ctx.loaded.config.max_input_length);
         const controller = linkedAbort(request);
         const input = { requestId, userId: named ?? "anonymous", body: body as unknown as ChatBody };
+        tracker.annotate(request, { user: input.userId, model: body.model ?? ctx.loaded.config.model });
         if (!body.stream) {
           const { completion, budget } = await proxyComplete(ctx, input, controller.signal);
+          tracker.annotate(request, { tokens_in: completion.usage?.prompt_tokens, tokens_out: completion.usage?.completion_tokens });
           budgetHeaders(budget, set.headers);
           return completion;
         }
@@ -53,6 +56,7 @@ export function completionRoutes(ctx: ChatContext, auth: AuthPlugin) {
         async function* frames() {
           for await (const e of events) {
             if (e.type === "chunk") {
+              if (e.chunk.usage) tracker.annotate(request, { tokens_in: e.chunk.usage.prompt_tokens, tokens_out: e.chunk.usage.completion_tokens });
               const forwarded = forClient(e.chunk, wantsUsage);
               if (forwarded) yield dataFrame(forwarded);
             } else if (e.outcome.failure) {
@@ -62,7 +66,7 @@ export function completionRoutes(ctx: ChatContext, auth: AuthPlugin) {
           }
           yield DONE_FRAME;
         }
-        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort());
+        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort(), () => tracker.streamEnded(request));
       },
       { body: CompletionRequestSchema, detail: { summary: "Create a chat completion (OpenAI drop-in, streaming or not)" } },
     );

@@ -30,12 +30,16 @@ export function healthRoutes(deps: Deps) {
     .get(
       "/health/ready",
       async ({ set }) => {
+        if (deps.lifecycle.draining) {
+          set.status = 503;
+          return { status: "shutting_down", checks: {} };
+        }
         const database = await checkDatabase(deps.store, DB_PING_TIMEOUT_MS);
         const ready = database.status === "healthy";
         if (!ready) set.status = 503;
         return { status: ready ? "ready" : "not_ready", checks: { database } };
       },
-      { detail: { summary: "Readiness probe: 503 while the database is unreachable" } },
+      { detail: { summary: "Readiness probe: 503 while the database is unreachable or the server shuts down" } },
     )
     .get(
       "/health",
