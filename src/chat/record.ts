@@ -85,7 +85,7 @@ function usageRow(call: CallRecord, sessionId: string | null, conversationId: st
 
 export async function recordTurn(store: Store, t: TurnRecord): Promise<Recorded> {
   const now = t.now.toISOString();
-  return store.transaction(async (tx) => {
+  return store.write(async (tx) => {
     if (t.create) {
       await tx.conversations.create({ id: t.conversationId, user_id: t.userId, title: t.create.title, model: t.model, now });
     }
@@ -115,10 +115,10 @@ export async function recordTurn(store: Store, t: TurnRecord): Promise<Recorded>
 
 /** A stateless call (/v1/chat/completions) that succeeded: session and usage log. */
 export async function recordCall(store: Store, call: CallRecord): Promise<void> {
-  await store.transaction((tx) => meter(tx, call, null, false));
+  await store.write((tx) => meter(tx, call, null, false));
 }
 
 /** A call that failed or was refused: the usage log only (nothing was spent). */
 export async function recordFailure(store: Store, call: CallRecord, conversationId: string | null = null): Promise<void> {
-  await store.usage.insert(usageRow(call, null, conversationId));
+  await store.write((tx) => tx.usage.insert(usageRow(call, null, conversationId)));
 }

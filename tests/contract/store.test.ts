@@ -136,6 +136,25 @@ for (const backend of BACKENDS) {
       expect((await store.conversations.get(conv.id))?.total_cost).toBe(20 * 7);
     });
 
+    test("group commit: concurrent writes all land; a failing one rolls back alone", async () => {
+      const user = newId("user");
+      const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });
+      const turn = { messages: 1, tokens_input: 1, tokens_output: 1, cost: 5, image_urls: [], session_id: null, model: "m", now: at(1) };
+      const results = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, i) =>
+          store.write(async (tx) => {
+            await tx.conversations.addTurn(conv.id, turn);
+            if (i % 10 === 3) throw new Error(`write ${i} fails after its update`);
+            return i;
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === "rejected").length).toBe(4);
+      expect(results.filter((r) => r.status === "fulfilled").map((r) => (r as PromiseFulfilledResult<number>).value)).toHaveLength(36);
+      expect((await store.conversations.get(conv.id))?.total_cost).toBe(36 * 5);
+      expect((await store.conversations.get(conv.id))?.message_count).toBe(36);
+    });
+
     test("sessions: one active per user and day, ended sessions make way for a new one", async () => {
       const user = newId("user");
       const s1 = await store.sessions.open(user, "2026-01-29", newId("sess"), at(1));

@@ -61,4 +61,4 @@ test("a stream in flight finishes and is recorded; readiness and new work are re
   db.close();
   expect(s.lines.some((l) => l.includes("draining"))).toBe(true);
   expect(s.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
-});
+}, 60_000);

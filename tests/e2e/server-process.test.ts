@@ -130,5 +130,5 @@ describe.skipIf(!TEST_DATABASE_URL)(`textllm on Postgres${TEST_DATABASE_URL ? ""
 
     proxy.restore();
     await waitFor(async () => ((await fetch(`${s.url}/health/ready`)).status === 200 ? true : undefined), "readiness to recover");
-  });
+  }, 60_000);
 });

@@ -84,7 +84,7 @@ describe.skipIf(!TMUX)(`interactive, in a terminal${TMUX ? "" : ` (skipped: ${TM
     await term.type("/quit");
     await term.key("Enter");
     expect(await waitFor(() => term.exitStatus().then((s) => (s === null ? undefined : s)), "the client to exit")).toBe(0);
-  });
+  }, 60_000);
 
   test("Ctrl-C stops a reply and returns to the prompt; Ctrl-D at the prompt leaves", async () => {
     await term?.close();
@@ -104,7 +104,7 @@ describe.skipIf(!TMUX)(`interactive, in a terminal${TMUX ? "" : ` (skipped: ${TM
     await term.waitForScreen((s) => s.includes("/attach PATH"), "the help");
     await term.key("C-d");
     expect(await waitFor(() => term.exitStatus().then((s) => (s === null ? undefined : s)), "the client to exit")).toBe(0);
-  });
+  }, 60_000);
 });
 
 describe("non-interactive", () => {

@@ -2,6 +2,7 @@
 // `transaction` the same repositories run on the transaction's connection.
 import type { Dialect, Executor, SqlDriver } from "./driver.ts";
 import type { Db } from "./database.ts";
+import { groupCommit } from "./group-commit.ts";
 import { conversationsRepo } from "./repos/conversations.ts";
 import { messagesRepo } from "./repos/messages.ts";
 import { sessionsRepo } from "./repos/sessions.ts";
@@ -23,6 +24,11 @@ export type Repos = ReturnType<typeof repos>;
 export interface Store extends Repos {
   readonly dialect: Dialect;
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  /**
+   * Like transaction, for the writes every request makes: committed together with other requests'
+   * writes (group commit), still all-or-nothing for this one.
+   */
+  write<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -30,10 +36,12 @@ export interface Store extends Repos {
 
 export function createStore(driver: SqlDriver): Store {
   const withJson = (exec: Executor): Db => ({ all: exec.all, run: exec.run, json: driver.json });
+  const grouped = groupCommit(driver);
   return {
     ...repos(withJson(driver)),
     dialect: driver.dialect,
     transaction: (fn) => driver.transaction((tx) => fn(repos(withJson(tx)))),
+    write: (fn) => grouped((tx) => fn(repos(withJson(tx)))),
     migrate: () => driver.migrate(),
     ping: () => driver.ping(),
     close: () => driver.close(),
