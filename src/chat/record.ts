@@ -47,18 +47,16 @@ export interface Recorded {
 }
 
 async function meter(tx: Repos, call: CallRecord, conversationId: string | null, newConversation: boolean): Promise<string> {
-  const now = call.now.toISOString();
-  const session = await tx.sessions.open(call.userId, utcDay(call.now), newId("sess"), now);
-  await tx.sessions.addUsage(session.id, {
+  const sessionId = await tx.sessions.record(call.userId, utcDay(call.now), newId("sess"), {
     tokens_input: call.usage.prompt_tokens,
     tokens_output: call.usage.completion_tokens,
     cost: call.cost,
     requests: 1,
     conversations: newConversation ? 1 : 0,
-    now,
+    now: call.now.toISOString(),
   });
-  await tx.usage.insert(usageRow(call, session.id, conversationId));
-  return session.id;
+  await tx.usage.insert(usageRow(call, sessionId, conversationId));
+  return sessionId;
 }
 
 function usageRow(call: CallRecord, sessionId: string | null, conversationId: string | null) {

@@ -71,10 +71,10 @@ export function repl(client: ApiClient, opts: ChatOptions, out: Output): Promise
       busy = new AbortController();
       handle(line, busy.signal)
         .catch((err) => {
-          if (err instanceof CliError) {
-            out.line();
-            out.error(err.message);
-          } else if ((err as Error).name !== "AbortError") throw err;
+          out.line();
+          if (err instanceof CliError) out.error(err.message);
+          else if ((err as Error).name === "AbortError") out.dim("  ↳ stopped"); // before the reply had begun
+          else throw err;
         })
         .finally(() => {
           busy = null;

@@ -9,7 +9,7 @@ import { formatDuration, type Decision } from "../ratelimit/token-bucket.ts";
 type Headers = Record<string, string | number>;
 
 /** Whom a request counts against: its user, or — for anonymous calls in open mode — its address. */
-export const rateKey = (userId: string | null, address: string | undefined) => (userId ? `user:${userId}` : `ip:${address ?? "unknown"}`);
+export const rateKey = (userId: string | null, address: () => string | undefined) => (userId ? `user:${userId}` : `ip:${address() ?? "unknown"}`);
 
 export async function enforceRateLimit(limiter: RateLimiter, key: string, headers: Headers): Promise<Decision> {
   const d = await limiter.take(key);

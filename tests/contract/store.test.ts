@@ -155,33 +155,36 @@ for (const backend of BACKENDS) {
       expect((await store.conversations.get(conv.id))?.message_count).toBe(36);
     });
 
-    test("sessions: one active per user and day, ended sessions make way for a new one", async () => {
+    test("sessions: one active per user and day, usage added in the same statement; ended sessions make way", async () => {
       const user = newId("user");
-      const s1 = await store.sessions.open(user, "2026-01-29", newId("sess"), at(1));
-      const again = await store.sessions.open(user, "2026-01-29", newId("sess"), at(2));
-      expect(again.id).toBe(s1.id);
-      expect(s1).toMatchObject({ user_id: user, day: "2026-01-29", is_active: true, total_tokens: 0, total_cost: 0 });
+      const usage = (cost: number, now: string, conversations = 0) => ({ tokens_input: 3, tokens_output: 4, cost, requests: 1, conversations, now });
+      const s1 = await store.sessions.record(user, "2026-01-29", newId("sess"), usage(99, at(1), 1));
+      const again = await store.sessions.record(user, "2026-01-29", newId("sess"), usage(1, at(3)));
+      expect(again).toBe(s1);
+      expect(await store.sessions.get(s1)).toMatchObject({
+        user_id: user, day: "2026-01-29", is_active: true, total_tokens: 14, total_tokens_input: 6, total_tokens_output: 8,
+        total_cost: 100, request_count: 2, conversation_count: 1, created_at: at(1), last_activity: at(3),
+      });
 
-      await store.sessions.addUsage(s1.id, { tokens_input: 3, tokens_output: 4, cost: 99, requests: 1, conversations: 1, now: at(3) });
-      expect(await store.sessions.get(s1.id)).toMatchObject({ total_tokens: 7, total_tokens_input: 3, total_tokens_output: 4, total_cost: 99, request_count: 1, conversation_count: 1, last_activity: at(3) });
+      expect(await store.sessions.end(s1, at(4))).toBe(true);
+      expect(await store.sessions.end(s1, at(5))).toBe(false);
+      const s2 = await store.sessions.record(user, "2026-01-29", newId("sess"), usage(5, at(6)));
+      expect(s2).not.toBe(s1);
+      const nextDay = await store.sessions.record(user, "2026-01-30", newId("sess"), usage(7, at(8)));
+      expect(nextDay).not.toBe(s2);
 
-      expect(await store.sessions.end(s1.id, at(4))).toBe(true);
-      expect(await store.sessions.end(s1.id, at(5))).toBe(false);
-      const s2 = await store.sessions.open(user, "2026-01-29", newId("sess"), at(6));
-      expect(s2.id).not.toBe(s1.id);
-      await store.sessions.addUsage(s2.id, { tokens_input: 1, tokens_output: 1, cost: 1, requests: 1, conversations: 0, now: at(7) });
-      const nextDay = await store.sessions.open(user, "2026-01-30", newId("sess"), at(8));
-      expect(nextDay.id).not.toBe(s2.id);
-
-      expect(await store.sessions.spentOnDay(user, "2026-01-29")).toBe(100);
-      expect((await store.sessions.listByUser(user, 10)).map((s) => s.id)).toEqual([nextDay.id, s2.id, s1.id]);
-      expect(await store.sessions.get(s1.id)).toMatchObject({ is_active: false, ended_at: at(4) });
+      expect(await store.sessions.spentOnDay(user, "2026-01-29")).toBe(105);
+      expect((await store.sessions.listByUser(user, 10)).map((s) => s.id)).toEqual([nextDay, s2, s1]);
+      expect(await store.sessions.get(s1)).toMatchObject({ is_active: false, ended_at: at(4) });
     });
 
-    test("concurrent opens of the same day's session agree on one session", async () => {
+    test("concurrent requests of one user and day agree on one session and lose no usage", async () => {
       const user = newId("user");
-      const opened = await Promise.all(Array.from({ length: 10 }, () => store.sessions.open(user, "2026-02-01", newId("sess"), at(1))));
-      expect(new Set(opened.map((s) => s.id)).size).toBe(1);
+      const ids = await Promise.all(
+        Array.from({ length: 10 }, () => store.sessions.record(user, "2026-02-01", newId("sess"), { tokens_input: 1, tokens_output: 1, cost: 3, requests: 1, conversations: 0, now: at(1) })),
+      );
+      expect(new Set(ids).size).toBe(1);
+      expect(await store.sessions.get(ids[0]!)).toMatchObject({ total_cost: 30, request_count: 10, total_tokens: 20 });
     });
 
     test("files: insert, get, list by folder newest first, delete", async () => {

@@ -196,8 +196,7 @@ describe("budgets", () => {
   test("a user at the cost limit is refused on every chat route with no upstream call", async () => {
     const user = newId("user");
     const now = new Date();
-    const session = await t.deps.store.sessions.open(user, now.toISOString().slice(0, 10), newId("sess"), now.toISOString());
-    await t.deps.store.sessions.addUsage(session.id, { tokens_input: 0, tokens_output: 0, cost: 3000, requests: 1, conversations: 0, now: now.toISOString() });
+    await t.deps.store.sessions.record(user, now.toISOString().slice(0, 10), newId("sess"), { tokens_input: 0, tokens_output: 0, cost: 3000, requests: 1, conversations: 0, now: now.toISOString() });
     const attempts: Array<[string, unknown]> = [
       ["/chat", { message: "anything", user_id: user, max_tokens: 1 }],
       ["/chat", { message: "anything", user_id: user, stream: true }],

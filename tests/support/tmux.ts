@@ -37,11 +37,17 @@ export async function openTerminal(command: string[], env: Record<string, string
       await tmux("send-keys", "-t", "t", name);
     },
     screen: () => tmux("capture-pane", "-t", "t", "-p", "-J", "-S", "-200"),
-    waitForScreen: (test, what, timeoutMs = 15000) =>
-      waitFor(async () => {
-        const s = await term.screen();
-        return test(s) ? s : undefined;
-      }, `the terminal to show ${what}`, timeoutMs),
+    async waitForScreen(test, what, timeoutMs = 20000) {
+      let last = "";
+      try {
+        return await waitFor(async () => {
+          last = await term.screen();
+          return test(last) ? last : undefined;
+        }, `the terminal to show ${what}`, timeoutMs);
+      } catch (err) {
+        throw new Error(`${(err as Error).message}; the screen was:\n${last.trimEnd()}`);
+      }
+    },
     async exitStatus() {
       // tmux can mark a pane dead a moment before it has collected the exit status.
       const out = (await tmux("list-panes", "-t", "t", "-F", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}")).trim();

@@ -41,7 +41,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
   const maxInput = ctx.loaded.config.max_input_length;
 
   /** Who the request acts for, counted against the rate limit. */
-  const admit = async (principal: Principal, requested: string | undefined, address: string | undefined, headers: Headers) => {
+  const admit = async (principal: Principal, requested: string | undefined, address: () => string | undefined, headers: Headers) => {
     const userId = actingUser(principal, requested);
     await enforceRateLimit(ctx.limiter, rateKey(userId, address), headers);
     return userId;
@@ -67,7 +67,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
     .post(
       "/chat/stream",
       async ({ body, request, requestId, set, principal, server }) => {
-        const userId = await admit(principal, body.user_id, server?.requestIP(request)?.address, set.headers);
+        const userId = await admit(principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
         const input = toTurnInput({ message: body.message, conversation_id: body.conversation_id, model: body.model }, userId, requestId, "/chat/stream", [], maxInput);
         const p = await prepareTurn(ctx, input);
         const controller = linkedAbort(request);
@@ -99,7 +99,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
     .post(
       "/chat/image",
       async ({ body, request, requestId, set, principal, server }) => {
-        const userId = await admit(principal, body.user_id, server?.requestIP(request)?.address, set.headers);
+        const userId = await admit(principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
         const { p, result, text } = await runWithFiles(body, "images", "/chat/image", requestId, request, userId, set.headers);
         const imageUrls = result.attachments.map((a) => a.url);
         return { ...v1Answer(text, p, result), image_urls: imageUrls, image_count: imageUrls.length };
@@ -112,7 +112,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
     .post(
       "/chat/file",
       async ({ body, request, requestId, set, principal, server }) => {
-        const userId = await admit(principal, body.user_id, server?.requestIP(request)?.address, set.headers);
+        const userId = await admit(principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
         const { p, result, text } = await runWithFiles({ ...body, files: [body.file] }, "files", "/chat/file", requestId, request, userId, set.headers);
         const doc = result.attachments[0]!;
         const dot = doc.filename.lastIndexOf(".");

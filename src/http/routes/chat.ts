@@ -42,7 +42,7 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestT
       "/chat",
       async ({ body, request, requestId, principal, set, server }) => {
         const userId = actingUser(principal, body.user_id);
-        await enforceRateLimit(ctx.limiter, rateKey(userId, server?.requestIP(request)?.address), set.headers);
+        await enforceRateLimit(ctx.limiter, rateKey(userId, () => server?.requestIP(request)?.address), set.headers);
         const input = toTurnInput(body, userId, requestId, "/chat", [], ctx.loaded.config.max_input_length);
         input.attachments = await readAttachments(ctx.loaded, incomingFiles(body, ["files", "images"]));
         const p = await prepareTurn(ctx, input);

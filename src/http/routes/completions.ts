@@ -39,7 +39,7 @@ export function completionRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Re
       "/v1/chat/completions",
       async ({ body, request, requestId, set, principal, server }) => {
         const named = billedUser(principal, body);
-        await enforceRateLimit(ctx.limiter, rateKey(named, server?.requestIP(request)?.address), set.headers);
+        await enforceRateLimit(ctx.limiter, rateKey(named, () => server?.requestIP(request)?.address), set.headers);
         assertInputLength(body.messages as ChatMessage[], ctx.loaded.config.max_input_length);
         const controller = linkedAbort(request);
         const input = { requestId, userId: named ?? "anonymous", body: body as unknown as ChatBody };

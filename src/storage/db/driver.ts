@@ -15,6 +15,11 @@ export interface Executor {
 
 export interface SqlDriver extends Executor {
   readonly dialect: Dialect;
+  /**
+   * True for a single-writer database (SQLite), where committing many requests' writes together
+   * pays; a connection pool (Postgres) writes them in parallel instead.
+   */
+  readonly singleWriter: boolean;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
   /** A JSON value as a bound parameter of the right column type. */

@@ -42,6 +42,7 @@ export function openPostgres(opts: PostgresOptions): SqlDriver {
   const exec = executor(client);
   return {
     dialect: "postgres",
+    singleWriter: false,
     all: exec.all,
     run: exec.run,
     transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {

@@ -41,6 +41,7 @@ export function openSqlite(path: string): SqlDriver {
 
   return {
     dialect: "sqlite",
+    singleWriter: true,
     async all<T = Row>(query: SQL) {
       if (inTransaction) await waitTurn();
       return exec.all<T>(query);

@@ -25,8 +25,8 @@ export interface Store extends Repos {
   readonly dialect: Dialect;
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
   /**
-   * Like transaction, for the writes every request makes: committed together with other requests'
-   * writes (group commit), still all-or-nothing for this one.
+   * Like transaction, for the writes every request makes; all-or-nothing for this request. On a
+   * single-writer database it is committed together with other requests' writes (group commit).
    */
   write<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
   migrate(): Promise<void>;
@@ -36,7 +36,7 @@ export interface Store extends Repos {
 
 export function createStore(driver: SqlDriver): Store {
   const withJson = (exec: Executor): Db => ({ all: exec.all, run: exec.run, json: driver.json });
-  const grouped = groupCommit(driver);
+  const grouped = driver.singleWriter ? groupCommit(driver) : driver.transaction.bind(driver);
   return {
     ...repos(withJson(driver)),
     dialect: driver.dialect,

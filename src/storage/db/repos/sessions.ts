@@ -52,14 +52,23 @@ function decode(r: Row): Session {
 
 export function sessionsRepo(db: Db) {
   return {
-    /** The user's active session for `day`, created with `newId` when there is none. */
-    async open(userId: string, day: string, newId: string, now: string): Promise<Session> {
+    /** Opens (or finds) the user's active session for `day` and adds one request's usage to it: one statement. */
+    async record(userId: string, day: string, newId: string, u: SessionUsage): Promise<string> {
       const [row] = await db.all(sql`
-        INSERT INTO sessions (id, user_id, day, created_at, last_activity)
-        VALUES (${newId}, ${userId}, ${day}, ${now}, ${now})
-        ON CONFLICT (user_id, day) WHERE is_active DO UPDATE SET last_activity = sessions.last_activity
-        RETURNING *`);
-      return decode(row!);
+        INSERT INTO sessions (id, user_id, day, created_at, last_activity, total_tokens, total_tokens_input,
+                              total_tokens_output, total_cost, request_count, conversation_count)
+        VALUES (${newId}, ${userId}, ${day}, ${u.now}, ${u.now}, ${u.tokens_input + u.tokens_output}, ${u.tokens_input},
+                ${u.tokens_output}, ${u.cost}, ${u.requests}, ${u.conversations})
+        ON CONFLICT (user_id, day) WHERE is_active DO UPDATE SET
+          total_tokens = sessions.total_tokens + excluded.total_tokens,
+          total_tokens_input = sessions.total_tokens_input + excluded.total_tokens_input,
+          total_tokens_output = sessions.total_tokens_output + excluded.total_tokens_output,
+          total_cost = sessions.total_cost + excluded.total_cost,
+          request_count = sessions.request_count + excluded.request_count,
+          conversation_count = sessions.conversation_count + excluded.conversation_count,
+          last_activity = excluded.last_activity
+        RETURNING id`);
+      return String(row!.id);
     },
 
     async get(id: string): Promise<Session | null> {
@@ -71,19 +80,6 @@ export function sessionsRepo(db: Db) {
       const rows = await db.all(sql`
         SELECT * FROM sessions WHERE user_id = ${userId} ORDER BY created_at DESC, id DESC LIMIT ${limit}`);
       return rows.map(decode);
-    },
-
-    async addUsage(id: string, u: SessionUsage): Promise<void> {
-      await db.run(sql`
-        UPDATE sessions SET
-          total_tokens = total_tokens + ${u.tokens_input + u.tokens_output},
-          total_tokens_input = total_tokens_input + ${u.tokens_input},
-          total_tokens_output = total_tokens_output + ${u.tokens_output},
-          total_cost = total_cost + ${u.cost},
-          request_count = request_count + ${u.requests},
-          conversation_count = conversation_count + ${u.conversations},
-          last_activity = ${u.now}
-        WHERE id = ${id}`);
     },
 
     /** Ends an active session; false when it was not active (or does not exist). */
