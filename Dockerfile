@@ -7,15 +7,18 @@ COPY package.json bun.lock ./
 RUN bun install --frozen-lockfile
 COPY . .
 RUN bun run build \
- && mkdir -p /rootfs/data /rootfs/tmp /rootfs/etc/ssl/certs \
+ && mkdir -p /rootfs/tmp /rootfs/etc/ssl/certs /owned/data \
  && cp textllm /rootfs/textllm \
  && for lib in $(ldd textllm | grep -o '/[^ ]*'); do mkdir -p "/rootfs$(dirname "$lib")" && cp -L "$lib" "/rootfs$lib"; done \
  && if [ -f /etc/ssl/certs/ca-certificates.crt ]; then cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; fi \
  && echo 'textllm:x:10001:10001::/data:/textllm' > /rootfs/etc/passwd \
- && chown -R 10001:10001 /rootfs/data && chmod 1777 /rootfs/tmp
+ && chmod 1777 /rootfs/tmp
 
 FROM scratch
 COPY --from=build /rootfs/ /
+# COPY makes everything root's, and --chown only reaches what a COPY creates: /data is created
+# here, owned by the user that runs the server.
+COPY --from=build --chown=10001:10001 /owned/ /
 USER 10001:10001
 ENV HOST=0.0.0.0 PORT=8000 TEXTLLM_DATA_DIR=/data
 WORKDIR /data
