@@ -1,6 +1,8 @@
-// The per-request guards of the chat routes, as HTTP: the rate limit (x-ratelimit-* headers on
-// every answer, 429 with Retry-After when refused) and the budget (headers and fields).
+// What the chat routes add around a turn, as HTTP: the rate limit (x-ratelimit-* headers on every
+// answer, 429 with Retry-After when refused), the budget (headers and fields), the access-log fields.
 import type { BudgetStatus } from "../budget/budget.ts";
+import type { TurnResult } from "../chat/run-turn.ts";
+import type { AccessFields } from "../observability/request-tracker.ts";
 import { AppError } from "../errors.ts";
 import { microsToUsd } from "../pricing/money.ts";
 import type { RateLimiter } from "../ratelimit/limiter.ts";
@@ -38,4 +40,9 @@ export function budgetFields(b: BudgetStatus) {
     },
     ...(b.warning ? { warning: b.warning } : {}),
   };
+}
+
+/** The access-log fields of a finished chat turn. */
+export function accessFields(p: { userId: string; model: string; conversationId: string }, r: TurnResult): AccessFields {
+  return { user: p.userId, model: p.model, conversation_id: p.conversationId, tokens_in: r.usage.prompt_tokens, tokens_out: r.usage.completion_tokens, cost_usd: microsToUsd(r.cost) };
 }

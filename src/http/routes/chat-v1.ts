@@ -11,7 +11,7 @@ import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
-import { budgetFields, budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
+import { accessFields, budgetFields, budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { requestId } from "../request-id.ts";
 import { dataFrame, DONE_FRAME, sseResponse, stringHeaders, textFrame } from "../sse.ts";
@@ -55,7 +55,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
     input.attachments = await readAttachments(ctx.loaded, files);
     const p = await prepareTurn(ctx, input);
     const { completion, result } = await completeTurn(ctx, p, linkedAbort(request).signal);
-    tracker.annotate(request, { user: p.userId, model: p.model, conversation_id: p.conversationId, tokens_in: result.usage.prompt_tokens, tokens_out: result.usage.completion_tokens, cost_usd: microsToUsd(result.cost) });
+    tracker.annotate(request, accessFields(p, result));
     budgetHeaders(result.budget, headers);
     headers["x-conversation-id"] = p.conversationId;
     return { p, result, text: completion.choices[0]?.message?.content ?? "" };
@@ -80,7 +80,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
               const text = e.chunk.choices?.[0]?.delta?.content;
               if (text) yield textFrame(text);
             } else {
-              tracker.annotate(request, { user: p.userId, model: p.model, conversation_id: p.conversationId, tokens_in: e.result.usage.prompt_tokens, tokens_out: e.result.usage.completion_tokens, cost_usd: microsToUsd(e.result.cost) });
+              tracker.annotate(request, accessFields(p, e.result));
               if (e.outcome.failure) {
                 yield `event: error\n${dataFrame(e.outcome.failure.toBody())}`;
                 return;

@@ -11,7 +11,7 @@ import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
-import { budgetFields, budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
+import { accessFields, budgetFields, budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { coerceChatForm, isForm } from "../multipart.ts";
 import { requestId } from "../request-id.ts";
 import { NativeChatSchema } from "../schemas/chat.ts";
@@ -28,11 +28,6 @@ function turnFields(r: TurnResult) {
     ...budgetFields(r.budget),
   };
 }
-
-/** The access-log fields of a finished turn. */
-const accessFields = (p: { userId: string; model: string; conversationId: string }, r: TurnResult) => ({
-  user: p.userId, model: p.model, conversation_id: p.conversationId, tokens_in: r.usage.prompt_tokens, tokens_out: r.usage.completion_tokens, cost_usd: microsToUsd(r.cost),
-});
 
 export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
   return new Elysia({ name: "routes:chat", detail: { tags: ["Chat"] } })
