@@ -1,4 +1,7 @@
 // A program running in a real terminal (tmux on a private socket): type into it, read its screen.
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { waitFor } from "./temp.ts";
 
 export const TMUX = Bun.which("tmux");
@@ -23,11 +26,15 @@ export async function openTerminal(command: string[], env: Record<string, string
     await p.exited;
     return out;
   };
-  const quoted = command.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-  const exports = Object.entries(env).map(([k, v]) => `${k}='${v.replace(/'/g, "'\\''")}'`).join(" ");
+  const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+  const exports = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
+  // The shell around the program writes its exit code to a file: tmux's own pane status is not
+  // always filled in when a pane dies.
+  const statusFile = join(tmpdir(), `${socket}.status`);
+  const script = `env ${exports} ${command.map(quote).join(" ")}; echo $? > ${quote(statusFile)}`;
   await tmux("new-session", "-d", "-s", "t", "-x", "140", "-y", "50");
   await tmux("set-option", "-t", "t", "remain-on-exit", "on");
-  await tmux("respawn-pane", "-k", "-t", "t", `env ${exports} ${quoted}`);
+  await tmux("respawn-pane", "-k", "-t", "t", `sh -c ${quote(script)}`);
 
   const term: Terminal = {
     async type(text) {
@@ -49,15 +56,13 @@ export async function openTerminal(command: string[], env: Record<string, string
       }
     },
     async exitStatus() {
-      // tmux can mark a pane dead a moment before it has collected the exit status.
-      const out = (await tmux("list-panes", "-t", "t", "-F", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}")).trim();
-      const [dead, status, signal] = out.split("|");
-      if (dead !== "1") return null;
-      if (signal) return 128 + Number(signal);
-      return status ? Number(status) : null;
+      if (!existsSync(statusFile)) return null;
+      const text = readFileSync(statusFile, "utf8").trim();
+      return text === "" ? null : Number(text);
     },
     async close() {
       await tmux("kill-server");
+      rmSync(statusFile, { force: true });
     },
   };
   return term;
