@@ -7,6 +7,7 @@ import { classify, type FileInfo, type FileKind } from "../documents/file-kind.t
 import { documentBlock, extractText } from "../documents/extract.ts";
 import { fileUrl, type FileService } from "../files/service.ts";
 import type { Folder } from "../storage/blobs/keys.ts";
+import type { FileRecord } from "../storage/db/repos/files.ts";
 import type { Attachment } from "../storage/db/repos/messages.ts";
 import type { ChatMessage } from "./messages.ts";
 
@@ -70,11 +71,17 @@ export function withAttachments(content: ChatMessage["content"], atts: PreparedA
 }
 
 /** Stores the turn's files (they then show in GET /files) and describes them for the message. */
+/** All of them or none: if one cannot be stored, those stored before it are removed again. */
 export async function storeAttachments(files: FileService, userId: string, conversationId: string, atts: PreparedAttachment[]): Promise<Attachment[]> {
-  const stored: Attachment[] = [];
-  for (const a of atts) {
-    const record = await files.save({ userId, folder: a.folder, filename: a.info.name, contentType: a.info.mime, bytes: a.bytes, conversationId });
-    stored.push({ kind: a.info.kind === "image" ? "image" : "document", key: record.key, url: fileUrl(record.key), filename: a.info.name, content_type: a.info.mime });
+  const saved: FileRecord[] = [];
+  try {
+    for (const a of atts) saved.push(await files.save({ userId, folder: a.folder, filename: a.info.name, contentType: a.info.mime, bytes: a.bytes, conversationId }));
+  } catch (err) {
+    for (const record of saved) await files.delete(record).catch(() => undefined);
+    throw err;
   }
-  return stored;
+  return saved.map((record, i) => {
+    const a = atts[i]!;
+    return { kind: a.info.kind === "image" ? "image" : "document", key: record.key, url: fileUrl(record.key), filename: a.info.name, content_type: a.info.mime };
+  });
 }

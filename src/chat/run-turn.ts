@@ -21,19 +21,28 @@ export interface TurnResult extends Recorded {
   budget: BudgetStatus;
 }
 
-/** Stores the turn's files, then the turn itself; files are removed again if the turn cannot be. */
+/**
+ * Stores the turn's files, then the turn itself. If any of it fails, the files are removed again and
+ * the budget reservation is released: nothing is left half-stored.
+ */
 async function save(ctx: ChatContext, p: PreparedTurn, reply: { content: string; finishReason: string | null }, c: CallRecord, reservation: Reservation): Promise<TurnResult> {
-  const attachments = await storeAttachments(ctx.files, p.userId, p.conversationId, p.attachments);
-  const messages = p.stored.map((m, i) => (i === p.stored.findLastIndex((x) => x.role === "user") ? { ...m, attachments } : m));
-  const imageUrls = attachments.filter((a) => a.kind === "image").map((a) => a.url);
+  let attachments: Attachment[] = [];
   try {
+    attachments = await storeAttachments(ctx.files, p.userId, p.conversationId, p.attachments);
+    const lastUser = p.stored.findLastIndex((x) => x.role === "user");
+    const messages = p.stored.map((m, i) => (i === lastUser ? { ...m, attachments } : m));
+    const imageUrls = attachments.filter((a) => a.kind === "image").map((a) => a.url);
     const recorded = await recordTurn(ctx.store, { ...c, conversationId: p.conversationId, create: p.create, messages, reply, imageUrls });
     return { ...recorded, usage: c.usage, cost: c.cost, attachments, budget: await reservation.settle(c.cost) };
   } catch (err) {
     await reservation.settle(0);
-    for (const a of attachments) await ctx.files.delete(await ctx.files.get(a.key)).catch(() => undefined);
+    await removeStored(ctx, attachments);
     throw err;
   }
+}
+
+async function removeStored(ctx: ChatContext, attachments: Attachment[]): Promise<void> {
+  for (const a of attachments) await ctx.files.delete(await ctx.files.get(a.key, null)).catch(() => undefined);
 }
 
 const existingConversation = (p: PreparedTurn) => (p.create ? null : p.conversationId);
