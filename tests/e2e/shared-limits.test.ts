@@ -49,7 +49,7 @@ describe.skipIf(!TEST_REDIS_URL)(`two server processes on one Redis${TEST_REDIS_
 
   test("share one budget ledger: concurrent requests on both replicas cannot overshoot", async () => {
     const user = newId("user");
-    mock.setDefault({ kind: "reply", delayMs: 200 });
+    mock.setDefault({ kind: "reply", delayMs: 1000 }); // wide enough that all four overlap even on a busy machine
     try {
       // Each request may cost up to ~$0.0011 (100 answer tokens): under $0.002 only one fits at a time.
       const results = await Promise.all(Array.from({ length: 4 }, (_, i) => chat(servers[i % 2]!, { message: "together", user_id: `${user}`, max_tokens: 100 })));

@@ -215,7 +215,7 @@ describe("budgets", () => {
 
   test("concurrent requests cannot push the spend past the limit", async () => {
     const user = newId("user");
-    mock.setDefault({ kind: "reply", delayMs: 150 });
+    mock.setDefault({ kind: "reply", delayMs: 600 }); // wide enough that the requests overlap even on a busy machine
     const results = await Promise.all(
       Array.from({ length: 12 }, () => t.request("POST", "/chat", { body: { message: "all at once", user_id: user, max_tokens: 100 } })),
     );
