@@ -1,5 +1,6 @@
 // What the chat routes add around a turn, as HTTP: the rate limit (x-ratelimit-* headers on every
 // answer, 429 with Retry-After when refused), the budget (headers and fields), the access-log fields.
+import { actingUser, type Principal } from "../auth/principal.ts";
 import type { BudgetStatus } from "../budget/budget.ts";
 import type { TurnResult } from "../chat/run-turn.ts";
 import type { AccessFields } from "../observability/request-tracker.ts";
@@ -23,6 +24,13 @@ export async function enforceRateLimit(limiter: RateLimiter, key: string, header
     throw new AppError(429, `Rate limit reached: ${d.limit} requests per minute for this user. Try again in ${retryAfter} s.`, "rate_limit_error", "rate_limit_exceeded", null, { "retry-after": retryAfter });
   }
   return d;
+}
+
+/** Who a chat request acts for (checked against the caller), counted against the rate limit. */
+export async function admitChat(limiter: RateLimiter, principal: Principal, requested: string | undefined, address: () => string | undefined, headers: Headers): Promise<string | null> {
+  const userId = actingUser(principal, requested);
+  await enforceRateLimit(limiter, rateKey(userId, address), headers);
+  return userId;
 }
 
 export function budgetHeaders(b: BudgetStatus, headers: Headers): void {

@@ -1,7 +1,6 @@
 // The v1 compatibility routes of the architecture seed, with their v1 answer shapes:
 // POST /chat/stream (plain-text SSE), POST /chat/image and POST /chat/file (multipart).
 import { Elysia, t } from "elysia";
-import { actingUser, type Principal } from "../../auth/principal.ts";
 import { readAttachments } from "../../chat/attachments.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { prepareTurn } from "../../chat/prepare-turn.ts";
@@ -11,7 +10,7 @@ import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
-import { accessFields, budgetFields, budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
+import { accessFields, admitChat, budgetFields, budgetHeaders } from "../guard.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { requestId } from "../request-id.ts";
 import { dataFrame, DONE_FRAME, sseResponse, stringHeaders, textFrame } from "../sse.ts";
@@ -40,13 +39,6 @@ type Headers = Record<string, string | number>;
 export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
   const maxInput = ctx.loaded.config.max_input_length;
 
-  /** Who the request acts for, counted against the rate limit. */
-  const admit = async (principal: Principal, requested: string | undefined, address: () => string | undefined, headers: Headers) => {
-    const userId = actingUser(principal, requested);
-    await enforceRateLimit(ctx.limiter, rateKey(userId, address), headers);
-    return userId;
-  };
-
   /** One non-streamed turn with the given files, for /chat/image and /chat/file. */
   const runWithFiles = async (body: Record<string, unknown>, field: string, route: string, requestId: string, request: Request, userId: string | null, headers: Headers) => {
     const input = toTurnInput(body as never, userId, requestId, route, [], maxInput);
@@ -67,7 +59,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
     .post(
       "/chat/stream",
       async ({ body, request, requestId, set, principal, server }) => {
-        const userId = await admit(principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
+        const userId = await admitChat(ctx.limiter, principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
         const input = toTurnInput({ message: body.message, conversation_id: body.conversation_id, model: body.model }, userId, requestId, "/chat/stream", [], maxInput);
         const p = await prepareTurn(ctx, input);
         const controller = linkedAbort(request);
@@ -99,7 +91,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
     .post(
       "/chat/image",
       async ({ body, request, requestId, set, principal, server }) => {
-        const userId = await admit(principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
+        const userId = await admitChat(ctx.limiter, principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
         const { p, result, text } = await runWithFiles(body, "images", "/chat/image", requestId, request, userId, set.headers);
         const imageUrls = result.attachments.map((a) => a.url);
         return { ...v1Answer(text, p, result), image_urls: imageUrls, image_count: imageUrls.length };
@@ -112,7 +104,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
     .post(
       "/chat/file",
       async ({ body, request, requestId, set, principal, server }) => {
-        const userId = await admit(principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
+        const userId = await admitChat(ctx.limiter, principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
         const { p, result, text } = await runWithFiles({ ...body, files: [body.file] }, "files", "/chat/file", requestId, request, userId, set.headers);
         const doc = result.attachments[0]!;
         const dot = doc.filename.lastIndexOf(".");

@@ -1,7 +1,6 @@
 // POST /chat: the unified chat route. JSON or multipart (files/images parts); the server keeps
 // the conversation; the answer is a chat.completion (or its SSE stream) plus our fields.
 import { Elysia } from "elysia";
-import { actingUser } from "../../auth/principal.ts";
 import { readAttachments } from "../../chat/attachments.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { prepareTurn } from "../../chat/prepare-turn.ts";
@@ -11,7 +10,7 @@ import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
-import { accessFields, budgetFields, budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
+import { accessFields, admitChat, budgetFields, budgetHeaders } from "../guard.ts";
 import { coerceChatForm, isForm } from "../multipart.ts";
 import { requestId } from "../request-id.ts";
 import { NativeChatSchema } from "../schemas/chat.ts";
@@ -36,8 +35,7 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestT
     .post(
       "/chat",
       async ({ body, request, requestId, principal, set, server }) => {
-        const userId = actingUser(principal, body.user_id);
-        await enforceRateLimit(ctx.limiter, rateKey(userId, () => server?.requestIP(request)?.address), set.headers);
+        const userId = await admitChat(ctx.limiter, principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
         const input = toTurnInput(body, userId, requestId, "/chat", [], ctx.loaded.config.max_input_length);
         input.attachments = await readAttachments(ctx.loaded, incomingFiles(body, ["files", "images"]));
         const p = await prepareTurn(ctx, input);
