@@ -3,6 +3,7 @@
 import type { Config } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../lib/logger.ts";
+import { utcDay } from "../lib/time.ts";
 import { microsToUsd, usdToMicros } from "../pricing/money.ts";
 import type { Store } from "../storage/db/store.ts";
 import type { BudgetLedger } from "./ledger.ts";
@@ -23,8 +24,6 @@ export interface Reservation {
   settle(actualCost: number): Promise<BudgetStatus>;
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
 export function budgetService(config: Config, store: Store, ledger: BudgetLedger, now: () => Date, logger: Logger) {
   const limit = usdToMicros(config.cost_limit_per_session);
   const warnAt = usdToMicros(config.warn_at_cost);
@@ -38,7 +37,7 @@ export function budgetService(config: Config, store: Store, ledger: BudgetLedger
 
   return {
     async reserve(userId: string, worstCase: number): Promise<Reservation> {
-      const today = day(now());
+      const today = utcDay(now());
       const spent = await store.sessions.spentOnDay(userId, today);
       const before = status(spent);
       if (!limit) return { before, settle: async (cost) => status(spent + cost) };

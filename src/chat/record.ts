@@ -2,11 +2,10 @@
 // conversation's counters, the user's session for the day and the usage record. Totals therefore
 // always equal the sum of the per-request records.
 import { newId } from "../lib/ids.ts";
+import { utcDay } from "../lib/time.ts";
 import type { TokenUsage } from "../pricing/prices.ts";
 import type { Attachment } from "../storage/db/repos/messages.ts";
 import type { Repos, Store } from "../storage/db/store.ts";
-
-export const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /** One row of the usage log, before ids and the session are known. */
 export interface CallRecord {

@@ -3,7 +3,7 @@ import { notFound } from "../errors.ts";
 import type { Session } from "../storage/db/repos/sessions.ts";
 import type { ModelUsage } from "../storage/db/repos/usage.ts";
 import type { Store } from "../storage/db/store.ts";
-import { utcDay } from "../chat/record.ts";
+import { utcDay } from "../lib/time.ts";
 
 export interface UserStats {
   user_id: string;
