@@ -8,6 +8,7 @@ import { openAICompatible } from "./providers/openai-compatible.ts";
 import { createRegistry, type ProviderRegistry } from "./providers/registry.ts";
 import { createAuthenticator, type Authenticator } from "./auth/api-keys.ts";
 import { budgetService, type BudgetService } from "./budget/budget.ts";
+import { cachedDaySpend, storedDaySpend } from "./budget/day-spend.ts";
 import { memoryLedger, redisLedger } from "./budget/ledger.ts";
 import { fileService, type FileService } from "./files/service.ts";
 import { connectRedis, type SharedRedis } from "./lib/redis.ts";
@@ -66,7 +67,8 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
   const logger =
     overrides.logger ??
     createLogger({ level: c.logging.level, logToFile: c.logging.log_to_file, logDir: c.logging.log_dir });
-  const store = openStore(databaseTarget(loaded));
+  const target = databaseTarget(loaded);
+  const store = openStore(target);
   try {
     await store.migrate();
   } catch (err) {
@@ -83,9 +85,12 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
   const redis = c.redis.url ? connectRedis(c.redis.url) : null;
   const limiter = redis ? resilientLimiter(redisLimiter(redis, spec), spec, c.redis.on_error, logger) : memoryLimiter(spec);
   const ledger = redis ? resilientLedger(redisLedger(redis), c.redis.on_error, logger) : memoryLedger();
+  // The embedded database has one writer, this process, which can keep each day's spend itself;
+  // servers sharing Postgres each read it.
+  const spend = target.kind === "sqlite" ? cachedDaySpend(store) : storedDaySpend(store);
   return {
     loaded, store, registry, blobs, files: fileService(store, blobs, now), auth: createAuthenticator(c.auth), limiter,
-    budget: budgetService(c, store, ledger, now, logger), redis, metrics, lifecycle, tracker: createRequestTracker(logger, metrics, lifecycle),
+    budget: budgetService(c, spend, ledger, now, logger), redis, metrics, lifecycle, tracker: createRequestTracker(logger, metrics, lifecycle),
     logger, now, startedAt: now(),
   };
 }

@@ -5,7 +5,7 @@ import { AppError } from "../errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { utcDay } from "../lib/time.ts";
 import { microsToUsd, usdToMicros } from "../pricing/money.ts";
-import type { Store } from "../storage/db/store.ts";
+import type { DaySpend } from "./day-spend.ts";
 import type { BudgetLedger } from "./ledger.ts";
 
 export interface BudgetStatus {
@@ -24,7 +24,7 @@ export interface Reservation {
   settle(actualCost: number): Promise<BudgetStatus>;
 }
 
-export function budgetService(config: Config, store: Store, ledger: BudgetLedger, now: () => Date, logger: Logger) {
+export function budgetService(config: Config, spend: DaySpend, ledger: BudgetLedger, now: () => Date, logger: Logger) {
   const limit = usdToMicros(config.cost_limit_per_session);
   const warnAt = usdToMicros(config.warn_at_cost);
 
@@ -38,9 +38,25 @@ export function budgetService(config: Config, store: Store, ledger: BudgetLedger
   return {
     async reserve(userId: string, worstCase: number): Promise<Reservation> {
       const today = utcDay(now());
-      const spent = await store.sessions.spentOnDay(userId, today);
+      const spent = await spend.get(userId, today);
       const before = status(spent);
-      if (!limit) return { before, settle: async (cost) => status(spent + cost) };
+      /** Counts the stored cost once, then lets `release` free what was held for the request. */
+      const settlement = (release: () => Promise<void>): Reservation => {
+        let settled = false;
+        return {
+          before,
+          async settle(cost) {
+            if (!settled) {
+              settled = true;
+              // The stored cost counts before the reservation goes, so no check sees neither.
+              spend.add(userId, today, cost);
+              await release();
+            }
+            return status(spent + cost);
+          },
+        };
+      };
+      if (!limit) return settlement(async () => undefined);
 
       const key = `${userId}:${today}`;
       const refuse = (message: string) => new AppError(402, message, "insufficient_quota", "budget_exceeded");
@@ -52,17 +68,7 @@ export function budgetService(config: Config, store: Store, ledger: BudgetLedger
           `This request could cost up to $${microsToUsd(worstCase).toFixed(4)}, more than is left of today's $${microsToUsd(limit).toFixed(2)} budget once requests in progress are counted. Lower max_tokens or try again later.`,
         );
       }
-      let settled = false;
-      return {
-        before,
-        async settle(cost) {
-          if (!settled) {
-            settled = true;
-            await ledger.release(key, worstCase).catch((err) => logger.warn({ err }, "could not release a budget reservation"));
-          }
-          return status(spent + cost);
-        },
-      };
+      return settlement(() => ledger.release(key, worstCase).catch((err) => logger.warn({ err }, "could not release a budget reservation")));
     },
   };
 }

@@ -8,7 +8,16 @@ import { isForm, parseForm } from "./multipart.ts";
 const tooLarge = (max: number) =>
   payloadTooLarge(`Request body too large: the limit is ${formatBytes(max)} (server.max_body_mb).`);
 
-export async function readLimited(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
+/**
+ * The body, at most `max` bytes. A body with a Content-Length (already checked against the cap) is
+ * exactly that long, so it is read in one go; a chunked one goes through a counting reader.
+ */
+export async function readBody(request: Request, max: number): Promise<Uint8Array> {
+  if (request.headers.has("content-length")) return new Uint8Array(await request.arrayBuffer());
+  return readLimited(request.body, max);
+}
+
+async function readLimited(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
   if (!body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -26,6 +35,8 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, max: 
   return Buffer.concat(chunks);
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
 const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\b/i.test(contentType);
 /** Quick clients (fetch with a string, curl --data-binary) send JSON as text/plain or untyped. */
 const isLooseJson = (contentType: string) => contentType === "" || /^text\/plain\b/i.test(contentType);
@@ -38,12 +49,11 @@ export function bodyLimit(maxBytes: number) {
     })
     .onParse({ as: "global" }, async ({ request, contentType = "" }) => {
       // Elysia hands over the bare type; the multipart boundary is in the full header.
-      if (isForm(contentType)) return parseForm(await readLimited(request.body, maxBytes), request.headers.get("content-type") ?? contentType);
+      if (isForm(contentType)) return parseForm(await readBody(request, maxBytes), request.headers.get("content-type") ?? contentType);
       if (!isJson(contentType) && !isLooseJson(contentType)) {
         throw unsupportedMediaType(`Unsupported Content-Type '${contentType.split(";")[0]}': send application/json (or multipart/form-data where files are accepted).`);
       }
-      const bytes = await readLimited(request.body, maxBytes);
-      const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+      const text = utf8.decode(await readBody(request, maxBytes));
       if (text.trim() === "") return null;
       let value: unknown;
       try {

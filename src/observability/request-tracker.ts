@@ -25,11 +25,14 @@ interface Entry {
 
 export function createRequestTracker(logger: Logger, metrics: Metrics, lifecycle: Lifecycle) {
   const entries = new WeakMap<Request, Entry>();
+  // An access line holds only the typed fields above — no headers, bodies or keys — so it skips
+  // the logger's path redaction, which costs several times the rest of writing the line.
+  const access = logger.child({}, { redact: [] });
 
   const finish = (e: Entry) => {
     if (!e.open || !e.line) return;
     e.open = false;
-    logger.info({ ...e.line, ...e.fields, duration_ms: Math.round((performance.now() - e.start) * 10) / 10 }, "request");
+    access.info({ ...e.line, ...e.fields, duration_ms: Math.round((performance.now() - e.start) * 10) / 10 }, "request");
     lifecycle.leave();
   };
 

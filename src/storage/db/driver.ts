@@ -5,12 +5,17 @@ import type { SQL } from "drizzle-orm";
 
 export type Row = Record<string, unknown>;
 export type Dialect = "sqlite" | "postgres";
+/**
+ * Values of a statement's `sql.placeholder(name)`s. A statement written once (a module constant)
+ * with placeholders is rendered once per driver, not on every call: the hot writes use this.
+ */
+export type Values = object;
 
 export interface Executor {
   /** Rows of a SELECT (or of INSERT/UPDATE ... RETURNING). */
-  all<T = Row>(query: SQL): Promise<T[]>;
+  all<T = Row>(query: SQL, values?: Values): Promise<T[]>;
   /** A statement whose rows are not needed; returns how many rows it changed. */
-  run(query: SQL): Promise<number>;
+  run(query: SQL, values?: Values): Promise<number>;
 }
 
 export interface SqlDriver extends Executor {

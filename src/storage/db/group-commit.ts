@@ -11,6 +11,10 @@ interface Job {
   reject: (err: unknown) => void;
 }
 
+const SAVEPOINT = sql`SAVEPOINT textllm_write`;
+const RELEASE = sql`RELEASE SAVEPOINT textllm_write`;
+const ROLLBACK = sql`ROLLBACK TO SAVEPOINT textllm_write`;
+
 /** Writes in one batch at most; the rest wait for the next commit. */
 const MAX_BATCH = 128;
 
@@ -26,14 +30,14 @@ export function groupCommit(driver: SqlDriver) {
       try {
         await driver.transaction(async (tx) => {
           for (const job of jobs) {
-            await tx.run(sql`SAVEPOINT textllm_write`);
+            await tx.run(SAVEPOINT);
             try {
               const value = await job.fn(tx);
-              await tx.run(sql`RELEASE SAVEPOINT textllm_write`);
+              await tx.run(RELEASE);
               outcomes.push({ ok: true, value });
             } catch (err) {
-              await tx.run(sql`ROLLBACK TO SAVEPOINT textllm_write`);
-              await tx.run(sql`RELEASE SAVEPOINT textllm_write`);
+              await tx.run(ROLLBACK);
+              await tx.run(RELEASE);
               outcomes.push({ ok: false, value: err });
             }
           }

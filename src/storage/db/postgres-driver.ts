@@ -3,8 +3,9 @@ import { SQL as BunSQL } from "bun";
 import { sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sql";
 import { PgDialect } from "drizzle-orm/pg-core";
-import type { Executor, Row, SqlDriver } from "./driver.ts";
+import type { Executor, Row, SqlDriver, Values } from "./driver.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { renderCache } from "./rendered.ts";
 
 const render = new PgDialect();
 /** Any constant: the key of the advisory lock that serialises migrations across replicas. */
@@ -18,15 +19,17 @@ export interface PostgresOptions {
 
 type Runner = Pick<BunSQL, "unsafe">;
 
+const prepare = renderCache((query: SQL) => render.sqlToQuery(query));
+
 function executor(client: Runner): Executor {
   return {
-    async all<T>(query: SQL) {
-      const q = render.sqlToQuery(query);
-      return [...(await client.unsafe(q.sql, q.params))] as T[];
+    async all<T>(query: SQL, values?: Values) {
+      const { rendered, params } = prepare(query, values);
+      return [...(await client.unsafe(rendered.sql, params))] as T[];
     },
-    async run(query: SQL) {
-      const q = render.sqlToQuery(query);
-      const result = await client.unsafe(q.sql, q.params);
+    async run(query: SQL, values?: Values) {
+      const { rendered, params } = prepare(query, values);
+      const result = await client.unsafe(rendered.sql, params);
       return Number((result as { count?: number }).count ?? 0);
     },
   };

@@ -7,8 +7,9 @@ import { dirname } from "node:path";
 import { sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import type { Executor, Row, SqlDriver } from "./driver.ts";
+import type { Executor, Row, SqlDriver, Values } from "./driver.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { renderCache } from "./rendered.ts";
 
 const render = new SQLiteSyncDialect();
 type Binding = string | number | bigint | boolean | null | Uint8Array;
@@ -21,14 +22,19 @@ export function openSqlite(path: string): SqlDriver {
   db.exec("PRAGMA foreign_keys = ON");
   db.exec("PRAGMA busy_timeout = 5000");
 
+  // The prepared statement is kept with the rendered text.
+  const prepare = renderCache((query: SQL) => {
+    const q = render.sqlToQuery(query);
+    return { ...q, statement: db.query(q.sql) };
+  });
   const exec: Executor = {
-    async all<T>(query: SQL) {
-      const q = render.sqlToQuery(query);
-      return db.query(q.sql).all(...(q.params as Binding[])) as T[];
+    async all<T>(query: SQL, values?: Values) {
+      const { rendered, params } = prepare(query, values);
+      return rendered.statement.all(...(params as Binding[])) as T[];
     },
-    async run(query: SQL) {
-      const q = render.sqlToQuery(query);
-      return db.query(q.sql).run(...(q.params as Binding[])).changes;
+    async run(query: SQL, values?: Values) {
+      const { rendered, params } = prepare(query, values);
+      return rendered.statement.run(...(params as Binding[])).changes;
     },
   };
 
@@ -42,13 +48,13 @@ export function openSqlite(path: string): SqlDriver {
   return {
     dialect: "sqlite",
     singleWriter: true,
-    async all<T = Row>(query: SQL) {
+    async all<T = Row>(query: SQL, values?: Values) {
       if (inTransaction) await waitTurn();
-      return exec.all<T>(query);
+      return exec.all<T>(query, values);
     },
-    async run(query: SQL) {
+    async run(query: SQL, values?: Values) {
       if (inTransaction) await waitTurn();
-      return exec.run(query);
+      return exec.run(query, values);
     },
     transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
       const result = tail.then(async () => {

@@ -35,13 +35,22 @@ export interface Store extends Repos {
 }
 
 export function createStore(driver: SqlDriver): Store {
-  const withJson = (exec: Executor): Db => ({ all: exec.all, run: exec.run, json: driver.json });
+  // SQLite hands every transaction the same executor: its repositories are built once.
+  const built = new WeakMap<Executor, Repos>();
+  const reposOn = (exec: Executor): Repos => {
+    let r = built.get(exec);
+    if (!r) {
+      r = repos({ all: exec.all, run: exec.run, json: driver.json });
+      built.set(exec, r);
+    }
+    return r;
+  };
   const grouped = driver.singleWriter ? groupCommit(driver) : driver.transaction.bind(driver);
   return {
-    ...repos(withJson(driver)),
+    ...reposOn(driver),
     dialect: driver.dialect,
-    transaction: (fn) => driver.transaction((tx) => fn(repos(withJson(tx)))),
-    write: (fn) => grouped((tx) => fn(repos(withJson(tx)))),
+    transaction: (fn) => driver.transaction((tx) => fn(reposOn(tx))),
+    write: (fn) => grouped((tx) => fn(reposOn(tx))),
     migrate: () => driver.migrate(),
     ping: () => driver.ping(),
     close: () => driver.close(),

@@ -78,6 +78,20 @@ function decode(r: Row): Conversation {
   };
 }
 
+const p = sql.placeholder;
+const ADD_TURN = sql`
+  UPDATE conversations SET
+    message_count = message_count + ${p("messages")},
+    total_tokens_input = total_tokens_input + ${p("tokens_input")},
+    total_tokens_output = total_tokens_output + ${p("tokens_output")},
+    total_cost = total_cost + ${p("cost")},
+    session_id = COALESCE(${p("session_id")}, session_id),
+    model = ${p("model")},
+    last_used = ${p("now")},
+    updated_at = ${p("now")}
+  WHERE id = ${p("id")}
+  RETURNING message_count, image_urls`;
+
 export function conversationsRepo(db: Db) {
   const byId = async (id: string): Promise<Conversation | null> => {
     const [row] = await db.all(sql`SELECT * FROM conversations WHERE id = ${id}`);
@@ -137,18 +151,7 @@ export function conversationsRepo(db: Db) {
      * row lock first, so concurrent turns on one conversation get distinct numbers.
      */
     async addTurn(id: string, t: TurnTotals): Promise<number> {
-      const [row] = await db.all(sql`
-        UPDATE conversations SET
-          message_count = message_count + ${t.messages},
-          total_tokens_input = total_tokens_input + ${t.tokens_input},
-          total_tokens_output = total_tokens_output + ${t.tokens_output},
-          total_cost = total_cost + ${t.cost},
-          session_id = COALESCE(${t.session_id}, session_id),
-          model = ${t.model},
-          last_used = ${t.now},
-          updated_at = ${t.now}
-        WHERE id = ${id}
-        RETURNING message_count, image_urls`);
+      const [row] = await db.all(ADD_TURN, { ...t, id });
       if (!row) throw new Error(`conversation ${id} vanished during a turn`);
       if (t.image_urls.length) {
         const images = [...json<string[]>(row.image_urls, []), ...t.image_urls];

@@ -50,24 +50,34 @@ function decode(r: Row): Session {
   };
 }
 
+const p = sql.placeholder;
+
+/** Opens (or finds) the user's active session for the day and adds one request's usage to it. */
+const RECORD = sql`
+  INSERT INTO sessions (id, user_id, day, created_at, last_activity, total_tokens, total_tokens_input,
+                        total_tokens_output, total_cost, request_count, conversation_count)
+  VALUES (${p("id")}, ${p("user_id")}, ${p("day")}, ${p("now")}, ${p("now")}, ${p("tokens")}, ${p("tokens_input")},
+          ${p("tokens_output")}, ${p("cost")}, ${p("requests")}, ${p("conversations")})
+  ON CONFLICT (user_id, day) WHERE is_active DO UPDATE SET
+    total_tokens = sessions.total_tokens + excluded.total_tokens,
+    total_tokens_input = sessions.total_tokens_input + excluded.total_tokens_input,
+    total_tokens_output = sessions.total_tokens_output + excluded.total_tokens_output,
+    total_cost = sessions.total_cost + excluded.total_cost,
+    request_count = sessions.request_count + excluded.request_count,
+    conversation_count = sessions.conversation_count + excluded.conversation_count,
+    last_activity = excluded.last_activity
+  RETURNING id`;
+
+const SPENT_ON_DAY = sql`SELECT SUM(total_cost) AS c FROM sessions WHERE user_id = ${p("user_id")} AND day = ${p("day")}`;
+
 export function sessionsRepo(db: Db) {
   return {
     /** Opens (or finds) the user's active session for `day` and adds one request's usage to it: one statement. */
     async record(userId: string, day: string, newId: string, u: SessionUsage): Promise<string> {
-      const [row] = await db.all(sql`
-        INSERT INTO sessions (id, user_id, day, created_at, last_activity, total_tokens, total_tokens_input,
-                              total_tokens_output, total_cost, request_count, conversation_count)
-        VALUES (${newId}, ${userId}, ${day}, ${u.now}, ${u.now}, ${u.tokens_input + u.tokens_output}, ${u.tokens_input},
-                ${u.tokens_output}, ${u.cost}, ${u.requests}, ${u.conversations})
-        ON CONFLICT (user_id, day) WHERE is_active DO UPDATE SET
-          total_tokens = sessions.total_tokens + excluded.total_tokens,
-          total_tokens_input = sessions.total_tokens_input + excluded.total_tokens_input,
-          total_tokens_output = sessions.total_tokens_output + excluded.total_tokens_output,
-          total_cost = sessions.total_cost + excluded.total_cost,
-          request_count = sessions.request_count + excluded.request_count,
-          conversation_count = sessions.conversation_count + excluded.conversation_count,
-          last_activity = excluded.last_activity
-        RETURNING id`);
+      const [row] = await db.all(RECORD, {
+        id: newId, user_id: userId, day, now: u.now, tokens: u.tokens_input + u.tokens_output, tokens_input: u.tokens_input,
+        tokens_output: u.tokens_output, cost: u.cost, requests: u.requests, conversations: u.conversations,
+      });
       return String(row!.id);
     },
 
@@ -89,7 +99,7 @@ export function sessionsRepo(db: Db) {
 
     /** Spend of every session of the user on `day`, active or ended: the daily budget's base. */
     async spentOnDay(userId: string, day: string): Promise<number> {
-      const [row] = await db.all(sql`SELECT SUM(total_cost) AS c FROM sessions WHERE user_id = ${userId} AND day = ${day}`);
+      const [row] = await db.all(SPENT_ON_DAY, { user_id: userId, day });
       return num(row?.c);
     },
   };

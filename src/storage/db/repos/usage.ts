@@ -59,16 +59,19 @@ function decode(r: Row): UsageRecord {
   };
 }
 
+const p = sql.placeholder;
+const INSERT = sql`
+  INSERT INTO usage_records (id, request_id, user_id, session_id, conversation_id, route, model, provider,
+                             tokens_input, tokens_output, tokens_cached, cost, latency_ms, status, error_code,
+                             streamed, created_at)
+  VALUES (${p("id")}, ${p("request_id")}, ${p("user_id")}, ${p("session_id")}, ${p("conversation_id")}, ${p("route")},
+          ${p("model")}, ${p("provider")}, ${p("tokens_input")}, ${p("tokens_output")}, ${p("tokens_cached")}, ${p("cost")},
+          ${p("latency_ms")}, ${p("status")}, ${p("error_code")}, ${p("streamed")}, ${p("created_at")})`;
+
 export function usageRepo(db: Db) {
   return {
     async insert(u: UsageRecord): Promise<void> {
-      await db.run(sql`
-        INSERT INTO usage_records (id, request_id, user_id, session_id, conversation_id, route, model, provider,
-                                   tokens_input, tokens_output, tokens_cached, cost, latency_ms, status, error_code,
-                                   streamed, created_at)
-        VALUES (${u.id}, ${u.request_id}, ${u.user_id}, ${u.session_id}, ${u.conversation_id}, ${u.route}, ${u.model},
-                ${u.provider}, ${u.tokens_input}, ${u.tokens_output}, ${u.tokens_cached}, ${u.cost}, ${u.latency_ms},
-                ${u.status}, ${u.error_code}, ${u.streamed}, ${u.created_at})`);
+      await db.run(INSERT, u);
     },
 
     async listByUser(userId: string, limit: number): Promise<UsageRecord[]> {
