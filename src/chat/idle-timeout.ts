@@ -1,28 +1,47 @@
 // A streamed reply may stall after it started; the SDK's timeout only covers the wait for the
-// response headers. Each chunk must arrive within `ms`, or the stream fails with a 504.
+// response headers. While we wait for the upstream, each chunk must come within `ms` of the last,
+// or `onStall` runs (it cancels the upstream call) and the stream fails with a 504. Time a chunk
+// spends with a slow client does not count. One timer per stream, re-armed only when it fires: a
+// chunk costs two assignments, not a timer and a promise race.
 import { AppError } from "../errors.ts";
 
-export async function* withIdleTimeout<T>(source: AsyncIterable<T>, ms: number, onTimeout: () => void): AsyncGenerator<T> {
-  const it = source[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const stalled = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          onTimeout();
-          reject(new AppError(504, `The upstream stopped sending for ${ms} ms in the middle of its reply.`, "server_error", "upstream_timeout"));
-        }, ms);
-      });
-      let next: IteratorResult<T>;
-      try {
-        next = await Promise.race([it.next(), stalled]);
-      } finally {
-        clearTimeout(timer);
-      }
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    await it.return?.().catch(() => undefined);
-  }
+export interface IdleWatch {
+  /** A chunk arrived: the upstream is not being waited for until `waiting()`. */
+  received(): void;
+  /** Waiting for the upstream's next chunk from now on. */
+  waiting(): void;
+  /** True once the upstream was given up on. */
+  readonly stalled: boolean;
+  /** The error a stalled stream fails with. */
+  error(): AppError;
+  stop(): void;
+}
+
+export function idleWatch(ms: number, onStall: () => void): IdleWatch {
+  let waitingSince: number | null = performance.now();
+  let stalled = false;
+  let timer: ReturnType<typeof setTimeout>;
+  const check = () => {
+    const idle = waitingSince === null ? 0 : performance.now() - waitingSince;
+    if (idle >= ms) {
+      stalled = true;
+      onStall();
+    } else timer = setTimeout(check, ms - idle);
+  };
+  timer = setTimeout(check, ms);
+  return {
+    received() {
+      waitingSince = null;
+    },
+    waiting() {
+      waitingSince = performance.now();
+    },
+    get stalled() {
+      return stalled;
+    },
+    error: () => new AppError(504, `The upstream stopped sending for ${ms} ms in the middle of its reply.`, "server_error", "upstream_timeout"),
+    stop() {
+      clearTimeout(timer);
+    },
+  };
 }

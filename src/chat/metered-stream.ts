@@ -5,7 +5,7 @@ import type { ChatCompletionChunk } from "../providers/provider.ts";
 import { AppError } from "../errors.ts";
 import type { TokenUsage } from "../pricing/prices.ts";
 import { fromUpstreamError, isAbort } from "../providers/upstream-error.ts";
-import { withIdleTimeout } from "./idle-timeout.ts";
+import { idleWatch } from "./idle-timeout.ts";
 import { fromUpstream } from "./usage.ts";
 
 export interface StreamOutcome {
@@ -38,9 +38,11 @@ export async function* meteredStream<R>(upstream: AsyncIterable<ChatCompletionCh
     settled = true;
     return opts.settle(outcome);
   };
+  const watch = idleWatch(opts.idleTimeoutMs, opts.abort);
   try {
     try {
-      for await (const chunk of withIdleTimeout(upstream, opts.idleTimeoutMs, opts.abort)) {
+      for await (const chunk of upstream) {
+        watch.received();
         if (chunk.usage) outcome.usage = fromUpstream(chunk.usage);
         const choice = chunk.choices?.[0];
         if (choice?.delta?.content) {
@@ -49,15 +51,22 @@ export async function* meteredStream<R>(upstream: AsyncIterable<ChatCompletionCh
         }
         if (choice?.finish_reason) outcome.finishReason = choice.finish_reason;
         yield { type: "chunk", chunk };
+        watch.waiting();
       }
-      if (!outcome.finishReason) {
+      // The SDK ends a cancelled stream quietly, so a stall shows here rather than as an error.
+      if (watch.stalled) outcome.failure = watch.error();
+      else if (!outcome.finishReason) {
         outcome.failure = new AppError(502, `The upstream provider '${opts.provider}' ended its reply before finishing it.`, "server_error", "upstream_stream_interrupted");
       }
     } catch (err) {
-      if (opts.signal.aborted && isAbort(err)) outcome.aborted = true;
+      // A stall is cancelled through the same signal as a departed client: tell them apart first.
+      if (watch.stalled) outcome.failure = watch.error();
+      else if (opts.signal.aborted && isAbort(err)) outcome.aborted = true;
       else outcome.failure = fromUpstreamError(err, opts.provider);
+    } finally {
+      watch.stop();
     }
-    if (opts.signal.aborted) outcome.aborted = true;
+    if (opts.signal.aborted && !watch.stalled) outcome.aborted = true;
     const result = await settle();
     yield { type: "end", outcome, result };
   } finally {

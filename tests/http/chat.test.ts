@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import OpenAI from "openai";
 import { BACKENDS, backendTitle, type BackendHandle } from "../support/backends.ts";
 import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { defaultReply, startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { readSse } from "../support/sse.ts";
 import { waitFor } from "../support/temp.ts";
 import { newId } from "../../src/lib/ids.ts";
@@ -356,6 +356,27 @@ for (const backend of BACKENDS) {
         const [, reply] = await t.deps.store.messages.list(conversationId, { limit: 10, order: "asc" });
         expect(reply).toMatchObject({ role: "assistant", finish_reason: "error" });
         expect(reply!.content.length).toBeGreaterThan(0);
+      });
+
+      test("a stream that stalls mid-reply: after the provider's timeout an upstream_timeout event; the partial reply and a 504 are stored", async () => {
+        const user = newId("user");
+        // Two words, then silence; the provider's timeout (the gap allowed between chunks) is 400 ms.
+        mock.script({ kind: "stall", afterChunks: 2 });
+        const res = await post("/chat", { message: "take your time", user_id: user, stream: true });
+        const conversationId = res.headers.get("x-conversation-id")!;
+        const frames = await readSse(res);
+        const lastEvent = JSON.parse(frames.at(-1)!);
+        expect(lastEvent.error).toMatchObject({ code: "upstream_timeout" });
+        await waitFor(() => (mock.cancelled >= 1 ? true : undefined), "the stalled upstream stream to be cancelled");
+        const [rec] = await waitFor(async () => {
+          const rows = await t.deps.store.usage.listByUser(user, 10);
+          return rows.length ? rows : undefined;
+        }, "the usage record");
+        expect(rec).toMatchObject({ status: 504, error_code: "upstream_timeout", streamed: true });
+        const [, reply] = await t.deps.store.messages.list(conversationId, { limit: 10, order: "asc" });
+        expect(reply).toMatchObject({ role: "assistant", finish_reason: "error" });
+        const firstTwoWords = defaultReply(mock.requests.at(-1)!.body).split(/(?<= )/).slice(0, 2).join("");
+        expect(reply!.content).toBe(firstTwoWords);
       });
 
       test("a client that leaves during a non-stream call: the upstream call is cancelled and logged as 499", async () => {

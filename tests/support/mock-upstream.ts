@@ -16,7 +16,9 @@ export type Behaviour =
   /** Streams `afterChunks` content chunks (paced, so they really leave), then breaks the connection. */
   | { kind: "cut"; afterChunks: number }
   /** Streams `afterChunks` content chunks, then sends an error event instead of finishing. */
-  | { kind: "stream-error"; afterChunks: number };
+  | { kind: "stream-error"; afterChunks: number }
+  /** Streams `afterChunks` content chunks, then sends nothing more until its reader gives up. */
+  | { kind: "stall"; afterChunks: number };
 
 /** Gap between chunks of a failing stream: long enough for the first ones to be flushed. */
 const FAILING_STREAM_PACE_MS = 30;
@@ -126,13 +128,14 @@ export function startMockUpstream(): MockUpstream {
       frames.push("data: [DONE]\n\n");
 
       const delay = b.kind === "reply" ? (b.chunkDelayMs ?? 0) : FAILING_STREAM_PACE_MS;
-      const stopAfter = b.kind === "cut" || b.kind === "stream-error" ? 1 + b.afterChunks : Infinity;
+      const stopAfter = b.kind === "cut" || b.kind === "stream-error" || b.kind === "stall" ? 1 + b.afterChunks : Infinity;
       let i = 0;
       const encoder = new TextEncoder();
       const stream = new ReadableStream<Uint8Array>({
         async pull(controller) {
           if (delay && i > 0) await Bun.sleep(delay);
           if (i >= stopAfter) {
+            if (b.kind === "stall") return new Promise<void>(() => {}); // pull never completes; cancel() still runs
             if (b.kind === "stream-error") {
               controller.enqueue(encoder.encode(`data: ${JSON.stringify({ error: { message: "mock upstream failed mid-stream", type: "server_error", param: null, code: null } })}\n\n`));
               controller.close();
