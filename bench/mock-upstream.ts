@@ -20,10 +20,15 @@ function stream(model: string, withUsage: boolean): string {
   return `${out}data: [DONE]\n\n`;
 }
 
+/** Chat requests answered so far: GET /count, so the benchmark can check one upstream call per request. */
+let calls = 0;
+
 const server = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
   async fetch(req) {
+    if (req.method === "GET") return new Response(String(calls));
+    calls++;
     const body = (await req.json()) as { model?: string; stream?: boolean; stream_options?: { include_usage?: boolean } };
     const model = body.model ?? "bench-model";
     if (!body.stream) return new Response(completion(model), { headers: { "content-type": "application/json" } });

@@ -5,6 +5,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { databaseBackend, redactUrl } from "../config/public-view.ts";
 import { closeDeps, createDeps } from "../deps.ts";
 import { VERSION } from "../lib/version.ts";
+import { collectWhenQuiet } from "../observability/quiet-collector.ts";
 
 export async function serve(loaded: LoadedConfig): Promise<void> {
   const deps = await createDeps(loaded);
@@ -30,6 +31,12 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     );
   }
 
+  const stopCollecting = collectWhenQuiet(deps.lifecycle, () => {
+    const started = performance.now();
+    Bun.gc(true);
+    logger.debug({ ms: Math.round(performance.now() - started), rss_mb: Math.round(process.memoryUsage.rss() / 1048576) }, "quiet: heap collected");
+  });
+
   // Graceful shutdown: readiness turns 503 and new work is refused at once; requests and streams
   // in flight finish (their usage written) within the grace period; then connections close.
   let stopping = false;
@@ -39,6 +46,7 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     const grace = loaded.config.server.shutdown_grace_seconds * 1000;
     logger.info({ signal, grace_seconds: grace / 1000 }, "draining: readiness is 503, new work is refused");
     deps.lifecycle.startDraining();
+    stopCollecting();
     const drained = await deps.lifecycle.idle(grace);
     if (!drained) logger.warn({ grace_seconds: grace / 1000 }, "grace period over: closing the connections still open");
     await server.stop(true);

@@ -2,6 +2,9 @@
 // the requests and streams already in flight are counted down to zero.
 export interface Lifecycle {
   readonly draining: boolean;
+  /** Requests started since the server did. */
+  readonly entered: number;
+  readonly inflight: number;
   startDraining(): void;
   enter(): void;
   leave(): void;
@@ -12,6 +15,7 @@ export interface Lifecycle {
 export function createLifecycle(): Lifecycle {
   let draining = false;
   let inflight = 0;
+  let entered = 0;
   let waiters: Array<() => void> = [];
   const wake = () => {
     if (inflight > 0) return;
@@ -22,11 +26,18 @@ export function createLifecycle(): Lifecycle {
     get draining() {
       return draining;
     },
+    get entered() {
+      return entered;
+    },
+    get inflight() {
+      return inflight;
+    },
     startDraining() {
       draining = true;
     },
     enter() {
       inflight++;
+      entered++;
     },
     leave() {
       inflight = Math.max(0, inflight - 1);
