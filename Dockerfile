@@ -1,7 +1,9 @@
 # Two stages: build the single executable, then ship it alone on an empty base — no shell, no
 # package manager — with only the C libraries it links against, running as a non-root user.
 
-FROM oven/bun:1.4.5-debian AS build
+# Any Debian image with Bun 1.4.5 on its PATH; scripts/verify-image.sh --full passes a local one.
+ARG BUN_IMAGE=oven/bun:1.4.5-debian
+FROM ${BUN_IMAGE} AS build
 WORKDIR /src
 COPY package.json bun.lock ./
 RUN bun install --frozen-lockfile
