@@ -36,26 +36,22 @@ interface Entry {
 export function cachedDaySpend(store: Store, refreshMs = 60_000): DaySpend {
   let today = "";
   const entries = new Map<string, Entry>();
-  const reads = new Map<string, Promise<number>>();
-  /** What was added while a key's read was in flight; the read's result does not hold it yet. */
-  const addedDuringRead = new Map<string, number>();
+  /** Reads in flight, with what was added meanwhile (the read's result does not hold it yet). */
+  const reads = new Map<string, { result: Promise<number>; added: number }>();
 
   function read(key: string, userId: string, day: string): Promise<number> {
     const readAt = performance.now();
-    addedDuringRead.set(key, 0);
-    const reading = store.sessions
+    const pending = { result: Promise.resolve(0), added: 0 };
+    pending.result = store.sessions
       .spentOnDay(userId, day)
       .then((stored) => {
-        const value = stored + (addedDuringRead.get(key) ?? 0);
+        const value = stored + pending.added;
         if (day === today) entries.set(key, { value, readAt });
         return value;
       })
-      .finally(() => {
-        reads.delete(key);
-        addedDuringRead.delete(key);
-      });
-    reads.set(key, reading);
-    return reading;
+      .finally(() => reads.delete(key));
+    reads.set(key, pending);
+    return pending.result;
   }
 
   return {
@@ -68,15 +64,15 @@ export function cachedDaySpend(store: Store, refreshMs = 60_000): DaySpend {
       const key = `${day}|${userId}`;
       const entry = entries.get(key);
       if (entry && performance.now() - entry.readAt < refreshMs) return entry.value;
-      return reads.get(key) ?? read(key, userId, day);
+      return reads.get(key)?.result ?? read(key, userId, day);
     },
     add(userId, day, cost) {
       if (!cost) return;
       const key = `${day}|${userId}`;
       const entry = entries.get(key);
       if (entry) entry.value += cost;
-      const during = addedDuringRead.get(key);
-      if (during !== undefined) addedDuringRead.set(key, during + cost);
+      const pending = reads.get(key);
+      if (pending) pending.added += cost;
     },
   };
 }
