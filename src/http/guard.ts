@@ -21,7 +21,7 @@ export async function enforceRateLimit(limiter: RateLimiter, key: string, header
   headers["x-ratelimit-reset-requests"] = formatDuration(d.resetMs);
   if (!d.allowed) {
     const retryAfter = String(Math.max(1, Math.ceil(d.retryAfterMs / 1000)));
-    throw new AppError(429, `Rate limit reached: ${d.limit} requests per minute for this user. Try again in ${retryAfter} s.`, "rate_limit_error", "rate_limit_exceeded", null, { "retry-after": retryAfter });
+    throw new AppError(429, `Rate limit reached: ${d.perMinute} requests per minute, in bursts of at most ${d.limit}, for this user. Try again in ${retryAfter} s.`, "rate_limit_error", "rate_limit_exceeded", null, { "retry-after": retryAfter });
   }
   return d;
 }

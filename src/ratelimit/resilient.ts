@@ -7,7 +7,7 @@ import type { BucketSpec } from "./token-bucket.ts";
 
 export function resilientLimiter(inner: RateLimiter, spec: BucketSpec, mode: OnRedisError, logger: Logger): RateLimiter {
   const guarded = redisFailurePolicy(mode, logger, "rate limiter");
-  const unlimited = () => ({ allowed: true, limit: spec.capacity, remaining: spec.capacity, resetMs: 0, retryAfterMs: 0 });
+  const unlimited = () => ({ allowed: true, limit: spec.capacity, perMinute: spec.perMinute, remaining: spec.capacity, resetMs: 0, retryAfterMs: 0 });
   return { backend: inner.backend, take: (key) => guarded(() => inner.take(key), unlimited) };
 }
 

@@ -12,6 +12,7 @@ import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { accessFields, admitChat, budgetFields, budgetHeaders } from "../guard.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
+import { uploadsTo } from "../upload-fields.ts";
 import { requestId } from "../request-id.ts";
 import { dataFrame, DONE_FRAME, sseResponse, stringHeaders, textFrame } from "../sse.ts";
 
@@ -97,7 +98,8 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
         return { ...v1Answer(text, p, result), image_urls: imageUrls, image_count: imageUrls.length };
       },
       {
-        body: t.Object({ message: t.String({ minLength: 1 }), images: t.Files({ description: "one or more images" }), ...Ids }),
+        body: t.Object({ message: t.String({ minLength: 1 }), images: t.Files({ description: "one or more images (also accepted as images[], image)" }), ...Ids }),
+        transform: uploadsTo({ documents: "images", images: "images" }),
         detail: { summary: "Chat about one or more images (multipart: message, images[])" },
       },
     )
@@ -111,7 +113,8 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
         return { ...v1Answer(text, p, result), file_url: doc.url, file_type: dot > 0 ? doc.filename.slice(dot).toLowerCase() : "" };
       },
       {
-        body: t.Object({ message: t.String({ minLength: 1 }), file: t.File({ description: "a PDF, DOCX or text document" }), ...Ids }),
+        body: t.Object({ message: t.String({ minLength: 1 }), file: t.File({ description: "a PDF, DOCX or text document (also accepted as files, files[])" }), ...Ids }),
+        transform: uploadsTo({ documents: "file", images: "file", single: true }),
         detail: { summary: "Chat about a document (multipart: message, file)" },
       },
     );

@@ -12,6 +12,7 @@ import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { accessFields, admitChat, budgetFields, budgetHeaders } from "../guard.ts";
 import { coerceChatForm, isForm } from "../multipart.ts";
+import { uploadsTo } from "../upload-fields.ts";
 import { requestId } from "../request-id.ts";
 import { NativeChatSchema } from "../schemas/chat.ts";
 import { dataFrame, DONE_FRAME, sseResponse, stringHeaders } from "../sse.ts";
@@ -81,9 +82,10 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestT
       {
         body: NativeChatSchema,
         transform({ body, request }) {
+          uploadsTo({ documents: "files", images: "images" })({ body, request });
           if (isForm(request.headers.get("content-type")) && body && typeof body === "object") coerceChatForm(body as Record<string, unknown>);
         },
-        detail: { summary: "Chat with stored history: JSON or multipart with files/images; the server supplies the history (JSON or SSE)" },
+        detail: { summary: "Chat with stored history: JSON or multipart with files/images (also file, image, files[], images[]); the server supplies the history (JSON or SSE)" },
       },
     );
 }

@@ -9,6 +9,7 @@ import type { FileService } from "../../files/service.ts";
 import { FOLDERS, type Folder } from "../../storage/blobs/keys.ts";
 import type { AuthPlugin } from "../auth.ts";
 import { presentFile } from "../presenters/file.ts";
+import { uploadsTo } from "../upload-fields.ts";
 
 const UserId = t.String({ minLength: 1, maxLength: 255 });
 const FolderSchema = t.Union(FOLDERS.map((f) => t.Literal(f)));
@@ -42,7 +43,8 @@ export function fileRoutes(loaded: LoadedConfig, files: FileService, auth: AuthP
         return { success: true, ...presentFile(record) };
       },
       {
-        body: t.Object({ file: t.File(), user_id: t.Optional(UserId), folder: t.Optional(FolderSchema) }),
+        body: t.Object({ file: t.File({ description: "also accepted as files, files[], image, images, images[]" }), user_id: t.Optional(UserId), folder: t.Optional(FolderSchema) }),
+        transform: uploadsTo({ documents: "file", images: "file", single: true }),
         detail: { summary: "Upload a file (multipart: file, user_id, folder)" },
       },
     )
