@@ -30,7 +30,7 @@ export async function parseForm(bytes: Uint8Array, contentType: string): Promise
   if (/^application\/x-www-form-urlencoded/i.test(contentType)) {
     return formToObject(new URLSearchParams(new TextDecoder().decode(bytes)));
   }
-  let form: FormData;
+  let form: Awaited<ReturnType<Response["formData"]>>;
   try {
     form = await new Response(bytes, { headers: { "content-type": contentType } }).formData();
   } catch {
