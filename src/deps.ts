@@ -76,7 +76,7 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
     throw err;
   }
   const now = overrides.now ?? (() => new Date());
-  const metrics = createMetrics();
+  const metrics = createMetrics({ models: [c.model, ...Object.keys(c.models)], providers: loaded.providers.map((p) => p.name) });
   const lifecycle = createLifecycle();
   const onRetry = (provider: string) => metrics.upstreamRetries.inc({ provider });
   const registry = createRegistry(loaded, (name) => openAICompatible(loaded.providers.find((p) => p.name === name)!, { onRetry }));

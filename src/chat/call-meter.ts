@@ -31,13 +31,14 @@ export function callRecord(ctx: ChatContext, c: CallInfo, usage: TokenUsage, sta
     status, errorCode, streamed, now: ctx.now(),
   };
   const m = ctx.metrics;
-  const provider = record.provider ?? "unknown";
-  m.upstreamSeconds.observe({ provider, model: c.model, streamed: String(streamed) }, record.latencyMs / 1000);
+  const provider = m.label.provider(record.provider ?? "unknown");
+  const model = m.label.model(c.model);
+  m.upstreamSeconds.observe({ provider, model, streamed: String(streamed) }, record.latencyMs / 1000);
   if (status >= 400 && status !== 499) m.upstreamErrors.inc({ provider, status: String(status) });
-  m.tokens.inc({ model: c.model, direction: "input" }, usage.prompt_tokens);
-  m.tokens.inc({ model: c.model, direction: "output" }, usage.completion_tokens);
-  m.tokens.inc({ model: c.model, direction: "cached" }, usage.cached_tokens);
-  m.costUsd.inc({ model: c.model }, record.cost / 1_000_000);
+  m.tokens.inc({ model, direction: "input" }, usage.prompt_tokens);
+  m.tokens.inc({ model, direction: "output" }, usage.completion_tokens);
+  m.tokens.inc({ model, direction: "cached" }, usage.cached_tokens);
+  m.costUsd.inc({ model }, record.cost / 1_000_000);
   return record;
 }
 
@@ -86,13 +87,14 @@ export async function startMeteredStream<R>(
     throw await upstreamFailed(ctx, c, err, true, call.conversationId ?? null);
   }
   const provider = c.upstream.provider.name;
+  const labels = { provider: ctx.metrics.label.provider(provider), model: ctx.metrics.label.model(c.model) };
   ctx.metrics.activeStreams.inc();
   return meteredStream(upstream, {
     provider,
     signal: call.signal,
     idleTimeoutMs: idleTimeoutFor(ctx, c),
     abort: call.abort,
-    onFirstToken: () => ctx.metrics.upstreamTtftSeconds.observe({ provider, model: c.model }, (performance.now() - c.startedAt) / 1000),
+    onFirstToken: () => ctx.metrics.upstreamTtftSeconds.observe(labels, (performance.now() - c.startedAt) / 1000),
     settle: async (o) => {
       ctx.metrics.activeStreams.dec();
       const usage = o.usage ?? (await estimateUsage(call.prompt, o.text));
