@@ -3,6 +3,7 @@
 // metered into the user's session and the usage log.
 import type { ChatBody, ChatCompletion } from "../providers/provider.ts";
 import type { ChatContext } from "./chat-context.ts";
+import { assertContentUrls } from "./content-urls.ts";
 import type { BudgetStatus } from "../budget/budget.ts";
 import { callRecord, reserveBudget, startMeteredStream, upstreamFailed, type CallInfo } from "./call-meter.ts";
 import type { ChatMessage } from "./messages.ts";
@@ -19,6 +20,7 @@ export interface ProxyInput {
 type Prepared = CallInfo & { body: ChatBody };
 
 function prepare(ctx: ChatContext, input: ProxyInput): Prepared {
+  assertContentUrls(input.body.messages as ChatMessage[], ctx.loaded.config.content_urls.allow);
   const model = input.body.model || ctx.loaded.config.model;
   const upstream = ctx.registry.route(model);
   return {

@@ -128,6 +128,15 @@ export const ConfigSchema = T.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    content_urls: T.Object(
+      {
+        allow: T.Array(T.String({ minLength: 1 }), {
+          default: [],
+          description: "URL prefixes content parts may point to besides data: and public https: URLs (e.g. http://10.0.0.5:8080/)",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     models: T.Record(T.String({ minLength: 1 }), ModelSchema, { default: {} }),
     providers: T.Array(ProviderSchema, { default: [] }),
   },
