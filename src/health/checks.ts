@@ -3,6 +3,7 @@ import { mkdir, rm, statfs, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ResolvedProvider } from "../config/providers.ts";
 import { isProviderConfigured } from "../config/providers.ts";
+import { withDeadline } from "../lib/deadline.ts";
 import type { Store } from "../storage/db/store.ts";
 
 export type Status = "healthy" | "degraded" | "unhealthy";
@@ -27,7 +28,7 @@ export function checkProviders(providers: ResolvedProvider[]): CheckResult {
 export async function checkDatabase(store: Store, timeoutMs: number): Promise<CheckResult> {
   const started = performance.now();
   try {
-    await withTimeout(store.ping(), timeoutMs);
+    await withDeadline(store.ping(), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
     return { status: "healthy", backend: store.dialect, latency_ms: round(performance.now() - started) };
   } catch (err) {
     return { status: "unhealthy", backend: store.dialect, error: describe(err) };
@@ -64,18 +65,6 @@ export function overallStatus(checks: Record<string, CheckResult>): Status {
   const degraded =
     checks.openai_api?.status !== "configured" || checks.storage?.status !== "healthy" || checks.disk?.status !== "ok";
   return degraded ? "degraded" : "healthy";
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
