@@ -92,8 +92,10 @@ afterAll(() => mock.stop());
 const serverEnv = (dataDir: string) => ({ TEXTLLM_DATA_DIR: dataDir, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" });
 const CONFIG = "max_file_size_mb: 8\nrate_limit_per_minute: 1000\n";
 
-describe(
-  "file-size limit on the server process (prlimit --fsize)",
+const PRLIMIT = Bun.which("prlimit");
+
+describe.skipIf(!PRLIMIT)(
+  `file-size limit on the server process (prlimit --fsize)${PRLIMIT ? "" : " (skipped: prlimit, from util-linux, is not installed)"}`,
   suite(
     "fsize",
     async () => {
@@ -101,7 +103,7 @@ describe(
       writeFileSync(join(dir.path, "config.yaml"), CONFIG);
       const dataDir = join(dir.path, "data");
       // 3 MB per file: room for the SQLite file and its log, not for a 5 MB upload.
-      const server = await startServer(["prlimit", `--fsize=${3 * MB}`, process.execPath, MAIN], { cwd: dir.path, env: serverEnv(dataDir) });
+      const server = await startServer([PRLIMIT!, `--fsize=${3 * MB}`, process.execPath, MAIN], { cwd: dir.path, env: serverEnv(dataDir) });
       return { server, dataDir, cleanup: async () => void (await server.stop("SIGKILL"), dir.cleanup()) };
     },
     5 * MB,
