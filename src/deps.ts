@@ -45,7 +45,7 @@ export interface Deps {
 
 export function databaseTarget(loaded: LoadedConfig): DatabaseTarget {
   return databaseBackend(loaded) === "postgres"
-    ? { kind: "postgres", url: loaded.config.database.url, poolSize: loaded.config.database.pool_size }
+    ? { kind: "postgres", url: loaded.config.database.url, poolSize: loaded.config.database.pool_size, queryTimeoutMs: loaded.config.database.query_timeout_ms }
     : { kind: "sqlite", path: sqliteFileIn(loaded.dataDir) };
 }
 

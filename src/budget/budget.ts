@@ -63,12 +63,14 @@ export function budgetService(config: Config, spend: DaySpend, ledger: BudgetLed
       if (spent >= limit) {
         throw refuse(`The daily budget of $${microsToUsd(limit).toFixed(2)} is used up ($${microsToUsd(spent).toFixed(4)} spent today, UTC). It renews at midnight UTC.`);
       }
-      if (!(await ledger.reserve(key, worstCase, limit, spent))) {
+      const hold = await ledger.reserve(key, worstCase, limit, spent);
+      if (!hold) {
         throw refuse(
           `This request could cost up to $${microsToUsd(worstCase).toFixed(4)}, more than is left of today's $${microsToUsd(limit).toFixed(2)} budget once requests in progress are counted. Lower max_tokens or try again later.`,
         );
       }
-      return settlement(() => ledger.release(key, worstCase).catch((err) => logger.warn({ err }, "could not release a budget reservation")));
+      // Should the release fail, the reservation's lease lapses by itself (see ledger.ts).
+      return settlement(() => hold.release().catch((err) => logger.warn({ err }, "could not release a budget reservation")));
     },
   };
 }

@@ -86,6 +86,7 @@ export const ConfigSchema = T.Object(
         enabled: T.Boolean({ default: true, description: "false ignores url and uses the embedded database" }),
         url: T.String({ default: "", description: "postgres:// URL; empty means embedded SQLite" }),
         pool_size: T.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+        query_timeout_ms: T.Integer({ minimum: 10, default: 5000, description: "deadline of each Postgres statement and transaction; past it a request answers 503" }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,5 +1,5 @@
 // The shared (Redis) stores under the redis.on_error policy.
-import type { BudgetLedger } from "../budget/ledger.ts";
+import type { BudgetLedger, Hold } from "../budget/ledger.ts";
 import type { Logger } from "../lib/logger.ts";
 import { redisFailurePolicy, type OnRedisError } from "../lib/redis-policy.ts";
 import type { RateLimiter } from "./limiter.ts";
@@ -13,9 +13,14 @@ export function resilientLimiter(inner: RateLimiter, spec: BucketSpec, mode: OnR
 
 export function resilientLedger(inner: BudgetLedger, mode: OnRedisError, logger: Logger): BudgetLedger {
   const guarded = redisFailurePolicy(mode, logger, "budget ledger");
+  const unheld: Hold = { release: async () => undefined };
+  const guardedHold = (hold: Hold): Hold => ({ release: () => guarded(() => hold.release(), () => undefined) });
   return {
     backend: inner.backend,
-    reserve: (key, amount, limit, spent) => guarded(() => inner.reserve(key, amount, limit, spent), () => spent + amount <= limit),
-    release: (key, amount) => guarded(() => inner.release(key, amount), () => undefined),
+    reserve: (key, amount, limit, spent) =>
+      guarded(async () => {
+        const hold = await inner.reserve(key, amount, limit, spent);
+        return hold && guardedHold(hold);
+      }, () => (spent + amount <= limit ? unheld : null)),
   };
 }
