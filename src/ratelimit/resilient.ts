@@ -1,5 +1,5 @@
 // The shared (Redis) stores under the redis.on_error policy.
-import type { BudgetLedger } from "../budget/ledger.ts";
+import { grant, type BudgetLedger } from "../budget/ledger.ts";
 import type { Logger } from "../lib/logger.ts";
 import { redisFailurePolicy, type OnRedisError } from "../lib/redis-policy.ts";
 import type { RateLimiter } from "./limiter.ts";
@@ -15,7 +15,7 @@ export function resilientLedger(inner: BudgetLedger, mode: OnRedisError, logger:
   const guarded = redisFailurePolicy(mode, logger, "budget ledger");
   return {
     backend: inner.backend,
-    reserve: (key, amount, limit, spent) => guarded(() => inner.reserve(key, amount, limit, spent), () => spent + amount <= limit),
+    reserve: (key, ask) => guarded(() => inner.reserve(key, ask), () => grant(ask.limit - ask.spent, ask)),
     release: (key, amount) => guarded(() => inner.release(key, amount), () => undefined),
   };
 }
