@@ -80,7 +80,7 @@ describe("compiled binary", () => {
       await mock.stop();
     }
     expect((await run([binary, "healthcheck", "--url", s.url], { cwd: dir.path })).code).toBe(1);
-  });
+  }, 60_000);
 
   test("extracts PDF, DOCX and text documents and sends images, inside the binary", async () => {
     const mock = startMockUpstream();

@@ -9,6 +9,9 @@ import { cleanEnv, run, startServer, type RunningServer } from "../support/serve
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { tempDir, waitFor } from "../support/temp.ts";
 
+/** Explicit: under a full parallel suite these start processes or wait out upstream retries. */
+const TIMEOUT_MS = 60_000;
+
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 const SOURCE = [process.execPath, MAIN];
 
@@ -51,7 +54,7 @@ describe("provider set-up at start-up", () => {
     const res = await fetch(`${s.url}/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"message":"Hello!"}' });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("provider_not_configured");
-  });
+  }, TIMEOUT_MS);
 
   test("with only OPENAI_API_KEY set, the README's chat works and start-up warns about nothing", async () => {
     const s = await started(scratch(), { OPENAI_API_KEY: "sk-readme", OPENAI_BASE_URL: mock.baseUrl });
@@ -66,7 +69,7 @@ describe("provider set-up at start-up", () => {
     expect(mock.requests.at(-1)!.headers.authorization).toBe("Bearer sk-readme");
     expect(s.lines.some((l) => l.includes("textllm listening"))).toBe(true);
     expect(warnings(s)).toEqual([]); // they would have been logged before the first request was served
-  });
+  }, TIMEOUT_MS);
 });
 
 describe("textllm healthcheck", () => {
@@ -91,7 +94,7 @@ describe("textllm healthcheck", () => {
 
     const usage = await run([...SOURCE, "healthcheck", "--bogus"], { cwd });
     expect(usage.code).toBe(2);
-  });
+  }, TIMEOUT_MS);
 });
 
 describe("an unwritable data directory", () => {
@@ -126,5 +129,5 @@ describe("an unwritable data directory", () => {
       expect(code).toBe(1);
       expect(stderr).toBe(`textllm: cannot create ${join(dataDir, "textllm.db")}: permission denied (running as uid ${uid})`);
     }
-  });
+  }, TIMEOUT_MS);
 });

@@ -8,6 +8,9 @@ import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.t
 import { readSse } from "../support/sse.ts";
 import { newId } from "../../src/lib/ids.ts";
 
+/** Explicit: under a full parallel suite these start processes or wait out upstream retries. */
+const TIMEOUT_MS = 60_000;
+
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "";
 const LEDGERS: Array<{ name: string; env: Record<string, string>; skip: boolean }> = [
   { name: "in-process ledger", env: {}, skip: false },
@@ -56,7 +59,7 @@ for (const ledger of LEDGERS) {
       expect(mock.requests[0]!.body.max_tokens).toBe(clamped);
       const body = (await res.json()) as { warning: string };
       expect(body.warning).toContain(`lowered from 4096 to ${clamped}`);
-    });
+    }, TIMEOUT_MS);
 
     test("a client's max_completion_tokens is the field lowered (official SDK, streamed)", async () => {
       const user = newId("user");
@@ -72,7 +75,7 @@ for (const ledger of LEDGERS) {
       expect(clamped).toBeLessThan(1000);
       expect(mock.requests[0]!.body.max_completion_tokens).toBe(clamped);
       expect(mock.requests[0]!.body.max_tokens).toBeUndefined();
-    });
+    }, TIMEOUT_MS);
 
     test("a request that fits whole is not touched", async () => {
       const res = await chat({ message: "short", user_id: newId("user"), max_tokens: 300 });
@@ -80,7 +83,7 @@ for (const ledger of LEDGERS) {
       expect(res.headers.get("x-textllm-max-tokens-clamped")).toBeNull();
       expect(mock.requests[0]!.body.max_tokens).toBe(300);
       expect(((await res.json()) as { warning?: string }).warning).toBeUndefined();
-    });
+    }, TIMEOUT_MS);
 
     test("when not even min_answer_tokens fit, a 402 before the upstream", async () => {
       const user = newId("user");
@@ -93,7 +96,7 @@ for (const ledger of LEDGERS) {
       expect(e).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
       expect(e.message).toContain("256 answer tokens");
       expect(mock.requests.length).toBe(0);
-    });
+    }, TIMEOUT_MS);
 
     test("answers that use all the room they get, all at once: the spend never passes the limit", async () => {
       const user = newId("user");
@@ -107,7 +110,7 @@ for (const ledger of LEDGERS) {
       expect(mock.requests.every((r) => Number(r.body.max_tokens) < 4096)).toBe(true);
       expect(await spentBy(user)).toBeGreaterThan(LIMIT_MICROS / 2);
       expect(await spentBy(user)).toBeLessThanOrEqual(LIMIT_MICROS);
-    });
+    }, TIMEOUT_MS);
   });
 }
 
@@ -123,4 +126,4 @@ test("min_answer_tokens is configurable", async () => {
     await t.close();
     await mock.stop();
   }
-});
+}, TIMEOUT_MS);

@@ -8,6 +8,9 @@ import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.t
 import { PNG_1PX } from "../support/fixtures.ts";
 import { newId } from "../../src/lib/ids.ts";
 
+/** Explicit: under a full parallel suite these start processes or wait out upstream retries. */
+const TIMEOUT_MS = 60_000;
+
 const post = (base: string, path: string, body: unknown) =>
   fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
@@ -46,7 +49,7 @@ describe("no provider key and no base URL", () => {
     }
     expect(await t.deps.store.conversations.countByUser(user)).toBe(0);
     expect(await t.deps.store.usage.listByUser(user, 10)).toEqual([]);
-  });
+  }, TIMEOUT_MS);
 
   test("the official SDK gets the same 503 with its message, for a stream too", async () => {
     const sdk = new OpenAI({ baseURL: `${base}/v1`, apiKey: "unused", maxRetries: 0 });
@@ -56,7 +59,7 @@ describe("no provider key and no base URL", () => {
       expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
       expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe("provider_not_configured");
     }
-  });
+  }, TIMEOUT_MS);
 });
 
 test("a provider of providers: without its key names its own variable", async () => {
@@ -71,7 +74,7 @@ test("a provider of providers: without its key names its own variable", async ()
   } finally {
     await t.close();
   }
-});
+}, TIMEOUT_MS);
 
 describe("with an upstream", () => {
   let mock: MockUpstream;
@@ -110,7 +113,7 @@ describe("with an upstream", () => {
       expect(id).toStartWith("conv_");
       expect((await fetch(`${base}/conversations/${id}`)).status).toBe(200);
     }
-  });
+  }, TIMEOUT_MS);
 
   test("a failed turn in an existing conversation still names it", async () => {
     const first = (await (await post(base, "/chat", { message: "hello" })).json()) as { conversation_id: string };
@@ -118,13 +121,13 @@ describe("with an upstream", () => {
     const res = await post(base, "/chat", { message: "again", conversation_id: first.conversation_id });
     expect(res.status).toBe(400);
     expect(res.headers.get("x-conversation-id")).toBe(first.conversation_id);
-  });
+  }, TIMEOUT_MS);
 
   test("/v1/models lists the built-in models, chat and embedding, without a models: section", async () => {
     const sdk = new OpenAI({ baseURL: `${base}/v1`, apiKey: "unused", maxRetries: 0 });
     const ids = (await sdk.models.list()).data.map((m) => m.id);
     for (const id of ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "text-embedding-3-small", "text-embedding-3-large"]) expect(ids).toContain(id);
-  });
+  }, TIMEOUT_MS);
 
   test("a gpt-4o-mini turn is billed at gpt-4o-mini's price, not the flat one", async () => {
     const res = await post(base, "/chat", { message: "how much is this?", model: "gpt-4o-mini" });
@@ -135,5 +138,5 @@ describe("with an upstream", () => {
     const flat = (body.usage.prompt_tokens * 2.5 + body.usage.completion_tokens * 10) / 1e6;
     expect(body.cost).toBe(expected);
     expect(body.cost).toBeLessThan(flat / 10);
-  });
+  }, TIMEOUT_MS);
 });
