@@ -11,7 +11,7 @@ export interface HealthcheckIo {
   err: (line: string) => void;
 }
 
-/** `--url http://host:port` (the server's base URL) or a full probe URL; default: this host's PORT. */
+/** `--url http://host:port` (the server's base URL) or a full probe URL; default: HOST and PORT. */
 export function probeUrl(args: string[], env: EnvRecord): string {
   let given: string | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -21,7 +21,7 @@ export function probeUrl(args: string[], env: EnvRecord): string {
     else throw new UsageError(`unexpected argument '${arg}'`);
     if (!given) throw new UsageError("--url needs a value, e.g. --url http://127.0.0.1:8000");
   }
-  const base = given ?? `http://127.0.0.1:${env.PORT || "8000"}`;
+  const base = given ?? `http://${probeHost(env.HOST)}:${env.PORT || "8000"}`;
   let url: URL;
   try {
     url = new URL(base);
@@ -30,6 +30,12 @@ export function probeUrl(args: string[], env: EnvRecord): string {
   }
   if (url.pathname === "/" || url.pathname === "") url.pathname = "/health/live";
   return url.toString();
+}
+
+/** The server's own address when it listens on one; loopback when it listens on all. */
+function probeHost(host: string | undefined): string {
+  if (!host || host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 export class UsageError extends Error {}
