@@ -5,6 +5,9 @@ import type { EnvRecord } from "../config/env.ts";
 /** A hung server must fail the check, not hang it: container runtimes count a timeout as a failure anyway. */
 const TIMEOUT_MS = 5000;
 
+/** A bad command line: exit code 2, like the other commands. */
+export class UsageError extends Error {}
+
 export interface HealthcheckIo {
   env: EnvRecord;
   out: (line: string) => void;
@@ -37,8 +40,6 @@ function probeHost(host: string | undefined): string {
   if (!host || host === "0.0.0.0" || host === "::") return "127.0.0.1";
   return host.includes(":") ? `[${host}]` : host;
 }
-
-export class UsageError extends Error {}
 
 export async function healthcheck(args: string[], io: HealthcheckIo): Promise<number> {
   let url: string;
