@@ -8,6 +8,7 @@ import { closeDeps, createDeps } from "../deps.ts";
 import { sqliteFileIn } from "../storage/db/open.ts";
 import { VERSION } from "../lib/version.ts";
 import { collectWhenQuiet } from "../observability/quiet-collector.ts";
+import { setupHint } from "../providers/registry.ts";
 
 /** Where data, files and the shared limits live — a wrong URL shows in the first line of the log. */
 function backends(loaded: LoadedConfig): { database: string; files: string; limits: string } {
@@ -42,6 +43,13 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     logger.warn(
       "OPEN MODE: no API keys are configured — anyone who can reach this server can use it and act as any user_id. Set TEXTLLM_API_KEYS (key=user_id,...) and TEXTLLM_ADMIN_KEY to require keys.",
     );
+  }
+
+  // Once per model: the first chat would otherwise be the first sign that no upstream is set.
+  for (const m of deps.registry.models()) {
+    const provider = loaded.providers.find((p) => p.name === m.owned_by);
+    if (!provider || m.configured) continue;
+    logger.warn({ model: m.id, provider: provider.name }, `model '${m.id}' cannot be used: provider '${provider.name}' has no API key and no base URL. ${setupHint(provider)}`);
   }
 
   const stopCollecting = collectWhenQuiet(deps.lifecycle, () => {

@@ -54,6 +54,7 @@ export const ConfigSchema = T.Object(
     max_file_size_mb: T.Number({ exclusiveMinimum: 0, default: 20 }),
     cost_limit_per_session: NonNegative("USD a user may spend per UTC day; 0 disables", 5),
     warn_at_cost: NonNegative("USD after which answers carry a warning; 0 disables", 1),
+    min_answer_tokens: T.Integer({ minimum: 1, default: 256, description: "near the daily budget's end, a request whose max_tokens no longer fits goes ahead with fewer if at least this many fit" }),
     pricing: T.Object(
       { input_per_1k: NonNegative("USD per 1,000 prompt tokens", 0.0025), output_per_1k: NonNegative("USD per 1,000 completion tokens", 0.01) },
       { additionalProperties: false, default: {} },

@@ -1,5 +1,4 @@
-// The shared (Redis) stores under the redis.on_error policy.
-import type { BudgetLedger, Hold } from "../budget/ledger.ts";
+// The shared (Redis) rate limiter under the redis.on_error policy.
 import type { Logger } from "../lib/logger.ts";
 import { redisFailurePolicy, type OnRedisError } from "../lib/redis-policy.ts";
 import type { RateLimiter } from "./limiter.ts";
@@ -9,18 +8,4 @@ export function resilientLimiter(inner: RateLimiter, spec: BucketSpec, mode: OnR
   const guarded = redisFailurePolicy(mode, logger, "rate limiter");
   const unlimited = () => ({ allowed: true, limit: spec.capacity, perMinute: spec.perMinute, remaining: spec.capacity, resetMs: 0, retryAfterMs: 0 });
   return { backend: inner.backend, take: (key) => guarded(() => inner.take(key), unlimited) };
-}
-
-export function resilientLedger(inner: BudgetLedger, mode: OnRedisError, logger: Logger): BudgetLedger {
-  const guarded = redisFailurePolicy(mode, logger, "budget ledger");
-  const unheld: Hold = { release: async () => undefined };
-  const guardedHold = (hold: Hold): Hold => ({ release: () => guarded(() => hold.release(), () => undefined) });
-  return {
-    backend: inner.backend,
-    reserve: (key, amount, limit, spent) =>
-      guarded(async () => {
-        const hold = await inner.reserve(key, amount, limit, spent);
-        return hold && guardedHold(hold);
-      }, () => (spent + amount <= limit ? unheld : null)),
-  };
 }

@@ -93,15 +93,15 @@ describe.skipIf(!REDIS_SERVER)(`a reservation's lease${skip}`, () => {
       const running = redisLedger(viaProxy, lease);
       const other = redisLedger(direct, lease);
       const key = newId("user");
-      const hold = await running.reserve(key, 60, 100, 0);
+      const hold = await running.reserve(key, { amount: 60, minimum: 60, limit: 100, spent: 0 });
       expect(hold).not.toBeNull();
       // Longer than a lease: only the renewals keep it.
       await Bun.sleep(2 * lease.leaseMs);
-      expect(await other.reserve(key, 60, 100, 0)).toBeNull();
+      expect(await other.reserve(key, { amount: 60, minimum: 60, limit: 100, spent: 0 })).toBeNull();
       // Its holder loses Redis (no renewal, no release): the reservation lapses by itself.
       proxy.cut();
       await hold!.release().catch(() => undefined);
-      const next = await waitFor(async () => (await other.reserve(key, 60, 100, 0)) ?? undefined, "the lease to lapse");
+      const next = await waitFor(async () => (await other.reserve(key, { amount: 60, minimum: 60, limit: 100, spent: 0 })) ?? undefined, "the lease to lapse");
       await next.release();
     } finally {
       direct.close();

@@ -42,14 +42,21 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestT
         const p = await prepareTurn(ctx, input);
         const controller = linkedAbort(request);
         const ids = { conversation_id: p.conversationId, user_id: p.userId };
-        set.headers["x-conversation-id"] = p.conversationId;
+        // A new conversation is named only once it exists: a failed first turn stores none.
+        const nameConversation = () => {
+          set.headers["x-conversation-id"] = p.conversationId;
+        };
+        if (!p.create) nameConversation();
         if (!body.stream) {
           const { completion, result } = await completeTurn(ctx, p, controller.signal);
+          nameConversation();
           tracker.annotate(request, accessFields(p, result));
           budgetHeaders(result.budget, set.headers);
           return { ...completion, ...ids, ...turnFields(result), text: completion.choices[0]?.message?.content ?? "" };
         }
         const { events, budget } = await streamTurn(ctx, p, controller.signal, () => controller.abort());
+        // The upstream has accepted: the turn is stored however the stream ends.
+        nameConversation();
         budgetHeaders(budget, set.headers);
         async function* frames() {
           let last = { id: "", created: 0, model: p.model };
