@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { SQL } from "bun";
 import { startServer, run, type RunningServer } from "../support/server-process.ts";
 import { tempDir, waitFor } from "../support/temp.ts";
-import { createTempDatabase, POSTGRES_SKIP_REASON, TEST_DATABASE_URL } from "../support/postgres.ts";
+import { createTempDatabase, POSTGRES_SKIP } from "../support/postgres.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
@@ -96,7 +96,7 @@ describe("textllm from source", () => {
   });
 });
 
-describe.skipIf(!TEST_DATABASE_URL)(`textllm on Postgres${TEST_DATABASE_URL ? "" : ` (skipped: ${POSTGRES_SKIP_REASON})`}`, () => {
+describe.skipIf(POSTGRES_SKIP !== null)(`textllm on Postgres${POSTGRES_SKIP ? ` (skipped: ${POSTGRES_SKIP})` : ""}`, () => {
   test("creates its tables in an empty database; readiness follows the database's reachability", async () => {
     const db = await createTempDatabase();
     cleanups.push(() => db.drop());
