@@ -1,5 +1,5 @@
 // The server as a user starts it: a real process, a real port, a fresh directory.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SQL } from "bun";
@@ -10,6 +10,7 @@ import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 const SOURCE = [process.execPath, MAIN];
+setDefaultTimeout(60_000); // each test starts processes; a busy machine makes that slow
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterAll(async () => {
