@@ -6,7 +6,7 @@ import type { Config } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { utcDay } from "../lib/time.ts";
-import { microsToUsd, usdToMicros } from "../pricing/money.ts";
+import { formatUsd, usdToMicros } from "../pricing/money.ts";
 import type { DaySpend } from "./day-spend.ts";
 import type { BudgetLedger } from "./ledger.ts";
 
@@ -64,7 +64,7 @@ export function budgetService(config: Config, spend: DaySpend, ledger: BudgetLed
     limit: limit || null,
     spent,
     remaining: limit ? Math.max(0, limit - spent) : null,
-    warning: warnAt && spent >= warnAt ? `Today's spend of $${microsToUsd(spent).toFixed(4)} is past the warning level of $${microsToUsd(warnAt).toFixed(2)}.` : null,
+    warning: warnAt && spent >= warnAt ? `Today's spend of ${formatUsd(spent)} is past the warning level of ${formatUsd(warnAt)}.` : null,
     clamped,
   });
 
@@ -95,14 +95,14 @@ export function budgetService(config: Config, spend: DaySpend, ledger: BudgetLed
       const key = `${userId}:${today}`;
       const refuse = (message: string) => new AppError(402, message, "insufficient_quota", "budget_exceeded");
       if (spent >= limit) {
-        throw refuse(`The daily budget of $${microsToUsd(limit).toFixed(2)} is used up ($${microsToUsd(spent).toFixed(4)} spent today, UTC). It renews at midnight UTC.`);
+        throw refuse(`The daily budget of ${formatUsd(limit)} is used up (${formatUsd(spent)} spent today, UTC). It renews at midnight UTC.`);
       }
       const fewest = Math.min(ask.minOutputTokens, ask.outputTokens);
       const worstCase = ask.costOf(ask.outputTokens);
       const hold = await ledger.reserve(key, { amount: worstCase, minimum: ask.costOf(fewest), limit, spent });
       if (!hold) {
         throw refuse(
-          `This request could cost up to $${microsToUsd(worstCase).toFixed(4)}, and even ${fewest} answer tokens would cost more than is left of today's $${microsToUsd(limit).toFixed(2)} budget once requests in progress are counted. Lower max_tokens or try again later.`,
+          `This request could cost up to ${formatUsd(worstCase)}, and even ${fewest} answer tokens would cost more than is left of today's ${formatUsd(limit)} budget once requests in progress are counted. Lower max_tokens or try again later.`,
         );
       }
       const outputTokens = hold.amount >= worstCase ? ask.outputTokens : roomFor(ask, hold.amount, fewest, ask.outputTokens);

@@ -42,6 +42,9 @@ export interface MessageInfo {
   content: string;
   message_number: number;
   attachments: Array<{ filename: string; kind: string }>;
+  usage: { prompt_tokens: number; completion_tokens: number };
+  cost: number;
+  finish_reason: string | null;
 }
 
 interface ErrorBody {
@@ -124,6 +127,21 @@ export function apiClient(baseUrl: string, apiKey: string | null) {
     async messages(conversationId: string, limit: number): Promise<MessageInfo[]> {
       const page = await json<{ data: MessageInfo[] }>(`/conversations/${encodeURIComponent(conversationId)}/messages?order=desc&limit=${limit}`);
       return page.data.reverse();
+    },
+
+    /**
+     * The reply the server stored after this client stopped it (it keeps the partial reply and
+     * bills it): the newest message once it is an assistant's numbered above `afterNumber`.
+     * Null if it is not there within `timeoutMs`.
+     */
+    async storedReply(conversationId: string, afterNumber: number, timeoutMs = 5000): Promise<MessageInfo | null> {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const [newest] = await this.messages(conversationId, 1).catch(() => []);
+        if (newest && newest.role === "assistant" && newest.message_number > afterNumber) return newest;
+        await Bun.sleep(100);
+      }
+      return null;
     },
 
     conversation: (id: string) => json<ConversationInfo>(`/conversations/${encodeURIComponent(id)}`),

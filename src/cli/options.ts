@@ -1,6 +1,6 @@
 // `textllm chat` options: flags first, then TEXTLLM_URL / TEXTLLM_API_KEY, then defaults.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { userInfo } from "node:os";
 
 export interface ChatOptions {
   url: string;
@@ -64,7 +64,7 @@ export function parseChatOptions(argv: string[], env: Record<string, string | un
   return {
     url,
     apiKey,
-    user: values.user ?? (apiKey ? null : `cli-${safeLogin()}`),
+    user: values.user ?? (apiKey ? null : defaultUser(env)),
     model: values.model ?? null,
     conversation: values.conversation ?? null,
     message: values.message ?? null,
@@ -74,10 +74,26 @@ export function parseChatOptions(argv: string[], env: Record<string, string | un
   };
 }
 
-function safeLogin(): string {
+/**
+ * `cli-<login name>`: $USER or $LOGNAME, else the passwd entry of this process's uid (Bun's
+ * os.userInfo() answers "unknown" when $USER is unset), else `cli-user`.
+ */
+export function defaultUser(env: Record<string, string | undefined>, passwd = readPasswd): string {
+  const login = env.USER || env.LOGNAME || passwdName(passwd());
+  const safe = login?.replace(/[^A-Za-z0-9._-]/g, "_");
+  return `cli-${safe || "user"}`;
+}
+
+function readPasswd(): string {
   try {
-    return userInfo().username.replace(/[^A-Za-z0-9._-]/g, "_") || "user";
+    return readFileSync("/etc/passwd", "utf8");
   } catch {
-    return "user";
+    return "";
   }
+}
+
+function passwdName(passwd: string): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  return passwd.split("\n").map((line) => line.split(":")).find((fields) => fields[2] === String(uid))?.[0];
 }

@@ -9,12 +9,17 @@ export interface Output {
   dim(s: string): void;
   error(s: string): void;
   colors: ReturnType<typeof createColors>;
+  /** The terminal's width, read when asked; null when stdout is not a terminal. */
+  readonly columns: number | null;
 }
 
 export function createOutput(stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream, env: Record<string, string | undefined>): Output {
   const colors = createColors(Boolean(stdout.isTTY) && env.NO_COLOR === undefined);
   return {
     colors,
+    get columns() {
+      return stdout.isTTY && stdout.columns ? stdout.columns : null;
+    },
     text: (s) => void stdout.write(s),
     line: (s = "") => void stdout.write(`${s}\n`),
     info: (s) => void stdout.write(`${colors.cyan(s)}\n`),

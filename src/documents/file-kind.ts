@@ -14,7 +14,7 @@ export interface FileInfo {
   name: string;
 }
 
-const IMAGE_MIMES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+export const IMAGE_MIMES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 const TEXT_EXTENSIONS = new Set(
   "txt text md markdown rst csv tsv json jsonl ndjson yaml yml toml ini cfg conf log xml html htm css scss sql sh bash zsh ps1 bat env py rb go rs java kt kts scala swift c h cc cpp cxx hpp cs php pl lua r m js mjs cjs ts tsx jsx vue svelte dart ex exs erl hs ml clj tf proto graphql gradle makefile dockerfile".split(" "),
 );

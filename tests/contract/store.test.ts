@@ -21,7 +21,7 @@ for (const backend of BACKENDS) {
           ? openStore({ kind: "sqlite", path: sqliteFileIn(handle.dataDir) })
           : openStore({ kind: "postgres", url: handle.env.DATABASE_URL!, poolSize: 4 });
       await store.migrate();
-    });
+    }, 60_000); // may start this run's private Postgres
 
     afterAll(async () => {
       await store?.close();

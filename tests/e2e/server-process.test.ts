@@ -1,15 +1,16 @@
 // The server as a user starts it: a real process, a real port, a fresh directory.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SQL } from "bun";
 import { startServer, run, type RunningServer } from "../support/server-process.ts";
 import { tempDir, waitFor } from "../support/temp.ts";
-import { createTempDatabase, POSTGRES_SKIP_REASON, TEST_DATABASE_URL } from "../support/postgres.ts";
+import { createTempDatabase, POSTGRES_SKIP } from "../support/postgres.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 const SOURCE = [process.execPath, MAIN];
+setDefaultTimeout(60_000); // each test starts processes; a busy machine makes that slow
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterAll(async () => {
@@ -96,7 +97,7 @@ describe("textllm from source", () => {
   });
 });
 
-describe.skipIf(!TEST_DATABASE_URL)(`textllm on Postgres${TEST_DATABASE_URL ? "" : ` (skipped: ${POSTGRES_SKIP_REASON})`}`, () => {
+describe.skipIf(POSTGRES_SKIP !== null)(`textllm on Postgres${POSTGRES_SKIP ? ` (skipped: ${POSTGRES_SKIP})` : ""}`, () => {
   test("creates its tables in an empty database; readiness follows the database's reachability", async () => {
     const db = await createTempDatabase();
     cleanups.push(() => db.drop());

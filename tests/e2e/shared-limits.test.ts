@@ -7,9 +7,9 @@ import { startServer, type RunningServer } from "../support/server-process.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { startTestApp, errorOf } from "../support/app.ts";
 import { tempDir } from "../support/temp.ts";
+import { REDIS_SKIP, testRedisUrl } from "../support/redis.ts";
 import { newId } from "../../src/lib/ids.ts";
 
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "";
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 
 let mock: MockUpstream;
@@ -18,15 +18,16 @@ beforeAll(() => {
 });
 afterAll(() => mock.stop());
 
-describe.skipIf(!TEST_REDIS_URL)(`two server processes on one Redis${TEST_REDIS_URL ? "" : " (skipped: TEST_REDIS_URL is not set)"}`, () => {
+describe.skipIf(REDIS_SKIP !== null)(`two server processes on one Redis${REDIS_SKIP ? ` (skipped: ${REDIS_SKIP})` : ""}`, () => {
   const servers: RunningServer[] = [];
   const dir = tempDir();
   beforeAll(async () => {
     writeFileSync(join(dir.path, "config.yaml"), "rate_limit_per_minute: 5\ncost_limit_per_session: 0.002\n");
+    const redisUrl = await testRedisUrl();
     for (const name of ["a", "b"]) {
       servers.push(await startServer([process.execPath, MAIN], {
         cwd: dir.path,
-        env: { TEXTLLM_DATA_DIR: join(dir.path, `data-${name}`), REDIS_URL: TEST_REDIS_URL, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
+        env: { TEXTLLM_DATA_DIR: join(dir.path, `data-${name}`), REDIS_URL: redisUrl, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
       }));
     }
   }, 30_000);
@@ -128,9 +129,9 @@ describe("while Redis is unreachable", () => {
   });
 });
 
-describe.skipIf(!TEST_REDIS_URL)(`/health with a reachable Redis${TEST_REDIS_URL ? "" : " (skipped: TEST_REDIS_URL is not set)"}`, () => {
+describe.skipIf(REDIS_SKIP !== null)(`/health with a reachable Redis${REDIS_SKIP ? ` (skipped: ${REDIS_SKIP})` : ""}`, () => {
   test("names Redis as a healthy check; without REDIS_URL there is no redis check", async () => {
-    const withRedis = await startTestApp({ env: { REDIS_URL: TEST_REDIS_URL } });
+    const withRedis = await startTestApp({ env: { REDIS_URL: await testRedisUrl() } });
     const without = await startTestApp();
     try {
       const body = (await (await withRedis.request("GET", "/health")).json()) as { checks: Record<string, { status: string }> };

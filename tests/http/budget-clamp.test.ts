@@ -6,15 +6,15 @@ import OpenAI from "openai";
 import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { readSse } from "../support/sse.ts";
+import { REDIS_SKIP, testRedisUrl } from "../support/redis.ts";
 import { newId } from "../../src/lib/ids.ts";
 
 /** Explicit: under a full parallel suite these start processes or wait out upstream retries. */
 const TIMEOUT_MS = 60_000;
 
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "";
-const LEDGERS: Array<{ name: string; env: Record<string, string>; skip: boolean }> = [
-  { name: "in-process ledger", env: {}, skip: false },
-  { name: `Redis ledger${TEST_REDIS_URL ? "" : " (skipped: TEST_REDIS_URL is not set)"}`, env: { REDIS_URL: TEST_REDIS_URL }, skip: !TEST_REDIS_URL },
+const LEDGERS: Array<{ name: string; env: () => Promise<Record<string, string>>; skip: boolean }> = [
+  { name: "in-process ledger", env: async () => ({}), skip: false },
+  { name: `Redis ledger${REDIS_SKIP ? ` (skipped: ${REDIS_SKIP})` : ""}`, env: async () => ({ REDIS_URL: await testRedisUrl() }), skip: REDIS_SKIP !== null },
 ];
 
 // Round prices: 1 µ$ per prompt token, 10 µ$ per answer token. $0.01 a day = 10,000 µ$, so a
@@ -35,7 +35,7 @@ for (const ledger of LEDGERS) {
     let base: string;
     beforeAll(async () => {
       mock = startMockUpstream();
-      t = await startTestApp({ config: CONFIG, env: { OPENAI_API_KEY: "sk-up", OPENAI_BASE_URL: mock.baseUrl, ...ledger.env } });
+      t = await startTestApp({ config: CONFIG, env: { OPENAI_API_KEY: "sk-up", OPENAI_BASE_URL: mock.baseUrl, ...(await ledger.env()) } });
       base = t.listen();
     });
     afterAll(async () => {

@@ -31,7 +31,7 @@ for (const backend of BACKENDS) {
       t = await startTestApp({ config: CONFIG, prompts: { system: "You are the test assistant." }, env: { ...handle.env, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-upstream" } });
       base = t.listen();
       sdk = new OpenAI({ baseURL: `${base}/v1`, apiKey: "sk-client", maxRetries: 0 });
-    });
+    }, 60_000); // may start this run's private Postgres
     afterAll(async () => {
       await t?.close();
       await mock?.stop();

@@ -11,7 +11,7 @@ for (const backend of BACKENDS) {
     beforeAll(async () => {
       handle = await backend.open();
       t = await startTestApp({ env: handle.env });
-    });
+    }, 60_000); // may start this run's private Postgres
     afterAll(async () => {
       await t?.close();
       await handle?.cleanup();

@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
-import { createTempDatabase, POSTGRES_SKIP_REASON, TEST_DATABASE_URL, type TempDatabase } from "../support/postgres.ts";
+import { createTempDatabase, POSTGRES_SKIP, type TempDatabase } from "../support/postgres.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { waitFor } from "../support/temp.ts";
 import { newId } from "../../src/lib/ids.ts";
 
-const title = `Postgres that hangs or refuses${TEST_DATABASE_URL ? "" : ` (skipped: ${POSTGRES_SKIP_REASON})`}`;
+const title = `Postgres that hangs or refuses${POSTGRES_SKIP ? ` (skipped: ${POSTGRES_SKIP})` : ""}`;
 
-describe.skipIf(!TEST_DATABASE_URL)(title, () => {
+describe.skipIf(POSTGRES_SKIP !== null)(title, () => {
   let db: TempDatabase;
   let proxy: TcpProxy;
   let mock: MockUpstream;

@@ -1,8 +1,9 @@
-// The database backends every contract and HTTP suite runs against. SQLite always; Postgres when
-// TEST_DATABASE_URL is set — otherwise its suites are registered as skipped, with the reason in
-// their name, so a run without Postgres says so instead of passing silently.
+// The database backends every contract and HTTP suite runs against. SQLite always; Postgres on
+// TEST_DATABASE_URL, else on a private server started from the installed binaries — when neither
+// is possible its suites are registered as skipped, with the reason in their name, so a run
+// without Postgres says so instead of passing silently.
 import { join } from "node:path";
-import { createTempDatabase, POSTGRES_SKIP_REASON, TEST_DATABASE_URL } from "./postgres.ts";
+import { createTempDatabase, POSTGRES_SKIP } from "./postgres.ts";
 import { tempDir } from "./temp.ts";
 
 export interface BackendHandle {
@@ -31,7 +32,7 @@ export const BACKENDS: Backend[] = [
   },
   {
     name: "postgres",
-    skip: TEST_DATABASE_URL ? null : POSTGRES_SKIP_REASON,
+    skip: POSTGRES_SKIP,
     async open() {
       const dir = tempDir();
       const db = await createTempDatabase();
