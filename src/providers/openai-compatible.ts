@@ -4,7 +4,7 @@
 // streamed reply has gone to our client.
 import OpenAI from "openai";
 import type { ResolvedProvider } from "../config/providers.ts";
-import type { ChatBody, ChatProvider } from "./provider.ts";
+import type { ChatBody, ChatProvider, EmbeddingAnswer } from "./provider.ts";
 
 export interface ProviderHooks {
   /** Called for every attempt that is a retry of an earlier one. */
@@ -35,6 +35,10 @@ export function openAICompatible(p: ResolvedProvider, hooks: ProviderHooks = {})
       // Always ask for usage: cost is computed from it. The caller decides what the client sees.
       const params = { ...body, stream: true, stream_options: { ...(body.stream_options ?? {}), include_usage: true } };
       return client.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal });
+    },
+    async embed(body, signal) {
+      // The raw endpoint: `embeddings.create` would decode a base64 answer the client asked for.
+      return client.post<EmbeddingAnswer>("/embeddings", { body, signal });
     },
   };
 }
