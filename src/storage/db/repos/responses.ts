@@ -6,12 +6,18 @@ import type { Db } from "../database.ts";
 import { iso, json } from "../columns.ts";
 import type { Row } from "../driver.ts";
 
+export interface InputItem {
+  id: string;
+  type: string;
+  [field: string]: unknown;
+}
+
 export interface StoredResponse {
   id: string;
   user_id: string;
   conversation_id: string;
   body: Record<string, unknown>;
-  input_items: Array<Record<string, unknown>>;
+  input_items: InputItem[];
   created_at: string;
 }
 
@@ -21,7 +27,7 @@ function decode(r: Row): StoredResponse {
     user_id: String(r.user_id),
     conversation_id: String(r.conversation_id),
     body: json<Record<string, unknown>>(r.body, {}),
-    input_items: json<Array<Record<string, unknown>>>(r.input_items, []),
+    input_items: json<InputItem[]>(r.input_items, []),
     created_at: iso(r.created_at),
   };
 }
