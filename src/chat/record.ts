@@ -125,9 +125,9 @@ export async function recordTurn(store: Store, t: TurnRecord): Promise<Recorded>
   });
 }
 
-/** A stateless call (/v1/chat/completions) that succeeded: session and usage log. */
-export async function recordCall(store: Store, call: CallRecord): Promise<void> {
-  await store.write((tx) => meter(tx, call, null, false));
+/** A stateless call (/v1/chat/completions) that succeeded: session and usage log. Returns the session id. */
+export async function recordCall(store: Store, call: CallRecord): Promise<string> {
+  return store.write((tx) => meter(tx, call, null, false));
 }
 
 /** A call that failed or was refused: the usage log only (nothing was spent). */

@@ -6,7 +6,7 @@ import type { BudgetStatus, Reservation } from "../budget/budget.ts";
 import { callRecord, reserveBudget, startMeteredStream, upstreamFailed } from "./call-meter.ts";
 import type { StreamEvent } from "./metered-stream.ts";
 import type { PreparedTurn } from "./prepare-turn.ts";
-import { recordTurn, type CallRecord, type Recorded, type TurnRecord, type TurnReply } from "./record.ts";
+import { recordCall, recordTurn, type CallRecord, type Recorded, type TurnRecord, type TurnReply } from "./record.ts";
 import { estimateUsage, fromUpstream } from "./usage.ts";
 import { storeAttachments } from "./attachments.ts";
 import type { Attachment } from "../storage/db/repos/messages.ts";
@@ -24,6 +24,8 @@ export interface TurnResult extends Recorded {
 /** What a surface adds to the stored turn (the Responses API: its response object). */
 export interface TurnExtras {
   response?: (reply: TurnReply, record: CallRecord) => TurnRecord["response"];
+  /** Meter the call but keep nothing of the turn (the Responses API's store: false). */
+  stateless?: boolean;
 }
 
 /**
@@ -33,6 +35,11 @@ export interface TurnExtras {
 async function save(ctx: ChatContext, p: PreparedTurn, reply: TurnReply, c: CallRecord, reservation: Reservation, extras: TurnExtras): Promise<TurnResult> {
   let attachments: Attachment[] = [];
   try {
+    if (extras.stateless) {
+      extras.response?.(reply, c);
+      const sessionId = await recordCall(ctx.store, c);
+      return { sessionId, messageNumber: 0, usage: c.usage, cost: c.cost, attachments, budget: await reservation.settle(c.cost) };
+    }
     attachments = await storeAttachments(ctx.files, p.userId, p.conversationId, p.attachments);
     const lastUser = p.stored.findLastIndex((x) => x.role === "user");
     const messages = p.stored.map((m, i) => (i === lastUser ? { ...m, attachments } : m));

@@ -49,7 +49,7 @@ for (const backend of BACKENDS) {
       expect(res).toMatchObject({ object: "response", status: "completed", model: "gpt-4o", instructions: "Be brief.", metadata: { topic: "greeting" }, previous_response_id: null, error: null, incomplete_details: null });
       expect(res.output_text).toBe("Echo: Hello there");
       expect(res.output).toEqual([{ id: expect.stringMatching(/^msg_/), type: "message", status: "completed", role: "assistant", content: [{ type: "output_text", text: "Echo: Hello there", annotations: [], logprobs: [] }] }]);
-      expect(res.usage).toEqual({ input_tokens: 10, input_tokens_details: { cached_tokens: 0 }, output_tokens: 3, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 13 });
+      expect(res.usage).toEqual({ input_tokens: 10, input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 }, output_tokens: 3, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 13 });
       // The instructions replace the configured prompt, as a client system message does on /chat.
       expect(mock.requests[0]!.body.messages).toEqual([{ role: "system", content: "Be brief." }, { role: "user", content: "Hello there" }]);
       const conversationId = raw.headers.get("x-conversation-id")!;
@@ -118,7 +118,7 @@ for (const backend of BACKENDS) {
       mock.script({ kind: "reply", text: '{"answer":"yes"}' });
       const r = await sdk.responses.create({ model: "gpt-4o", input: "json please", text: { format: { type: "json_schema", name: "verdict", schema, strict: true } } });
       expect(JSON.parse(r.output_text)).toEqual({ answer: "yes" });
-      expect(r.text.format).toMatchObject({ type: "json_schema", name: "verdict" });
+      expect(r.text?.format).toMatchObject({ type: "json_schema", name: "verdict" });
       expect(mock.requests[0]!.body.response_format).toEqual({ type: "json_schema", json_schema: { name: "verdict", schema, strict: true } });
 
       const url = `data:image/png;base64,${Buffer.from(PNG_1PX).toString("base64")}`;

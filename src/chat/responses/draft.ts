@@ -108,7 +108,7 @@ export function usageOf(u: TokenUsage | null) {
   const output = u?.completion_tokens ?? 0;
   return {
     input_tokens: input,
-    input_tokens_details: { cached_tokens: u?.cached_tokens ?? 0 },
+    input_tokens_details: { cached_tokens: u?.cached_tokens ?? 0, cache_write_tokens: 0 },
     output_tokens: output,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: input + output,

@@ -67,6 +67,7 @@ export async function prepareResponse(ctx: ChatContext, req: ResponseRequest): P
   const draft = new ResponseDraft(body, turn.model, ctx.now(), turn.conversationId);
   const store = body.store !== false;
   const extras: TurnExtras = {
+    stateless: !store,
     response: (reply, record) => {
       draft.final = draft.build({ text: reply.content, toolCalls: reply.toolCalls ?? [], finishReason: reply.finishReason }, endingOf(reply, record));
       return store ? { id: draft.id, body: draft.final, input_items: items } : undefined;

@@ -36,7 +36,7 @@ export function responseRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Requ
       async ({ body, request, requestId, set, principal, server }) => {
         const userId = await admitChat(ctx.limiter, principal, namedUser(principal, body), () => server?.requestIP(request)?.address, set.headers);
         const { turn, draft, extras } = await prepareResponse(ctx, { requestId, userId, body });
-        set.headers["x-conversation-id"] = turn.conversationId;
+        if (body.store !== false) set.headers["x-conversation-id"] = turn.conversationId;
         const controller = linkedAbort(request);
         if (!body.stream) {
           const { result } = await completeTurn(ctx, turn, controller.signal, extras);
