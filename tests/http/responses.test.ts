@@ -126,6 +126,22 @@ for (const backend of BACKENDS) {
       expect(mock.requests[1]!.body.messages.at(-1).content).toEqual([{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url, detail: "low" } }]);
     });
 
+    test("an input_file as a data URL is read like /chat's documents and stored with the turn", async () => {
+      const data = `data:text/plain;base64,${Buffer.from("The launch code is 0000.").toString("base64")}`;
+      const { response: raw } = await sdk.responses.create({
+        model: "gpt-4o",
+        input: [{ role: "user", content: [{ type: "input_text", text: "what is in the file?" }, { type: "input_file", filename: "notes.txt", file_data: data }] }],
+      }).withResponse();
+      const sent = JSON.stringify(mock.requests[0]!.body.messages.at(-1).content);
+      expect(sent).toContain('<document name=\\"notes.txt\\"');
+      expect(sent).toContain("The launch code is 0000.");
+      const [user] = await messagesOf(raw.headers.get("x-conversation-id")!);
+      expect(user!.attachments).toEqual([expect.objectContaining({ kind: "document", filename: "notes.txt" })]);
+      const noData = await sdk.responses.create({ model: "gpt-4o", input: [{ role: "user", content: [{ type: "input_file", file_id: "file-123" }] }] }).catch((e) => e);
+      expect(noData).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(noData.param).toBe("input[0].content[0]");
+    });
+
     test("max_output_tokens and a cut reply: status incomplete with its reason", async () => {
       mock.script({ kind: "reply", text: "cut short", finishReason: "length" });
       const r = await sdk.responses.create({ model: "gpt-4o", input: "long answer please", max_output_tokens: 16, reasoning: { effort: "low" } });
