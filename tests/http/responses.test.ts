@@ -181,6 +181,20 @@ for (const backend of BACKENDS) {
       const badTool = await sdk.responses.create({ model: "gpt-4o", input: "x", tools: [{ type: "web_search" }] }).catch((e) => e);
       expect(badTool).toBeInstanceOf(OpenAI.BadRequestError);
       expect(badTool.param).toBe("tools[0].type");
+      for (const [input, param] of [
+        [[{ type: "function_call", name: "f" }], "input[0].call_id"],
+        [[{ type: "function_call_output", call_id: "c" }], "input[0].output"],
+        [[{ role: "user", content: [null] }], "input[0].content[0].type"],
+        [[{ role: "user", content: 5 }], "input[0].content"],
+        [[{ role: "tool", content: "x" }], "input[0].role"],
+        [[{ type: "item_reference", id: "x" }], "input[0].type"],
+      ] as const) {
+        const err = await sdk.responses.create({ model: "gpt-4o", input: input as never }).catch((e) => e);
+        expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+        expect(err.param).toBe(param);
+      }
+      const noName = await sdk.responses.create({ model: "gpt-4o", input: "x", tools: [{ type: "function" } as never] }).catch((e) => e);
+      expect(noName.param).toBe("tools[0].name");
       const noInput = await sdk.responses.create({ model: "gpt-4o" } as never).catch((e) => e);
       expect(noInput).toBeInstanceOf(OpenAI.BadRequestError);
       expect(mock.requests.length).toBe(0);

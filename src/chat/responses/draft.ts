@@ -85,9 +85,10 @@ export class ResponseDraft {
       tools: (r.tools ?? []).map((t: Item) => ({ strict: null, description: null, parameters: null, ...t })),
       top_p: r.top_p ?? 1,
       truncation: "disabled",
-      usage: ending ? usageOf(ending.usage) : null,
-      user: r.user ?? null,
-      safety_identifier: r.safety_identifier ?? null,
+      // Absent rather than null where the spec allows no null.
+      ...(ending ? { usage: usageOf(ending.usage) } : {}),
+      ...(r.user != null ? { user: r.user } : {}),
+      ...(r.safety_identifier != null ? { safety_identifier: r.safety_identifier } : {}),
       metadata: r.metadata ?? {},
     };
   }

@@ -65,6 +65,12 @@ function listed(item: Item): InputItem {
   return { id: item.id ?? newId("msg"), type: "message", status: "completed", role: item.role, content };
 }
 
+function requireString(item: Item, fields: string[], param: string): void {
+  for (const field of fields) {
+    if (typeof item[field] !== "string") throw badRequest(`Invalid '${param}.${field}': expected a string.`, `${param}.${field}`, item[field] === undefined ? "missing_required_parameter" : "invalid_type");
+  }
+}
+
 export function translateInput(input: unknown, instructions: string | null | undefined): { messages: ChatMessage[]; files: IncomingFile[]; items: InputItem[] } {
   const raw: Item[] = typeof input === "string" ? [{ type: "message", role: "user", content: input }] : (input as Item[]);
   const messages: ChatMessage[] = instructions ? [{ role: "system", content: instructions }] : [];
@@ -77,11 +83,14 @@ export function translateInput(input: unknown, instructions: string | null | und
     if (type === "message") {
       messages.push(messageOf(item, param, files));
     } else if (type === "function_call") {
+      requireString(item, ["call_id", "name", "arguments"], param);
       const call = { id: String(item.call_id), type: "function", function: { name: String(item.name), arguments: String(item.arguments ?? "") } };
       const last = messages.at(-1);
       if (last?.role === "assistant" && Array.isArray(last.tool_calls)) last.tool_calls.push(call);
       else messages.push({ role: "assistant", content: null, tool_calls: [call] });
     } else if (type === "function_call_output") {
+      requireString(item, ["call_id"], param);
+      if (item.output === undefined || item.output === null) throw badRequest("A function_call_output needs its `output`.", `${param}.output`, "missing_required_parameter");
       const output = typeof item.output === "string" ? item.output : JSON.stringify(item.output);
       messages.push({ role: "tool", tool_call_id: String(item.call_id), content: output });
     } else {
@@ -109,6 +118,7 @@ export function translateParams(body: Item): Record<string, unknown> {
   if (tools.length) {
     params.tools = tools.map((tool, i) => {
       if (tool.type !== "function") throw badRequest(`Tools of type '${String(tool.type)}' are not supported here; function tools are.`, `tools[${i}].type`, "unsupported_tool");
+      requireString(tool, ["name"], `tools[${i}]`);
       const fn: Item = { name: tool.name };
       if (tool.description != null) fn.description = tool.description;
       if (tool.parameters != null) fn.parameters = tool.parameters;

@@ -14,6 +14,7 @@ import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
 import { accessFields, admitChat, budgetHeaders } from "../guard.ts";
 import { requestId } from "../request-id.ts";
+import { toErrorAnswer } from "../error-response.ts";
 import { DeletedResponseSchema, InputItemListSchema, ResponseObjectSchema, ResponseRequestSchema, type ResponseObject } from "../schemas/responses.ts";
 import { sseResponse, stringHeaders } from "../sse.ts";
 
@@ -49,13 +50,18 @@ export function responseRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Requ
         const writer = new ResponseEvents(draft);
         async function* frames() {
           for (const e of writer.start()) yield eventFrame(e);
-          for await (const e of events) {
-            if (e.type === "chunk") {
-              for (const out of writer.chunk(e.chunk)) yield eventFrame(out);
-              continue;
+          try {
+            for await (const e of events) {
+              if (e.type === "chunk") {
+                for (const out of writer.chunk(e.chunk)) yield eventFrame(out);
+                continue;
+              }
+              tracker.annotate(request, accessFields(turn, e.result));
+              for (const out of writer.finish(draft.final!)) yield eventFrame(out);
             }
-            tracker.annotate(request, accessFields(turn, e.result));
-            for (const out of writer.finish(draft.final!)) yield eventFrame(out);
+          } catch (err) {
+            // The turn could not be stored (it was logged): the spec's `error` event ends the stream.
+            yield eventFrame(writer.error(toErrorAnswer("", err, "POST", "/v1/responses").body.error));
           }
         }
         // The event stream is a hand-built Response (not checked against the schema, which documents the JSON answer).

@@ -63,7 +63,7 @@ export const ResponseObjectSchema = t.Object(
     status: t.String(),
     model: t.String(),
     output: t.Array(t.Object({ type: t.String() }, Open)),
-    usage: t.Union([t.Object({}, Open), t.Null()]),
+    usage: t.Optional(t.Object({}, Open)),
     previous_response_id: t.Union([t.String(), t.Null()]),
     error: t.Union([t.Object({}, Open), t.Null()]),
     incomplete_details: t.Union([t.Object({}, Open), t.Null()]),
