@@ -50,7 +50,7 @@ describe("with API keys", () => {
   });
 });
 
-describe("rate limit, budget and store: false", () => {
+describe("rate limit and store: false", () => {
   let t: TestApp;
   let sdk: OpenAI;
   beforeAll(async () => {
@@ -84,5 +84,39 @@ describe("rate limit, budget and store: false", () => {
     }
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
     expect((refused as InstanceType<typeof OpenAI.RateLimitError>).headers?.get("retry-after")).toMatch(/^\d+$/);
+  });
+});
+
+describe("budget", () => {
+  let t: TestApp;
+  let sdk: OpenAI;
+  beforeAll(async () => {
+    t = await startTestApp({
+      config: {
+        rate_limit_per_minute: 1000,
+        cost_limit_per_session: 0.0001,
+        models: { "gpt-4o": { pricing: { input_per_1k: 1, output_per_1k: 1 } }, "text-embedding-3-small": { provider: "openai", pricing: { input_per_1k: 1, output_per_1k: 0 } } },
+      },
+      env: upstreamEnv(),
+    });
+    sdk = client(t.listen(), "unused");
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  test("a response or embedding whose worst case does not fit the day's budget is a 402, before the upstream", async () => {
+    mock.reset();
+    for (const call of [
+      () => sdk.responses.create({ model: "gpt-4o", input: "too dear", user: "thrifty" }),
+      () => sdk.responses.create({ model: "gpt-4o", input: "too dear", user: "thrifty", stream: true }),
+      () => sdk.embeddings.create({ model: "text-embedding-3-small", input: "x".repeat(200), user: "thrifty" }),
+    ]) {
+      const err = await call().catch((e) => e);
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      expect(err.status).toBe(402);
+      expect(err.code).toBe("budget_exceeded");
+    }
+    expect(mock.requests.length).toBe(0);
   });
 });
