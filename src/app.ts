@@ -13,6 +13,8 @@ import { conversationService } from "./conversations/service.ts";
 import { chatRoutes } from "./http/routes/chat.ts";
 import { chatV1Routes } from "./http/routes/chat-v1.ts";
 import { completionRoutes } from "./http/routes/completions.ts";
+import { embeddingRoutes } from "./http/routes/embeddings.ts";
+import { responseRoutes } from "./http/routes/responses.ts";
 import { conversationRoutes } from "./http/routes/conversations.ts";
 import { fileRoutes } from "./http/routes/files.ts";
 import { healthRoutes } from "./http/routes/health.ts";
@@ -56,6 +58,8 @@ export function buildApp(deps: Deps) {
     .use(healthRoutes(deps))
     .use(metricsRoutes(deps.metrics))
     .use(completionRoutes(deps, auth, deps.tracker))
+    .use(embeddingRoutes(deps, auth, deps.tracker))
+    .use(responseRoutes(deps, auth, deps.tracker))
     .use(chatRoutes(deps, auth, deps.tracker))
     .use(chatV1Routes(deps, auth, deps.tracker))
     .use(conversationRoutes(conversationService(deps.store, deps.now), auth))

@@ -32,6 +32,8 @@ const sizeWith = async (messages: ChatMessage[], measure: (s: string) => number 
 export async function buildContext(input: ContextInput): Promise<Context> {
   const system: ChatMessage[] = input.systemPrompt ? [{ role: "system", content: input.systemPrompt }] : [];
   let history = input.history.slice(-input.maxHistoryItems);
+  // A tool result whose call was cut off is meaningless upstream (and refused): drop it too.
+  while (history[0]?.role === "tool") history = history.slice(1);
   const budget = input.contextWindow - input.reserveForOutput;
   const dropped0 = input.history.length - history.length;
 

@@ -1,6 +1,6 @@
 // Chat messages as they travel: OpenAI's shape, content either a string or a list of parts.
 export interface ChatMessage {
-  role: "system" | "user" | "assistant" | "tool" | "developer";
+  role: "system" | "user" | "assistant" | "tool" | "developer" | "function";
   content: string | Array<Record<string, unknown>> | null;
   [field: string]: unknown;
 }

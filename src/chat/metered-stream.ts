@@ -7,10 +7,13 @@ import type { TokenUsage } from "../pricing/prices.ts";
 import { fromUpstreamError, isAbort } from "../providers/upstream-error.ts";
 import { idleWatch } from "./idle-timeout.ts";
 import { fromUpstream } from "./usage.ts";
+import type { ToolCall } from "../storage/db/repos/messages.ts";
 
 export interface StreamOutcome {
   text: string;
   finishReason: string | null;
+  /** Function calls the reply asked for, assembled from their deltas. */
+  toolCalls: ToolCall[];
   usage: TokenUsage | null;
   /** Set when the upstream failed mid-reply. */
   failure: AppError | null;
@@ -32,7 +35,7 @@ export interface MeterOptions<R> {
 }
 
 export async function* meteredStream<R>(upstream: AsyncIterable<ChatCompletionChunk>, opts: MeterOptions<R>): AsyncGenerator<StreamEvent<R>> {
-  const outcome: StreamOutcome = { text: "", finishReason: null, usage: null, failure: null, aborted: false };
+  const outcome: StreamOutcome = { text: "", finishReason: null, toolCalls: [], usage: null, failure: null, aborted: false };
   let settled = false;
   const settle = () => {
     settled = true;
@@ -49,6 +52,7 @@ export async function* meteredStream<R>(upstream: AsyncIterable<ChatCompletionCh
           if (!outcome.text) opts.onFirstToken?.();
           outcome.text += choice.delta.content;
         }
+        for (const d of choice?.delta?.tool_calls ?? []) addToolCallDelta(outcome.toolCalls, d);
         if (choice?.finish_reason) outcome.finishReason = choice.finish_reason;
         yield { type: "chunk", chunk };
         watch.waiting();
@@ -77,4 +81,14 @@ export async function* meteredStream<R>(upstream: AsyncIterable<ChatCompletionCh
       await settle();
     }
   }
+}
+
+type ToolCallDelta = NonNullable<NonNullable<ChatCompletionChunk["choices"][number]["delta"]>["tool_calls"]>[number];
+
+/** Streamed tool calls arrive in pieces keyed by index: the first names the call, the rest add arguments. */
+export function addToolCallDelta(calls: ToolCall[], d: ToolCallDelta): void {
+  const call = (calls[d.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
+  if (d.id) call.id = d.id;
+  if (d.function?.name) call.function.name += d.function.name;
+  if (d.function?.arguments) call.function.arguments += d.function.arguments;
 }

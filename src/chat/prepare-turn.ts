@@ -6,7 +6,7 @@ import { badRequest, notFound } from "../errors.ts";
 import { newId } from "../lib/ids.ts";
 import type { ChatBody } from "../providers/provider.ts";
 import type { Route } from "../providers/registry.ts";
-import type { Message } from "../storage/db/repos/messages.ts";
+import type { Message, ToolCall } from "../storage/db/repos/messages.ts";
 import { imagePart, withAttachments, type PreparedAttachment } from "./attachments.ts";
 import type { ChatContext } from "./chat-context.ts";
 import { assertContentUrls } from "./content-urls.ts";
@@ -63,9 +63,20 @@ async function replay(ctx: ChatContext, messages: Message[]): Promise<ChatMessag
       if (bytes) parts.unshift(imagePart(a.content_type, bytes));
     }
     images -= parts.length;
-    out.push({ role: m.role, content: parts.length ? [{ type: "text", text: m.content }, ...parts] : m.content });
+    const content = parts.length ? [{ type: "text", text: m.content }, ...parts] : m.content;
+    if (m.tool_calls?.length) out.push({ role: m.role, content: m.content || null, tool_calls: m.tool_calls });
+    else if (m.role === "tool") out.push({ role: m.role, content, tool_call_id: m.tool_call_id ?? "" });
+    else out.push({ role: m.role, content });
   }
   return out.reverse();
+}
+
+/** A message of the new turn as the conversation keeps it (tool calls and their answers included). */
+function toStored(m: ChatMessage): TurnMessage {
+  const content = textOf(m.content);
+  if (m.role === "tool") return { role: "tool", content, tool_call_id: String(m.tool_call_id ?? "") };
+  if (m.role === "assistant" && Array.isArray(m.tool_calls) && m.tool_calls.length) return { role: "assistant", content, tool_calls: m.tool_calls as ToolCall[] };
+  return { role: m.role === "system" ? "system" : m.role === "assistant" ? "assistant" : "user", content };
 }
 
 export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<PreparedTurn> {
@@ -122,7 +133,7 @@ export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<P
     upstream,
     body: { ...input.params, model: upstream.upstreamModel, messages },
     context: messages,
-    stored: [...input.messages.filter((m) => m.role === "system"), ...turn].map((m) => ({ role: m.role === "system" ? "system" : m.role === "assistant" ? "assistant" : "user", content: textOf(m.content) })),
+    stored: [...input.messages.filter((m) => m.role === "system"), ...turn].map(toStored),
     attachments: input.attachments,
     startedAt: performance.now(),
   };

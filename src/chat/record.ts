@@ -4,7 +4,8 @@
 import { newId } from "../lib/ids.ts";
 import { utcDay } from "../lib/time.ts";
 import type { TokenUsage } from "../pricing/prices.ts";
-import type { Attachment } from "../storage/db/repos/messages.ts";
+import type { Attachment, ToolCall } from "../storage/db/repos/messages.ts";
+import type { StoredResponse } from "../storage/db/repos/responses.ts";
 import type { Repos, Store } from "../storage/db/store.ts";
 
 /** One row of the usage log, before ids and the session are known. */
@@ -25,9 +26,17 @@ export interface CallRecord {
 }
 
 export interface TurnMessage {
-  role: "system" | "user" | "assistant";
+  role: "system" | "user" | "assistant" | "tool";
   content: string;
   attachments?: Attachment[];
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+}
+
+export interface TurnReply {
+  content: string;
+  finishReason: string | null;
+  toolCalls?: ToolCall[];
 }
 
 export interface TurnRecord extends CallRecord {
@@ -35,8 +44,10 @@ export interface TurnRecord extends CallRecord {
   /** Set when this turn creates the conversation. */
   create: { title: string | null } | null;
   messages: TurnMessage[];
-  reply: { content: string; finishReason: string | null };
+  reply: TurnReply;
   imageUrls: string[];
+  /** A Responses API turn also stores its response object, in the same transaction. */
+  response?: Omit<StoredResponse, "conversation_id" | "user_id" | "created_at">;
 }
 
 export interface Recorded {
@@ -99,20 +110,24 @@ export async function recordTurn(store: Store, t: TurnRecord): Promise<Recorded>
     });
     let seq = count - t.messages.length;
     for (const m of t.messages) {
-      await tx.messages.insert({ id: newId("msg"), conversation_id: t.conversationId, user_id: t.userId, seq: seq++, role: m.role, content: m.content, attachments: m.attachments ?? [], created_at: now });
+      await tx.messages.insert({
+        id: newId("msg"), conversation_id: t.conversationId, user_id: t.userId, seq: seq++, role: m.role, content: m.content,
+        attachments: m.attachments ?? [], tool_calls: m.tool_calls, tool_call_id: m.tool_call_id, created_at: now,
+      });
     }
     await tx.messages.insert({
       id: newId("msg"), conversation_id: t.conversationId, user_id: t.userId, seq: count, role: "assistant", content: t.reply.content,
       model: t.model, tokens_input: t.usage.prompt_tokens, tokens_output: t.usage.completion_tokens, cost: t.cost,
-      finish_reason: t.reply.finishReason, created_at: now,
+      finish_reason: t.reply.finishReason, tool_calls: t.reply.toolCalls, created_at: now,
     });
+    if (t.response) await tx.responses.insert({ ...t.response, user_id: t.userId, conversation_id: t.conversationId, created_at: now });
     return { sessionId, messageNumber: count };
   });
 }
 
-/** A stateless call (/v1/chat/completions) that succeeded: session and usage log. */
-export async function recordCall(store: Store, call: CallRecord): Promise<void> {
-  await store.write((tx) => meter(tx, call, null, false));
+/** A stateless call (/v1/chat/completions) that succeeded: session and usage log. Returns the session id. */
+export async function recordCall(store: Store, call: CallRecord): Promise<string> {
+  return store.write((tx) => meter(tx, call, null, false));
 }
 
 /** A call that failed or was refused: the usage log only (nothing was spent). */

@@ -26,6 +26,6 @@ export function toTurnInput(body: NativeBody, userId: string | null, requestId: 
   }
   const messages: ChatMessage[] = body.messages ? (body.messages as ChatMessage[]) : [{ role: "user", content: body.message! }];
   assertInputLength(messages, maxInputLength, body.message !== undefined ? "message" : null);
-  const params = Object.fromEntries(Object.entries(body).filter(([k]) => !OWN_FIELDS.has(k)));
+  const params = Object.fromEntries(Object.entries(body).filter(([k, v]) => !OWN_FIELDS.has(k) && v !== null));
   return { requestId, route, userId, conversationId: body.conversation_id ?? null, model: body.model ?? null, messages, params, attachments };
 }

@@ -5,7 +5,7 @@
 // `timeout_ms` after it began (see retry-deadline.ts).
 import OpenAI from "openai";
 import type { ResolvedProvider } from "../config/providers.ts";
-import type { ChatBody, ChatProvider } from "./provider.ts";
+import type { ChatBody, ChatProvider, EmbeddingAnswer } from "./provider.ts";
 import { DEADLINE_HEADER, deadlineFetch } from "./retry-deadline.ts";
 
 export interface ProviderHooks {
@@ -33,6 +33,10 @@ export function openAICompatible(p: ResolvedProvider, hooks: ProviderHooks = {})
       // Always ask for usage: cost is computed from it. The caller decides what the client sees.
       const params = { ...body, stream: true, stream_options: { ...(body.stream_options ?? {}), include_usage: true } };
       return client.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options(signal));
+    },
+    async embed(body, signal) {
+      // The raw endpoint: `embeddings.create` would decode a base64 answer the client asked for.
+      return client.post<EmbeddingAnswer>("/embeddings", { body, signal });
     },
   };
 }

@@ -19,4 +19,19 @@ export interface ChatProvider {
   complete(body: ChatBody, signal: AbortSignal): Promise<ChatCompletion>;
   /** Resolves once the upstream has answered (retries are over); then yields its chunks. */
   stream(body: ChatBody, signal: AbortSignal): Promise<AsyncIterable<ChatCompletionChunk>>;
+  /** POST /embeddings, request and answer passed as they are (a base64 answer stays base64). */
+  embed(body: EmbeddingBody, signal: AbortSignal): Promise<EmbeddingAnswer>;
+}
+
+export interface EmbeddingBody {
+  model: string;
+  input: unknown;
+  [field: string]: unknown;
+}
+
+export interface EmbeddingAnswer {
+  object: "list";
+  data: Array<{ object: "embedding"; index: number; embedding: number[] | string }>;
+  model: string;
+  usage?: { prompt_tokens?: number; total_tokens?: number };
 }

@@ -1,6 +1,8 @@
 // A deterministic OpenAI-compatible upstream on port 0. By default it answers "Echo: <last user
 // text>" with usage computed from word counts; tests script failures (status codes, hangs, cut
 // streams, slow streams) per request and read back every request it received.
+// With tools offered and a user message last, it calls the first tool (arguments {"input": <text>});
+// after a tool result it answers "Tool said: <result>". /v1/embeddings answers deterministic vectors.
 
 export interface RecordedRequest {
   path: string;
@@ -10,6 +12,8 @@ export interface RecordedRequest {
 
 export type Behaviour =
   | { kind: "reply"; text?: string; cachedTokens?: number; finishReason?: string; chunkDelayMs?: number; delayMs?: number; fillMaxTokens?: boolean }
+  /** Asks for these function calls (finish_reason "tool_calls"); streamed as tool_calls deltas. */
+  | { kind: "tool-calls"; calls: Array<{ name: string; arguments: string }> }
   | { kind: "error"; status: number; message?: string; headers?: Record<string, string> }
   /** Accepts the request and never answers. */
   | { kind: "hang" }
@@ -51,7 +55,36 @@ export function promptTokens(messages: Array<{ content?: unknown }>): number {
   return messages.reduce((n, m) => n + 3 + words(textOf(m.content)), 0);
 }
 
+/** The default answer to a request that offers tools: call the first one with the user's text. */
+function autoToolCall(body: Record<string, any>): Behaviour | null {
+  const last = body.messages?.at(-1);
+  const tool = body.tools?.find((t: { type?: string }) => t.type === "function");
+  if (!tool || last?.role !== "user" || body.tool_choice === "none") return null;
+  return { kind: "tool-calls", calls: [{ name: tool.function.name, arguments: JSON.stringify({ input: textOf(last.content) }) }] };
+}
+
+/** A deterministic unit-free vector per text (float32 little-endian when base64 is asked for). */
+function embeddingOf(text: string, dimensions: number, base64: boolean): number[] | string {
+  const values = Array.from({ length: dimensions }, (_, i) => Math.sin(text.length + i * 31 + (text.charCodeAt(i % Math.max(1, text.length)) || 0)));
+  if (!base64) return values;
+  return Buffer.from(new Float32Array(values).buffer).toString("base64");
+}
+
+function embeddings(body: Record<string, any>): Response {
+  const inputs: unknown[] = Array.isArray(body.input) ? body.input : [body.input];
+  const texts = inputs.map((i) => (typeof i === "string" ? i : JSON.stringify(i)));
+  const tokens = texts.reduce((n, t) => n + words(t), 0);
+  return Response.json({
+    object: "list",
+    model: String(body.model ?? "mock-embedding"),
+    data: texts.map((text, index) => ({ object: "embedding", index, embedding: embeddingOf(text, body.dimensions ?? 8, body.encoding_format === "base64") })),
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  });
+}
+
 export function defaultReply(body: Record<string, any>): string {
+  const last = body.messages?.at(-1);
+  if (last?.role === "tool") return `Tool said: ${textOf(last.content)}`;
   const users = (body.messages ?? []).filter((m: { role: string }) => m.role === "user");
   return `Echo: ${textOf(users.at(-1)?.content).slice(0, 200)}`;
 }
@@ -71,12 +104,19 @@ export function startMockUpstream(): MockUpstream {
       if (req.method === "GET" && url.pathname === "/v1/models") {
         return Response.json({ object: "list", data: [{ id: "mock-model", object: "model", created: 0, owned_by: "mock" }] });
       }
+      if (req.method === "POST" && url.pathname === "/v1/embeddings") {
+        const body = (await req.json()) as Record<string, any>;
+        state.requests.push({ path: url.pathname, headers: Object.fromEntries(req.headers), body });
+        const b = queue.shift() ?? fallback;
+        if (b.kind === "error") return Response.json({ error: { message: b.message ?? `mock upstream error ${b.status}`, type: "invalid_request_error", param: null, code: null } }, { status: b.status });
+        return embeddings(body);
+      }
       if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") {
         return Response.json({ error: { message: "not found", type: "invalid_request_error", param: null, code: null } }, { status: 404 });
       }
       const body = (await req.json()) as Record<string, any>;
       state.requests.push({ path: url.pathname, headers: Object.fromEntries(req.headers), body });
-      const b = queue.shift() ?? fallback;
+      const b = queue.shift() ?? (fallback.kind === "reply" && !fallback.text ? autoToolCall(body) : null) ?? fallback;
       if (b.kind === "reply" && b.delayMs) await Bun.sleep(b.delayMs);
 
       if (b.kind === "error") {
@@ -93,14 +133,15 @@ export function startMockUpstream(): MockUpstream {
         });
       }
 
+      const calls = b.kind === "tool-calls" ? b.calls.map((c, i) => ({ id: `call_mock${state.requests.length}_${i}`, type: "function" as const, function: c })) : null;
       // fillMaxTokens: the longest answer the request allows, one word (= one token here) per token.
       const room = Number(body.max_completion_tokens ?? body.max_tokens ?? 0);
       const filled = b.kind === "reply" && b.fillMaxTokens && room > 0 ? "w ".repeat(room).trim() : undefined;
-      const text = filled ?? (b.kind === "reply" && b.text !== undefined ? b.text : defaultReply(body));
+      const text = calls ? "" : (filled ?? (b.kind === "reply" && b.text !== undefined ? b.text : defaultReply(body)));
       const model = String(body.model ?? "mock-model");
       const prompt = promptTokens(body.messages ?? []);
       const cached = b.kind === "reply" ? Math.min(b.cachedTokens ?? 0, prompt) : 0;
-      const completion = words(text);
+      const completion = words(text) + (calls ? calls.reduce((n, c) => n + 1 + words(c.function.arguments.replace(/[{}",:]/g, " ")), 0) : 0);
       const usage = {
         prompt_tokens: prompt,
         completion_tokens: completion,
@@ -109,12 +150,12 @@ export function startMockUpstream(): MockUpstream {
       };
       const id = `chatcmpl-mock${state.requests.length}`;
       const created = 1_700_000_000;
-      const finish = b.kind === "reply" ? (b.finishReason ?? "stop") : "stop";
+      const finish = calls ? "tool_calls" : b.kind === "reply" ? (b.finishReason ?? "stop") : "stop";
 
       if (!body.stream) {
         return Response.json({
           id, object: "chat.completion", created, model, system_fingerprint: "fp_mock",
-          choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: finish }],
+          choices: [{ index: 0, message: { role: "assistant", content: calls ? null : text, refusal: null, ...(calls ? { tool_calls: calls } : {}) }, logprobs: null, finish_reason: finish }],
           usage,
         });
       }
@@ -123,7 +164,14 @@ export function startMockUpstream(): MockUpstream {
       const chunk = (delta: object, finish_reason: string | null, extra: object = {}) =>
         `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, system_fingerprint: "fp_mock", choices: [{ index: 0, delta, logprobs: null, finish_reason }], ...extra })}\n\n`;
       const frames: string[] = [chunk({ role: "assistant", content: "" }, null)];
-      for (const p of pieces) frames.push(chunk({ content: p }, null));
+      if (!calls) for (const p of pieces) frames.push(chunk({ content: p }, null));
+      for (const [index, c] of (calls ?? []).entries()) {
+        // As OpenAI streams them: id and name first, then the arguments in pieces.
+        frames.push(chunk({ tool_calls: [{ index, id: c.id, type: "function", function: { name: c.function.name, arguments: "" } }] }, null));
+        const args = c.function.arguments;
+        const half = Math.ceil(args.length / 2);
+        for (const piece of [args.slice(0, half), args.slice(half)]) if (piece) frames.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
+      }
       frames.push(chunk({}, finish));
       if (body.stream_options?.include_usage) {
         frames.push(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage })}\n\n`);

@@ -24,6 +24,18 @@ describe("context sent upstream", () => {
     expect(dropped).toBe(7);
   });
 
+  test("a history window never starts with a tool result whose call was cut off", async () => {
+    const history: ChatMessage[] = [
+      { role: "user", content: "q" },
+      { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }] },
+      { role: "tool", content: "r", tool_call_id: "c1" },
+      { role: "assistant", content: "a" },
+    ];
+    const { messages, dropped } = await buildContext({ ...base, maxHistoryItems: 2, history, newTurn });
+    expect(messages.slice(1).map((m) => m.role)).toEqual(["assistant", "user"]);
+    expect(dropped).toBe(3);
+  });
+
   test("the context budget drops the oldest turns first and keeps the system prompt and new turn", async () => {
     // Each history message is ~200 tokens; a 1,200-token window with 300 reserved leaves room for ~4.
     const { messages, dropped } = await buildContext({ ...base, contextWindow: 1200, reserveForOutput: 300, history: turns(12, 200), newTurn });

@@ -39,6 +39,8 @@ export function presentMessage(m: Message) {
     usage: { prompt_tokens: m.tokens_input, completion_tokens: m.tokens_output, total_tokens: m.tokens_input + m.tokens_output },
     cost: microsToUsd(m.cost),
     finish_reason: m.finish_reason,
+    ...(m.tool_calls ? { tool_calls: m.tool_calls } : {}),
+    ...(m.tool_call_id ? { tool_call_id: m.tool_call_id } : {}),
     created_at: m.created_at,
   };
 }

@@ -1,5 +1,5 @@
 // The OpenAI-compatible surface: POST /v1/chat/completions and GET /v1/models.
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import type { Principal } from "../../auth/principal.ts";
 import { assertInputLength } from "../../chat/input-limits.ts";
 import type { ChatMessage } from "../../chat/messages.ts";
@@ -11,16 +11,20 @@ import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { requestId } from "../request-id.ts";
-import { CompletionRequestSchema } from "../schemas/chat.ts";
+import { CompletionRequestSchema, withoutNulls } from "../schemas/chat.ts";
+import { ModelSchema } from "../schemas/openai.ts";
+import { boundedUserId } from "../../lib/ids.ts";
+import { notFound } from "../../errors.ts";
 import { dataFrame, DONE_FRAME, sseResponse, stringHeaders } from "../sse.ts";
 
 /**
  * The user a stateless call is billed to: the API key's user; without keys (or for the admin key)
  * OpenAI's own `user` field, else "anonymous". The `user` field itself goes upstream unchanged.
  */
-function billedUser(principal: Principal, body: { user?: string }): string | null {
+export function billedUser(principal: Principal, body: { user?: string | null }): string | null {
   if (principal.kind === "user") return principal.userId;
-  return body.user?.trim() || null;
+  const named = body.user?.trim();
+  return named ? boundedUserId(named) : null;
 }
 
 export function completionRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
@@ -35,9 +39,23 @@ export function completionRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Re
       }),
       { detail: { summary: "The configured models" } },
     )
+    .get(
+      "/v1/models/:model",
+      ({ params }) => {
+        const found = ctx.registry.models().find((m) => m.id === params.model);
+        if (!found) throw notFound(`The model '${params.model}' does not exist.`, "model_not_found");
+        return { id: found.id, object: "model" as const, created: 0, owned_by: found.owned_by };
+      },
+      {
+        params: t.Object({ model: t.String({ minLength: 1 }) }),
+        response: { 200: ModelSchema },
+        detail: { summary: "One configured model (404 model_not_found for others)", description: "Example: `GET /v1/models/gpt-4o` → `{\"id\":\"gpt-4o\",\"object\":\"model\",\"created\":0,\"owned_by\":\"openai\"}`" },
+      },
+    )
     .post(
       "/v1/chat/completions",
-      async ({ body, request, requestId, set, principal, server }) => {
+      async ({ body: sent, request, requestId, set, principal, server }) => {
+        const body = withoutNulls(sent);
         const named = billedUser(principal, body);
         await enforceRateLimit(ctx.limiter, rateKey(named, () => server?.requestIP(request)?.address), set.headers);
         assertInputLength(body.messages as ChatMessage[], ctx.loaded.config.max_input_length);

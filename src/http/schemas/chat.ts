@@ -1,10 +1,10 @@
 // Request schemas shared by the chat routes. Unknown fields are allowed (and passed upstream):
 // the OpenAI API grows faster than any copy of it.
-import { t } from "elysia";
+import { t, type TSchema } from "elysia";
 
 export const ChatMessageSchema = t.Object(
   {
-    role: t.Union([t.Literal("system"), t.Literal("developer"), t.Literal("user"), t.Literal("assistant"), t.Literal("tool")]),
+    role: t.Union([t.Literal("system"), t.Literal("developer"), t.Literal("user"), t.Literal("assistant"), t.Literal("tool"), t.Literal("function")]),
     content: t.Optional(
       t.Union([t.String(), t.Array(t.Object({ type: t.String({ minLength: 1 }) }, { additionalProperties: true })), t.Null()]),
     ),
@@ -17,25 +17,33 @@ export const StreamOptionsSchema = t.Union([
   t.Null(),
 ]);
 
+/** OpenAI's nullable parameters: null means "not set" (see withoutNulls). */
+const Nullable = <S extends TSchema>(schema: S) => t.Optional(t.Union([schema, t.Null()]));
+
 /** Sampling parameters checked before they cost an upstream round trip. */
 export const SamplingSchema = {
-  temperature: t.Optional(t.Number({ minimum: 0, maximum: 2 })),
-  top_p: t.Optional(t.Number({ minimum: 0, maximum: 1 })),
-  max_tokens: t.Optional(t.Integer({ minimum: 1 })),
-  max_completion_tokens: t.Optional(t.Integer({ minimum: 1 })),
-  presence_penalty: t.Optional(t.Number({ minimum: -2, maximum: 2 })),
-  frequency_penalty: t.Optional(t.Number({ minimum: -2, maximum: 2 })),
-  seed: t.Optional(t.Integer()),
+  temperature: Nullable(t.Number({ minimum: 0, maximum: 2 })),
+  top_p: Nullable(t.Number({ minimum: 0, maximum: 1 })),
+  max_tokens: Nullable(t.Integer({ minimum: 1 })),
+  max_completion_tokens: Nullable(t.Integer({ minimum: 1 })),
+  presence_penalty: Nullable(t.Number({ minimum: -2, maximum: 2 })),
+  frequency_penalty: Nullable(t.Number({ minimum: -2, maximum: 2 })),
+  seed: Nullable(t.Integer()),
   stop: t.Optional(t.Union([t.String(), t.Array(t.String(), { maxItems: 4 }), t.Null()])),
 };
+
+/** A request's top-level nulls dropped: the spec's nullable parameters, treated as absent. */
+export function withoutNulls<T extends Record<string, unknown>>(body: T): T {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null)) as T;
+}
 
 export const CompletionRequestSchema = t.Object(
   {
     model: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
     messages: t.Array(ChatMessageSchema, { minItems: 1, description: "the conversation so far, as in OpenAI's API" }),
-    stream: t.Optional(t.Boolean()),
+    stream: Nullable(t.Boolean()),
     stream_options: t.Optional(StreamOptionsSchema),
-    user: t.Optional(t.String({ maxLength: 255 })),
+    user: t.Optional(t.String({ description: "an end-user id of any length; over 255 characters, usage is kept under its digest" })),
     ...SamplingSchema,
   },
   { additionalProperties: true },

@@ -8,6 +8,7 @@ import { messagesRepo } from "./repos/messages.ts";
 import { sessionsRepo } from "./repos/sessions.ts";
 import { filesRepo } from "./repos/files.ts";
 import { usageRepo } from "./repos/usage.ts";
+import { responsesRepo } from "./repos/responses.ts";
 
 function repos(db: Db) {
   return {
@@ -16,6 +17,7 @@ function repos(db: Db) {
     sessions: sessionsRepo(db),
     files: filesRepo(db),
     usage: usageRepo(db),
+    responses: responsesRepo(db),
   };
 }
 

@@ -11,6 +11,13 @@ export interface Attachment {
   content_type: string;
 }
 
+/** A function call the assistant asked for, in chat completions' shape. */
+export interface ToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
 export interface Message {
   id: string;
   conversation_id: string;
@@ -26,11 +33,15 @@ export interface Message {
   /** Micro-dollars. */
   cost: number;
   finish_reason: string | null;
+  /** Calls an assistant message asked for (null: none). */
+  tool_calls: ToolCall[] | null;
+  /** The call a tool message answers. */
+  tool_call_id: string | null;
   created_at: string;
 }
 
-export type NewMessage = Omit<Message, "attachments" | "model" | "tokens_input" | "tokens_output" | "cost" | "finish_reason"> &
-  Partial<Pick<Message, "attachments" | "model" | "tokens_input" | "tokens_output" | "cost" | "finish_reason">>;
+type Optional = "attachments" | "model" | "tokens_input" | "tokens_output" | "cost" | "finish_reason" | "tool_calls" | "tool_call_id";
+export type NewMessage = Omit<Message, Optional> & Partial<Pick<Message, Optional>>;
 
 export interface MessagePage {
   limit: number;
@@ -53,6 +64,8 @@ function decode(r: Row): Message {
     tokens_output: num(r.tokens_output),
     cost: num(r.cost),
     finish_reason: strOrNull(r.finish_reason),
+    tool_calls: json<ToolCall[] | null>(r.tool_calls, null),
+    tool_call_id: strOrNull(r.tool_call_id),
     created_at: iso(r.created_at),
   };
 }
@@ -62,10 +75,11 @@ export function messagesRepo(db: Db) {
     async insert(m: NewMessage): Promise<void> {
       await db.run(sql`
         INSERT INTO messages (id, conversation_id, user_id, seq, role, content, attachments, model,
-                              tokens_input, tokens_output, cost, finish_reason, created_at)
+                              tokens_input, tokens_output, cost, finish_reason, tool_calls, tool_call_id, created_at)
         VALUES (${m.id}, ${m.conversation_id}, ${m.user_id}, ${m.seq}, ${m.role}, ${m.content},
                 ${db.json(m.attachments ?? [])}, ${m.model ?? null}, ${m.tokens_input ?? 0},
-                ${m.tokens_output ?? 0}, ${m.cost ?? 0}, ${m.finish_reason ?? null}, ${m.created_at})`);
+                ${m.tokens_output ?? 0}, ${m.cost ?? 0}, ${m.finish_reason ?? null},
+                ${m.tool_calls?.length ? db.json(m.tool_calls) : null}, ${m.tool_call_id ?? null}, ${m.created_at})`);
     },
 
     /** The highest message number so far (0 for an empty conversation). */

@@ -1,0 +1,110 @@
+// OpenAI's Responses API on any upstream: POST /v1/responses (whole or as the typed event stream),
+// GET/DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items. A thin adapter: the request is
+// one turn of a TextLLM conversation, run by the same pipeline as /chat.
+import { Elysia, t } from "elysia";
+import { ownerScope, type Principal } from "../../auth/principal.ts";
+import type { ChatContext } from "../../chat/chat-context.ts";
+import { eventFrame, ResponseEvents } from "../../chat/responses/events.ts";
+import { prepareResponse } from "../../chat/responses/run.ts";
+import { responseStore } from "../../chat/responses/stored.ts";
+import { completeTurn, streamTurn } from "../../chat/run-turn.ts";
+import { boundedUserId } from "../../lib/ids.ts";
+import type { RequestTracker } from "../../observability/request-tracker.ts";
+import { linkedAbort } from "../abort.ts";
+import type { AuthPlugin } from "../auth.ts";
+import { accessFields, admitChat, budgetHeaders } from "../guard.ts";
+import { requestId } from "../request-id.ts";
+import { toErrorAnswer } from "../error-response.ts";
+import { DeletedResponseSchema, InputItemListSchema, ResponseObjectSchema, ResponseRequestSchema, type ResponseObject } from "../schemas/responses.ts";
+import { sseResponse, stringHeaders } from "../sse.ts";
+
+const IdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 255 }) });
+
+/** In open mode (or with the admin key) OpenAI's `user` / `safety_identifier` names the user. */
+function namedUser(principal: Principal, body: { user?: string; safety_identifier?: string }): string | undefined {
+  if (principal.kind === "user") return undefined;
+  const named = (body.user ?? body.safety_identifier)?.trim();
+  return named ? boundedUserId(named) : undefined;
+}
+
+export function responseRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
+  const stored = responseStore(ctx.store);
+  return new Elysia({ name: "routes:responses", detail: { tags: ["OpenAI-compatible"] } })
+    .use(requestId)
+    .use(auth)
+    .post(
+      "/v1/responses",
+      async ({ body, request, requestId, set, principal, server }) => {
+        const userId = await admitChat(ctx.limiter, principal, namedUser(principal, body), () => server?.requestIP(request)?.address, set.headers);
+        const { turn, draft, extras } = await prepareResponse(ctx, { requestId, userId, body });
+        if (body.store !== false) set.headers["x-conversation-id"] = turn.conversationId;
+        const controller = linkedAbort(request);
+        if (!body.stream) {
+          const { result } = await completeTurn(ctx, turn, controller.signal, extras);
+          tracker.annotate(request, accessFields(turn, result));
+          budgetHeaders(result.budget, set.headers);
+          return draft.final as ResponseObject;
+        }
+        const { events, budget } = await streamTurn(ctx, turn, controller.signal, () => controller.abort(), extras);
+        budgetHeaders(budget, set.headers);
+        const writer = new ResponseEvents(draft);
+        async function* frames() {
+          for (const e of writer.start()) yield eventFrame(e);
+          try {
+            for await (const e of events) {
+              if (e.type === "chunk") {
+                for (const out of writer.chunk(e.chunk)) yield eventFrame(out);
+                continue;
+              }
+              tracker.annotate(request, accessFields(turn, e.result));
+              for (const out of writer.finish(draft.final!)) yield eventFrame(out);
+            }
+          } catch (err) {
+            // The turn could not be stored (it was logged): the spec's `error` event ends the stream.
+            yield eventFrame(writer.error(toErrorAnswer("", err, "POST", "/v1/responses").body.error));
+          }
+        }
+        // The event stream is a hand-built Response (not checked against the schema, which documents the JSON answer).
+        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort(), () => tracker.streamEnded(request)) as unknown as ResponseObject;
+      },
+      {
+        body: ResponseRequestSchema,
+        response: { 200: ResponseObjectSchema },
+        detail: {
+          summary: "Create a model response (OpenAI's Responses API, on any upstream; whole or as its event stream)",
+          description:
+            "Stored responses are turns of TextLLM conversations: `previous_response_id` (or `conversation`, a conversation id) continues one, " +
+            'with the history supplied by the server. Example: `{"model":"gpt-4o","input":"Hello!"}` → a `response` object; with `"stream": true` ' +
+            "the typed events `response.created` … `response.completed`.",
+        },
+      },
+    )
+    .get("/v1/responses/:id", async ({ params, principal }) => (await stored.get(params.id, ownerScope(principal))) as ResponseObject, {
+      params: IdParams,
+      response: { 200: ResponseObjectSchema },
+      detail: { summary: "Get a stored response (404 for unknown ids and other users' responses)", description: "Example: `GET /v1/responses/resp_0193…` → the `response` object as it was returned." },
+    })
+    .delete("/v1/responses/:id", async ({ params, principal }) => stored.remove(params.id, ownerScope(principal)), {
+      params: IdParams,
+      response: { 200: DeletedResponseSchema },
+      detail: { summary: "Delete a stored response (its conversation keeps its messages)", description: 'Example: `DELETE /v1/responses/resp_0193…` → `{"id":"resp_0193…","object":"response","deleted":true}`' },
+    })
+    .get(
+      "/v1/responses/:id/input_items",
+      async ({ params, query, principal }) => stored.inputItems(params.id, ownerScope(principal), query),
+      {
+        params: IdParams,
+        query: t.Object(
+          {
+            limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            order: t.Union([t.Literal("asc"), t.Literal("desc")], { default: "desc" }),
+            after: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+            before: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+          },
+          { additionalProperties: true },
+        ),
+        response: { 200: InputItemListSchema },
+        detail: { summary: "List a stored response's input items (paginated: limit, order, after, before)", description: "Example: `GET /v1/responses/resp_0193…/input_items?order=asc` → `{object: \"list\", data: [...], first_id, last_id, has_more}`" },
+      },
+    );
+}
