@@ -52,7 +52,9 @@ export function buildOpenApiDocument(app: AnyElysia, opts: { exclude: RegExp[] }
     const documentedPathParams = (detail?.parameters ?? []).filter((p) => p.in === "path");
     const generatedParams = (op.parameters ?? []).filter((p) => !documentedPathParams.some((d) => d.name === p.name && p.in === "path"));
     if (documentedPathParams.length || generatedParams.length) fixed.parameters = [...documentedPathParams, ...generatedParams];
-    const path = openApiPath(route.path, wildcardNameOf(detail));
+    const name = wildcardNameOf(detail);
+    if (route.path.endsWith("*") && typeof op.operationId === "string") fixed.operationId = op.operationId.replace("*", `By${(name ?? "path").replace(/^./, (c) => c.toUpperCase())}`);
+    const path = openApiPath(route.path, name);
     (paths[path] ??= {})[method] = fixed;
   }
   return cleanSchemas({
