@@ -4,8 +4,10 @@
 //   does, for the size cap and OpenAI-style errors), so the route's documented body, or else its
 //   declared `body` schema as JSON, is put back;
 // - responses and path parameters documented in a route's `detail` are kept beside generated ones;
+//   a query parameter with a default is not required;
 // - wildcard paths (`/files/*`, keys hold slashes) are shown as `/files/{key}`;
-// - Elysia's markers on file schemas (`elysiaMeta`, `default: "File"`) are dropped;
+// - Elysia's markers on file schemas (`elysiaMeta`, `default: "File"`) and the numeric-string
+//   branch of its integers are dropped;
 // - an API-key security scheme, used by every route that does not say it is open.
 import { toOpenAPISchema } from "@elysiajs/openapi";
 import type { AnyElysia } from "elysia";
@@ -20,7 +22,7 @@ interface RouteLike {
 }
 
 type Operation = Record<string, unknown> & {
-  parameters?: { name: string; in: string }[];
+  parameters?: { name: string; in: string; required?: boolean; schema?: { default?: unknown } }[];
   requestBody?: { required?: boolean; content?: Record<string, unknown> };
   responses?: Record<string, unknown>;
 };
@@ -50,7 +52,10 @@ export function buildOpenApiDocument(app: AnyElysia, opts: { exclude: RegExp[] }
     }
     if (detail?.responses) fixed.responses = { ...op.responses, ...detail.responses };
     const documentedPathParams = (detail?.parameters ?? []).filter((p) => p.in === "path");
-    const generatedParams = (op.parameters ?? []).filter((p) => !documentedPathParams.some((d) => d.name === p.name && p.in === "path"));
+    const generatedParams = (op.parameters ?? [])
+      .filter((p) => !documentedPathParams.some((d) => d.name === p.name && p.in === "path"))
+      // A query parameter with a default may be left out, though its schema is not Optional.
+      .map((p) => (p.in === "query" && p.schema?.default !== undefined ? { ...p, required: false } : p));
     if (documentedPathParams.length || generatedParams.length) fixed.parameters = [...documentedPathParams, ...generatedParams];
     const name = wildcardNameOf(detail);
     if (route.path.endsWith("*") && typeof op.operationId === "string") fixed.operationId = op.operationId.replace("*", `By${(name ?? "path").replace(/^./, (c) => c.toUpperCase())}`);
@@ -75,11 +80,18 @@ export function buildOpenApiDocument(app: AnyElysia, opts: { exclude: RegExp[] }
   });
 }
 
-/** A plain JSON copy without Elysia's internal markers on file fields. */
+/** Elysia's `t.Integer` also takes a numeric string: `anyOf: [{type: string, format: integer}, {type: integer}]`. */
+const isNumericStringBranch = (s: { type?: unknown; format?: unknown }) => s.type === "string" && (s.format === "integer" || s.format === "numeric");
+
+/** A plain JSON copy without Elysia's internal markers on file fields and numbers. */
 function cleanSchemas<T>(doc: T): T {
   return JSON.parse(
     JSON.stringify(doc, (key, value) => {
       if (key === "elysiaMeta") return undefined;
+      if (value && typeof value === "object" && Array.isArray(value.anyOf) && value.anyOf.length === 2 && value.anyOf.some(isNumericStringBranch)) {
+        const { anyOf, ...rest } = value;
+        return { ...anyOf.find((branch: { type?: unknown; format?: unknown }) => !isNumericStringBranch(branch)), ...rest };
+      }
       if (value && typeof value === "object" && value.format === "binary" && (value.default === "File" || value.default === "Files")) {
         const { default: _marker, ...rest } = value;
         return rest;

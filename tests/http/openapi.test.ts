@@ -74,6 +74,17 @@ describe("every documented operation is complete", () => {
     expect(problems).toEqual([]);
   });
 
+  test("integers are documented as integers; a query parameter with a default is optional", () => {
+    expect(JSON.stringify(spec)).not.toContain('"format":"integer"');
+    const limit = spec.paths["/conversations"]!.get!.parameters!.find((p) => p.name === "limit") as { required: boolean; schema: { type: string; default: number } };
+    expect(limit).toMatchObject({ required: false, schema: { type: "integer", default: 50 } });
+    for (const { name, op } of operations()) {
+      for (const p of (op.parameters ?? []) as { name: string; in: string; required?: boolean; schema?: { default?: unknown } }[]) {
+        if (p.in === "query" && p.schema?.default !== undefined) expect({ name, param: p.name, required: p.required }).toEqual({ name, param: p.name, required: false });
+      }
+    }
+  });
+
   test("a multipart body shows its file fields as binary, without Elysia's markers", () => {
     const upload = spec.paths["/files/upload"]!.post!.requestBody!.content!["multipart/form-data"]!.schema as { properties: Record<string, Record<string, unknown>> };
     expect(upload.properties.file).toMatchObject({ type: "string", format: "binary" });
