@@ -26,5 +26,7 @@ ENV HOST=0.0.0.0 PORT=8000 TEXTLLM_DATA_DIR=/data
 WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 8000
+# No shell or curl in here: the binary probes its own /health/live (on $PORT).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["/textllm", "healthcheck"]
 ENTRYPOINT ["/textllm"]
 CMD ["serve"]

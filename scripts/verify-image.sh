@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Dockerfile with podman on a machine without a Docker engine or a reachable container
-# registry, runs the image, and checks it: /health/live answers 200, no shell inside, user 10001,
+# registry, runs the image, and checks it: /health/live answers 200, `textllm healthcheck` passes inside
+# and the image carries a HEALTHCHECK, no shell inside, user 10001,
 # exit 0 on SIGTERM.
 #
 # Default: the whole Dockerfile, both stages. The build stage's base (oven/bun) cannot be pulled
@@ -29,7 +30,7 @@ if [ "${1:-}" = "--final-only" ]; then
   chmod 1777 "$rootfs/tmp"
   # The final stage, verbatim from the Dockerfile, copying from the rootfs built above.
   sed -n '/^FROM scratch/,$p' Dockerfile | sed -e 's|--from=build ||' -e 's| /rootfs/| rootfs/|' -e 's| /owned/| owned/|' > "$work/Containerfile"
-  pm build -q -t textllm-verify -f "$work/Containerfile" "$work" >/dev/null
+  pm build -q --format docker -t textllm-verify -f "$work/Containerfile" "$work" >/dev/null
 else
   command -v debootstrap >/dev/null || { echo "debootstrap is not installed (apt-get install debootstrap)"; exit 1; }
   base=localhost/bun-standin:1.4.5
@@ -43,7 +44,7 @@ else
       --change "ENV PATH=/usr/local/bin:/usr/bin:/bin" - "$base" >/dev/null
   fi
   echo "building the Dockerfile (both stages)..."
-  pm build --network host --build-arg BUN_IMAGE="$base" -t textllm-verify -f Dockerfile . >"$work/build.log" 2>&1 \
+  pm build --format docker --network host --build-arg BUN_IMAGE="$base" -t textllm-verify -f Dockerfile . >"$work/build.log" 2>&1 \
     || { tail -30 "$work/build.log"; exit 1; }
 fi
 pm image inspect textllm-verify --format 'image size: {{.Size}} bytes, user: {{.Config.User}}'
@@ -54,6 +55,8 @@ pm run -d --name textllm-verify --runtime runc --network host --ulimit nofile=40
   -e PORT=$port -e HOST=127.0.0.1 textllm-verify >/dev/null
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$port/health/live" || { pm logs textllm-verify; exit 1; }; echo
+pm exec textllm-verify /textllm healthcheck || { echo "textllm healthcheck failed inside the image"; exit 1; }
+[ -n "$(pm image inspect textllm-verify --format '{{.HealthCheck}}')" ] || { echo "the image has no HEALTHCHECK"; exit 1; }
 if pm exec textllm-verify /bin/sh -c true 2>/dev/null; then echo "a shell was found in the image"; exit 1; fi
 echo "no shell in the image"
 user=$(pm inspect textllm-verify --format '{{.Config.User}}')

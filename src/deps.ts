@@ -17,7 +17,8 @@ import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { createRequestTracker, type RequestTracker } from "./observability/request-tracker.ts";
 import { memoryLimiter, type RateLimiter } from "./ratelimit/limiter.ts";
 import { redisLimiter } from "./ratelimit/redis-limiter.ts";
-import { resilientLedger, resilientLimiter } from "./ratelimit/resilient.ts";
+import { resilientLimiter } from "./ratelimit/resilient.ts";
+import { resilientLedger } from "./budget/resilient-ledger.ts";
 import type { BlobStore } from "./storage/blobs/blob-store.ts";
 import { localBlobStore } from "./storage/blobs/local-blob-store.ts";
 import { s3BlobStore } from "./storage/blobs/s3-blob-store.ts";
@@ -45,7 +46,7 @@ export interface Deps {
 
 export function databaseTarget(loaded: LoadedConfig): DatabaseTarget {
   return databaseBackend(loaded) === "postgres"
-    ? { kind: "postgres", url: loaded.config.database.url, poolSize: loaded.config.database.pool_size }
+    ? { kind: "postgres", url: loaded.config.database.url, poolSize: loaded.config.database.pool_size, queryTimeoutMs: loaded.config.database.query_timeout_ms }
     : { kind: "sqlite", path: sqliteFileIn(loaded.dataDir) };
 }
 
@@ -76,7 +77,7 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
     throw err;
   }
   const now = overrides.now ?? (() => new Date());
-  const metrics = createMetrics();
+  const metrics = createMetrics({ models: [c.model, ...Object.keys(c.models)], providers: loaded.providers.map((p) => p.name) });
   const lifecycle = createLifecycle();
   const onRetry = (provider: string) => metrics.upstreamRetries.inc({ provider });
   const registry = createRegistry(loaded, (name) => openAICompatible(loaded.providers.find((p) => p.name === name)!, { onRetry }));

@@ -50,3 +50,12 @@ export const serviceUnavailable = (message: string, code: string | null = "servi
 
 export const internalError = () =>
   new AppError(500, "The server had an error while processing your request.", "server_error", "internal_error");
+
+/** How long a client is asked to wait before retrying while the database does not answer. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export const databaseUnavailable = (message: string) =>
+  new AppError(503, message, "service_unavailable", "database_unavailable", null, { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) });
+
+/** The disk (or a file-size limit) refused a write: nothing of it was kept. */
+export const insufficientStorage = (message: string) => new AppError(507, message, "server_error", "insufficient_storage");

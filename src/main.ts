@@ -1,9 +1,10 @@
 #!/usr/bin/env bun
-// Entry point of the single binary: argv → serve | migrate | chat | --version | --help.
+// Entry point of the single binary: argv → serve | migrate | chat | healthcheck | --version | --help.
 import { chatCommand } from "./cli/chat-command.ts";
 import { ConfigError } from "./config/config-error.ts";
 import { loadConfig } from "./config/load.ts";
 import { HELP } from "./commands/help.ts";
+import { healthcheck } from "./commands/healthcheck.ts";
 import { migrate } from "./commands/migrate.ts";
 import { serve } from "./commands/serve.ts";
 import { VERSION } from "./lib/version.ts";
@@ -19,6 +20,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === "chat") return chatCommand(rest, process.env);
+  if (command === "healthcheck") return healthcheck(rest, { env: process.env, out: (line) => console.log(line), err: (line) => console.error(line) });
   if (command !== "serve" && command !== "migrate") {
     console.error(`textllm: unknown command '${command}'. Run 'textllm --help' for the list.`);
     return 2;

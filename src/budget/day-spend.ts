@@ -21,7 +21,7 @@ export function storedDaySpend(store: Store): DaySpend {
 interface Entry {
   /** The stored spend as last read, plus what this process added since that read started. */
   value: number;
-  /** performance.now() of that read. */
+  /** The clock's time of that read (ms). */
   readAt: number;
 }
 
@@ -33,14 +33,14 @@ interface Entry {
  * A cost stored while a read is under way may be counted twice until the next read (it is added
  * here and may also be in the read), never missed: the error can only refuse early, not overspend.
  */
-export function cachedDaySpend(store: Store, refreshMs = 60_000): DaySpend {
+export function cachedDaySpend(store: Store, refreshMs = 60_000, clock: () => number = () => performance.now()): DaySpend {
   let today = "";
   const entries = new Map<string, Entry>();
   /** Reads in flight, with what was added meanwhile (the read's result does not hold it yet). */
   const reads = new Map<string, { result: Promise<number>; added: number }>();
 
   function read(key: string, userId: string, day: string): Promise<number> {
-    const readAt = performance.now();
+    const readAt = clock();
     const pending = { result: Promise.resolve(0), added: 0 };
     pending.result = store.sessions
       .spentOnDay(userId, day)
@@ -63,7 +63,7 @@ export function cachedDaySpend(store: Store, refreshMs = 60_000): DaySpend {
       }
       const key = `${day}|${userId}`;
       const entry = entries.get(key);
-      if (entry && performance.now() - entry.readAt < refreshMs) return entry.value;
+      if (entry && clock() - entry.readAt < refreshMs) return entry.value;
       return reads.get(key)?.result ?? read(key, userId, day);
     },
     add(userId, day, cost) {

@@ -1,5 +1,6 @@
 // What every upstream call shares, /chat or /v1: its usage-log row, the answer to a failure, and
 // the idle timeout of its stream.
+import { OPENAI_DEFAULT_BASE_URL } from "../config/providers.ts";
 import { costMicros, pricesFor, type TokenUsage } from "../pricing/prices.ts";
 import type { ChatBody, ChatCompletionChunk } from "../providers/provider.ts";
 import type { Route } from "../providers/registry.ts";
@@ -31,13 +32,14 @@ export function callRecord(ctx: ChatContext, c: CallInfo, usage: TokenUsage, sta
     status, errorCode, streamed, now: ctx.now(),
   };
   const m = ctx.metrics;
-  const provider = record.provider ?? "unknown";
-  m.upstreamSeconds.observe({ provider, model: c.model, streamed: String(streamed) }, record.latencyMs / 1000);
+  const provider = m.label.provider(record.provider ?? "unknown");
+  const model = m.label.model(c.model);
+  m.upstreamSeconds.observe({ provider, model, streamed: String(streamed) }, record.latencyMs / 1000);
   if (status >= 400 && status !== 499) m.upstreamErrors.inc({ provider, status: String(status) });
-  m.tokens.inc({ model: c.model, direction: "input" }, usage.prompt_tokens);
-  m.tokens.inc({ model: c.model, direction: "output" }, usage.completion_tokens);
-  m.tokens.inc({ model: c.model, direction: "cached" }, usage.cached_tokens);
-  m.costUsd.inc({ model: c.model }, record.cost / 1_000_000);
+  m.tokens.inc({ model, direction: "input" }, usage.prompt_tokens);
+  m.tokens.inc({ model, direction: "output" }, usage.completion_tokens);
+  m.tokens.inc({ model, direction: "cached" }, usage.cached_tokens);
+  m.costUsd.inc({ model }, record.cost / 1_000_000);
   return record;
 }
 
@@ -86,13 +88,14 @@ export async function startMeteredStream<R>(
     throw await upstreamFailed(ctx, c, err, true, call.conversationId ?? null);
   }
   const provider = c.upstream.provider.name;
+  const labels = { provider: ctx.metrics.label.provider(provider), model: ctx.metrics.label.model(c.model) };
   ctx.metrics.activeStreams.inc();
   return meteredStream(upstream, {
     provider,
     signal: call.signal,
     idleTimeoutMs: idleTimeoutFor(ctx, c),
     abort: call.abort,
-    onFirstToken: () => ctx.metrics.upstreamTtftSeconds.observe({ provider, model: c.model }, (performance.now() - c.startedAt) / 1000),
+    onFirstToken: () => ctx.metrics.upstreamTtftSeconds.observe(labels, (performance.now() - c.startedAt) / 1000),
     settle: async (o) => {
       ctx.metrics.activeStreams.dec();
       const usage = o.usage ?? (await estimateUsage(call.prompt, o.text));
@@ -120,13 +123,35 @@ function promptBound(prompt: ChatMessage[]): number {
   return tokens;
 }
 
-/** The most a call can cost: every prompt byte a token, and all the answer room it asked for. */
-export function worstCaseCost(ctx: ChatContext, c: CallInfo, prompt: ChatMessage[], body: ChatBody): number {
+/**
+ * Reserves the call's worst case from the user's daily budget — every prompt byte a token, and all
+ * the answer room it asked for. When that does not fit but `min_answer_tokens` do, the answer room
+ * is lowered to what fits and the body says so to the upstream; 402 when not even that fits.
+ */
+export async function reserveBudget(ctx: ChatContext, c: CallInfo, prompt: ChatMessage[], body: ChatBody): Promise<{ reservation: Reservation; body: ChatBody }> {
+  const { config } = ctx.loaded;
   const asked = Number(body.max_completion_tokens ?? body.max_tokens ?? 0);
-  const output = asked > 0 ? asked : (ctx.loaded.config.models[c.model]?.max_output_tokens ?? DEFAULT_MAX_OUTPUT);
-  return costMicros(pricesFor(ctx.loaded.config, c.model), { prompt_tokens: promptBound(prompt), completion_tokens: output, cached_tokens: 0 });
+  const prices = pricesFor(config, c.model);
+  const promptTokens = promptBound(prompt);
+  const reservation = await ctx.budget.reserve(c.userId, {
+    costOf: (outputTokens) => costMicros(prices, { prompt_tokens: promptTokens, completion_tokens: outputTokens, cached_tokens: 0 }),
+    outputTokens: asked > 0 ? asked : (config.models[c.model]?.max_output_tokens ?? DEFAULT_MAX_OUTPUT),
+    minOutputTokens: config.min_answer_tokens,
+  });
+  if (!reservation.before.clamped) return { reservation, body };
+  return { reservation, body: withAnswerRoom(ctx, c, body, reservation.outputTokens) };
 }
 
-/** Reserves the call's worst case from the user's daily budget (402 when it does not fit). */
-export const reserveBudget = (ctx: ChatContext, c: CallInfo, prompt: ChatMessage[], body: ChatBody): Promise<Reservation> =>
-  ctx.budget.reserve(c.userId, worstCaseCost(ctx, c, prompt, body));
+/** Lowers whichever limit the client set (both, if both); with neither, the one its upstream reads. */
+function withAnswerRoom(ctx: ChatContext, c: CallInfo, body: ChatBody, tokens: number): ChatBody {
+  const out = { ...body };
+  const set = (field: "max_tokens" | "max_completion_tokens") => out[field] !== undefined && out[field] !== null;
+  if (set("max_tokens")) out.max_tokens = tokens;
+  if (set("max_completion_tokens")) out.max_completion_tokens = tokens;
+  if (!set("max_tokens") && !set("max_completion_tokens")) {
+    // OpenAI's reasoning models refuse max_tokens; local OpenAI-compatible servers all read it.
+    const provider = ctx.loaded.providers.find((p) => p.name === c.upstream.provider.name);
+    out[provider?.baseUrl === OPENAI_DEFAULT_BASE_URL ? "max_completion_tokens" : "max_tokens"] = tokens;
+  }
+  return out;
+}

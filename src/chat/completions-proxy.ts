@@ -3,6 +3,7 @@
 // metered into the user's session and the usage log.
 import type { ChatBody, ChatCompletion } from "../providers/provider.ts";
 import type { ChatContext } from "./chat-context.ts";
+import { assertContentUrls } from "./content-urls.ts";
 import type { BudgetStatus } from "../budget/budget.ts";
 import { callRecord, reserveBudget, startMeteredStream, upstreamFailed, type CallInfo } from "./call-meter.ts";
 import type { ChatMessage } from "./messages.ts";
@@ -19,6 +20,7 @@ export interface ProxyInput {
 type Prepared = CallInfo & { body: ChatBody };
 
 function prepare(ctx: ChatContext, input: ProxyInput): Prepared {
+  assertContentUrls(input.body.messages as ChatMessage[], ctx.loaded.config.content_urls.allow);
   const model = input.body.model || ctx.loaded.config.model;
   const upstream = ctx.registry.route(model);
   return {
@@ -31,10 +33,10 @@ const promptOf = (p: Prepared) => p.body.messages as ChatMessage[];
 
 export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal: AbortSignal): Promise<{ completion: ChatCompletion; budget: BudgetStatus }> {
   const p = prepare(ctx, input);
-  const reservation = await reserveBudget(ctx, p, promptOf(p), p.body);
+  const { reservation, body } = await reserveBudget(ctx, p, promptOf(p), p.body);
   let completion: ChatCompletion;
   try {
-    completion = await p.upstream.provider.complete(p.body, signal);
+    completion = await p.upstream.provider.complete(body, signal);
   } catch (err) {
     await reservation.settle(0);
     throw await upstreamFailed(ctx, p, err, false);
@@ -52,8 +54,8 @@ export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal:
 
 export async function proxyStream(ctx: ChatContext, input: ProxyInput, signal: AbortSignal, abort: () => void): Promise<{ events: AsyncGenerator<StreamEvent<BudgetStatus>>; budget: BudgetStatus }> {
   const p = prepare(ctx, input);
-  const reservation = await reserveBudget(ctx, p, promptOf(p), p.body);
-  const events = await startMeteredStream(ctx, p, { body: p.body, prompt: promptOf(p), signal, abort }, async (o, record) => {
+  const { reservation, body } = await reserveBudget(ctx, p, promptOf(p), p.body);
+  const events = await startMeteredStream(ctx, p, { body, prompt: promptOf(p), signal, abort }, async (o, record) => {
     try {
       // Whatever was generated was paid for upstream, finished or not.
       if (record.status === 200 || o.text) await recordCall(ctx.store, record);

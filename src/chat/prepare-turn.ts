@@ -9,6 +9,7 @@ import type { Route } from "../providers/registry.ts";
 import type { Message } from "../storage/db/repos/messages.ts";
 import { imagePart, withAttachments, type PreparedAttachment } from "./attachments.ts";
 import type { ChatContext } from "./chat-context.ts";
+import { assertContentUrls } from "./content-urls.ts";
 import { buildContext } from "./history.ts";
 import { textOf, titleFrom, type ChatMessage } from "./messages.ts";
 import type { TurnMessage } from "./record.ts";
@@ -69,6 +70,7 @@ async function replay(ctx: ChatContext, messages: Message[]): Promise<ChatMessag
 
 export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<PreparedTurn> {
   const { config, prompts } = ctx.loaded;
+  assertContentUrls(input.messages, config.content_urls.allow);
   const model = input.model ?? config.model;
   const upstream = ctx.registry.route(model);
 

@@ -48,10 +48,10 @@ async function removeStored(ctx: ChatContext, attachments: Attachment[]): Promis
 const existingConversation = (p: PreparedTurn) => (p.create ? null : p.conversationId);
 
 export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: AbortSignal): Promise<{ completion: ChatCompletion; result: TurnResult }> {
-  const reservation = await reserveBudget(ctx, p, p.context, p.body);
+  const { reservation, body } = await reserveBudget(ctx, p, p.context, p.body);
   let completion: ChatCompletion;
   try {
-    completion = await p.upstream.provider.complete(p.body, signal);
+    completion = await p.upstream.provider.complete(body, signal);
   } catch (err) {
     await reservation.settle(0);
     throw await upstreamFailed(ctx, p, err, false, existingConversation(p));
@@ -68,8 +68,8 @@ export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: Ab
  * still be answered with its HTTP status); the events then carry the chunks and, last, the result.
  */
 export async function streamTurn(ctx: ChatContext, p: PreparedTurn, signal: AbortSignal, abort: () => void): Promise<{ events: AsyncGenerator<StreamEvent<TurnResult>>; budget: BudgetStatus }> {
-  const reservation = await reserveBudget(ctx, p, p.context, p.body);
-  const events = await startMeteredStream(ctx, p, { body: p.body, prompt: p.context, signal, abort, conversationId: existingConversation(p) }, async (o, record) => {
+  const { reservation, body } = await reserveBudget(ctx, p, p.context, p.body);
+  const events = await startMeteredStream(ctx, p, { body, prompt: p.context, signal, abort, conversationId: existingConversation(p) }, async (o, record) => {
     const finishReason = o.finishReason ?? (o.aborted ? "cancelled" : "error");
     try {
       return await save(ctx, p, { content: o.text, finishReason }, record, reservation);

@@ -7,6 +7,8 @@ Usage:
   textllm [serve]        start the server (default)
   textllm migrate        apply database migrations and exit
   textllm chat           the terminal client (textllm chat --help)
+  textllm healthcheck    exit 0 when the server answers /health/live with 200 (--url URL:
+                         its base URL or a full probe URL; default http://127.0.0.1:$PORT)
   textllm --version      print the version
   textllm --help         print this help
 

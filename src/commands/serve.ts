@@ -1,11 +1,25 @@
 // `textllm serve`: load config, open the database (migrating it), listen, and stop cleanly on
 // SIGTERM/SIGINT.
+import { join } from "node:path";
 import { buildApp } from "../app.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { databaseBackend, redactUrl } from "../config/public-view.ts";
 import { closeDeps, createDeps } from "../deps.ts";
+import { sqliteFileIn } from "../storage/db/open.ts";
 import { VERSION } from "../lib/version.ts";
 import { collectWhenQuiet } from "../observability/quiet-collector.ts";
+import { setupHint } from "../providers/registry.ts";
+
+/** Where data, files and the shared limits live — a wrong URL shows in the first line of the log. */
+function backends(loaded: LoadedConfig): { database: string; files: string; limits: string } {
+  const { database, storage, redis } = loaded.config;
+  const s3 = storage.s3;
+  return {
+    database: databaseBackend(loaded) === "postgres" ? redactUrl(database.url) : `sqlite (${sqliteFileIn(loaded.dataDir)})`,
+    files: s3.enabled ? `s3 (bucket ${s3.bucket}${s3.endpoint ? ` at ${redactUrl(s3.endpoint)}` : ""})` : `local (${join(loaded.dataDir, "files")})`,
+    limits: redis.url ? `redis (${redactUrl(redis.url)}, on_error: ${redis.on_error})` : "memory (this process only)",
+  };
+}
 
 export async function serve(loaded: LoadedConfig): Promise<void> {
   const deps = await createDeps(loaded);
@@ -21,7 +35,7 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
       url: `http://${host}:${server.port}`,
       config: loaded.configPath ?? "built-in defaults",
       data_dir: loaded.dataDir,
-      database: databaseBackend(loaded) === "postgres" ? redactUrl(loaded.config.database.url) : "sqlite",
+      ...backends(loaded),
     },
     "textllm listening",
   );
@@ -29,6 +43,13 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     logger.warn(
       "OPEN MODE: no API keys are configured — anyone who can reach this server can use it and act as any user_id. Set TEXTLLM_API_KEYS (key=user_id,...) and TEXTLLM_ADMIN_KEY to require keys.",
     );
+  }
+
+  // Once per model: the first chat would otherwise be the first sign that no upstream is set.
+  for (const m of deps.registry.models()) {
+    const provider = loaded.providers.find((p) => p.name === m.owned_by);
+    if (!provider || m.configured) continue;
+    logger.warn({ model: m.id, provider: provider.name }, `model '${m.id}' cannot be used: provider '${provider.name}' has no API key and no base URL. ${setupHint(provider)}`);
   }
 
   const stopCollecting = collectWhenQuiet(deps.lifecycle, () => {

@@ -10,6 +10,7 @@ import { applyEnvOverrides, type EnvRecord } from "./env.ts";
 import { ConfigError } from "./config-error.ts";
 import { loadPrompts, type Prompts } from "./prompts.ts";
 import { resolveProviders, type ResolvedProvider } from "./providers.ts";
+import { withBuiltinModels } from "./builtin-models.ts";
 
 export interface LoadedConfig {
   config: Config;
@@ -45,6 +46,7 @@ export function loadConfig({ env, cwd }: LoadOptions): LoadedConfig {
 
   const config = validate(raw, sources, present ? configPath : "defaults");
   crossCheck(config, present ? configPath : "defaults");
+  config.models = withBuiltinModels(config.models);
   const base = present ? dirname(configPath) : cwd;
   const dataDir = isAbsolute(config.data_dir) ? config.data_dir : resolve(cwd, config.data_dir);
   const prompts = loadPrompts(resolve(base, config.prompts_file));

@@ -27,6 +27,7 @@ export function publicConfig(loaded: LoadedConfig): Record<string, unknown> {
     },
     rate_limiter: { backend: c.redis.url ? "redis" : "memory", on_error: c.redis.on_error },
     auth: { enabled: Object.keys(c.auth.api_keys).length > 0 || c.auth.admin_key !== "", users: new Set(Object.values(c.auth.api_keys)).size },
+    content_urls: { allow: c.content_urls.allow.map(redactUrl) },
     models: Object.fromEntries(
       Object.entries(c.models).map(([name, m]) => [name, { provider: m.provider ?? null, context_window: m.context_window ?? DEFAULT_CONTEXT_WINDOW, pricing: m.pricing ?? c.pricing }]),
     ),

@@ -54,6 +54,7 @@ export const ConfigSchema = T.Object(
     max_file_size_mb: T.Number({ exclusiveMinimum: 0, default: 20 }),
     cost_limit_per_session: NonNegative("USD a user may spend per UTC day; 0 disables", 5),
     warn_at_cost: NonNegative("USD after which answers carry a warning; 0 disables", 1),
+    min_answer_tokens: T.Integer({ minimum: 1, default: 256, description: "near the daily budget's end, a request whose max_tokens no longer fits goes ahead with fewer if at least this many fit" }),
     pricing: T.Object(
       { input_per_1k: NonNegative("USD per 1,000 prompt tokens", 0.0025), output_per_1k: NonNegative("USD per 1,000 completion tokens", 0.01) },
       { additionalProperties: false, default: {} },
@@ -86,6 +87,7 @@ export const ConfigSchema = T.Object(
         enabled: T.Boolean({ default: true, description: "false ignores url and uses the embedded database" }),
         url: T.String({ default: "", description: "postgres:// URL; empty means embedded SQLite" }),
         pool_size: T.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+        query_timeout_ms: T.Integer({ minimum: 10, default: 5000, description: "deadline of each Postgres statement and transaction; past it a request answers 503" }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -125,6 +127,15 @@ export const ConfigSchema = T.Object(
       {
         api_keys: T.Record(T.String({ minLength: 8 }), T.String({ minLength: 1 }), { default: {}, description: "API key → user id" }),
         admin_key: T.String({ default: "" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    content_urls: T.Object(
+      {
+        allow: T.Array(T.String({ minLength: 1 }), {
+          default: [],
+          description: "URL prefixes content parts may point to besides data: and public https: URLs (e.g. http://10.0.0.5:8080/)",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

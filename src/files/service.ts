@@ -1,11 +1,14 @@
-// Stored files: bytes in the blob store, metadata in the files table. A row is claimed first (its
-// primary key makes two uploads of one name in one second get "-2"), then the bytes are written;
-// if they cannot be, the row goes too — nothing is left half-stored.
+// Stored files: bytes in the blob store, metadata in the files table. The bytes are staged first
+// (a full disk fails there, before anything is claimed — deleting a row on a full disk may fail
+// too), then a row is claimed (its primary key makes two uploads of one name in one second get
+// "-2"), then the staged bytes become the object; if they cannot, the row goes again. Nothing is
+// left half-stored, and running out of room answers 507.
 import { notFound } from "../errors.ts";
 import type { BlobStore, Download } from "../storage/blobs/blob-store.ts";
 import { assertValidKey, buildKey, variantKey, type Folder } from "../storage/blobs/keys.ts";
 import type { FileRecord } from "../storage/db/repos/files.ts";
 import type { Store } from "../storage/db/store.ts";
+import { asStorageError } from "../storage/out-of-space.ts";
 
 export interface NewFile {
   userId: string;
@@ -25,30 +28,44 @@ const isUniqueViolation = (err: unknown) => {
 };
 
 export function fileService(store: Store, blobs: BlobStore, now: () => Date) {
+  /** Claims a free key with a files row, then commits the bytes under it (or removes the row again). */
+  async function claimAndCommit(f: NewFile, commit: (key: string) => Promise<void>): Promise<FileRecord> {
+    const at = now();
+    const base = buildKey(f.folder, f.userId, f.filename, at);
+    for (let n = 1; n <= 50; n++) {
+      const record: FileRecord = {
+        key: n === 1 ? base : variantKey(base, n), user_id: f.userId, folder: f.folder, filename: f.filename.slice(0, 255),
+        content_type: f.contentType, size: f.bytes.length, backend: blobs.backend, conversation_id: f.conversationId ?? null, created_at: at.toISOString(),
+      };
+      try {
+        await store.files.insert(record);
+      } catch (err) {
+        if (isUniqueViolation(err)) continue;
+        throw err;
+      }
+      try {
+        await commit(record.key);
+      } catch (err) {
+        await store.files.delete(record.key).catch(() => undefined);
+        throw err;
+      }
+      return record;
+    }
+    throw new Error(`no free key for ${base}`);
+  }
+
   return {
     async save(f: NewFile): Promise<FileRecord> {
-      const at = now();
-      const base = buildKey(f.folder, f.userId, f.filename, at);
-      for (let n = 1; n <= 50; n++) {
-        const record: FileRecord = {
-          key: n === 1 ? base : variantKey(base, n), user_id: f.userId, folder: f.folder, filename: f.filename.slice(0, 255),
-          content_type: f.contentType, size: f.bytes.length, backend: blobs.backend, conversation_id: f.conversationId ?? null, created_at: at.toISOString(),
-        };
-        try {
-          await store.files.insert(record);
-        } catch (err) {
-          if (isUniqueViolation(err)) continue;
-          throw err;
-        }
-        try {
-          await blobs.put(record.key, f.bytes, f.contentType);
-        } catch (err) {
-          await store.files.delete(record.key).catch(() => undefined);
-          throw err;
-        }
-        return record;
+      const what = `'${f.filename.slice(0, 100)}'`;
+      const staged = await blobs.stage(f.bytes, f.contentType).catch((err) => {
+        throw asStorageError(err, what);
+      });
+      try {
+        return await claimAndCommit(f, staged.commit);
+      } catch (err) {
+        await staged.discard();
+        throw asStorageError(err, what);
       }
-      throw new Error(`no free key for ${base}`);
     },
 
     /** A file's metadata; `owner` (when given) must match, else it does not exist for the caller. */

@@ -3,6 +3,9 @@ import { mkdir, rm, statfs, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ResolvedProvider } from "../config/providers.ts";
 import { isProviderConfigured } from "../config/providers.ts";
+import { withDeadline } from "../lib/deadline.ts";
+import type { SharedRedis } from "../lib/redis.ts";
+import type { OnRedisError } from "../lib/redis-policy.ts";
 import type { Store } from "../storage/db/store.ts";
 
 export type Status = "healthy" | "degraded" | "unhealthy";
@@ -27,55 +30,82 @@ export function checkProviders(providers: ResolvedProvider[]): CheckResult {
 export async function checkDatabase(store: Store, timeoutMs: number): Promise<CheckResult> {
   const started = performance.now();
   try {
-    await withTimeout(store.ping(), timeoutMs);
+    await withDeadline(store.ping(), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
     return { status: "healthy", backend: store.dialect, latency_ms: round(performance.now() - started) };
   } catch (err) {
     return { status: "unhealthy", backend: store.dialect, error: describe(err) };
   }
 }
 
-/** Writes and removes a small file where uploads go. */
-export async function checkLocalStorage(dir: string): Promise<CheckResult> {
+/** Writes and removes a small file in `dir`: null when that worked, else why not. */
+async function probeWrite(dir: string): Promise<string | null> {
   const probe = join(dir, `.health-${process.pid}-${Date.now()}`);
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(probe, "ok");
-    await rm(probe, { force: true });
-    return { status: "healthy", backend: "local", writable: true };
+    return null;
   } catch (err) {
-    return { status: "unhealthy", backend: "local", writable: false, error: describe(err) };
+    return describe(err);
+  } finally {
+    // Also when the write failed half-way (ENOSPC leaves an empty file behind).
+    await rm(probe, { force: true }).catch(() => undefined);
   }
 }
 
-export async function checkDisk(dir: string): Promise<CheckResult> {
+/** Writes and removes a small file where uploads go. */
+export async function checkLocalStorage(dir: string): Promise<CheckResult> {
+  const error = await probeWrite(dir);
+  return error ? { status: "unhealthy", backend: "local", writable: false, error } : { status: "healthy", backend: "local", writable: true };
+}
+
+/**
+ * Free space of the data directory's disk; with `writable`, also whether a file can be written
+ * there (status "failing" when not) — for a server that keeps its database or files on it.
+ */
+export async function checkDisk(dir: string, opts: { writable?: boolean } = {}): Promise<CheckResult> {
+  let space: { free_gb: number; total_gb: number; low: boolean } | null = null;
+  let error: string | null = null;
   try {
     const s = await statfs(dir);
     const free = Number(s.bavail) * Number(s.bsize);
-    const total = Number(s.blocks) * Number(s.bsize);
-    return { status: free < LOW_DISK_BYTES ? "low" : "ok", free_gb: round(free / 1024 ** 3), total_gb: round(total / 1024 ** 3) };
+    space = { free_gb: round(free / 1024 ** 3), total_gb: round((Number(s.blocks) * Number(s.bsize)) / 1024 ** 3), low: free < LOW_DISK_BYTES };
   } catch (err) {
-    return { status: "unknown", error: describe(err) };
+    error = describe(err);
   }
+  const sizes = space ? { free_gb: space.free_gb, total_gb: space.total_gb } : {};
+  if (opts.writable) {
+    const refused = await probeWrite(dir);
+    if (refused) return { status: "failing", writable: false, ...sizes, error: refused };
+  }
+  if (!space) return { status: "unknown", error };
+  return { status: space.low ? "low" : "ok", ...(opts.writable ? { writable: true } : {}), ...sizes };
 }
 
-/** Database down → unhealthy; anything else missing → degraded. */
-export function overallStatus(checks: Record<string, CheckResult>): Status {
-  if (checks.database?.status !== "healthy") return "unhealthy";
-  const degraded =
-    checks.openai_api?.status !== "configured" || checks.storage?.status !== "healthy" || checks.disk?.status !== "ok";
-  return degraded ? "degraded" : "healthy";
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
+export async function checkRedis(redis: SharedRedis, onError: OnRedisError): Promise<CheckResult> {
+  const started = performance.now();
   try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
+    await redis.ping();
+    return { status: "healthy", latency_ms: round(performance.now() - started), on_error: onError };
+  } catch (err) {
+    return { status: "unhealthy", on_error: onError, error: describe(err) };
   }
+}
+
+/** Whether these checks let the server take traffic (readiness). */
+export function isReady(checks: Record<string, CheckResult>): boolean {
+  return checks.database?.status === "healthy" && checks.disk?.status !== "failing" && !redisRefuses(checks);
+}
+
+/** Redis down under on_error: closed refuses every chat request. */
+const redisRefuses = (checks: Record<string, CheckResult>) => checks.redis !== undefined && checks.redis.status !== "healthy" && checks.redis.on_error === "closed";
+
+/** Not ready (database down, data disk unwritable, Redis down with on_error: closed) → unhealthy; anything else missing → degraded. */
+export function overallStatus(checks: Record<string, CheckResult>): Status {
+  if (!isReady(checks)) return "unhealthy";
+  const degraded =
+    checks.openai_api?.status !== "configured" || checks.storage?.status !== "healthy" || checks.disk?.status !== "ok" ||
+    (checks.redis !== undefined && checks.redis.status !== "healthy");
+  return degraded ? "degraded" : "healthy";
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -3,6 +3,7 @@
 // with an OpenAI-style body (Bun's own limit, a backstop set slightly higher, answers without one).
 import { Elysia } from "elysia";
 import { badRequest, payloadTooLarge, unsupportedMediaType } from "../errors.ts";
+import { assertJsonDepth } from "./json-depth.ts";
 import { isForm, parseForm } from "./multipart.ts";
 
 const tooLarge = (max: number) =>
@@ -55,6 +56,7 @@ export function bodyLimit(maxBytes: number) {
       }
       const text = utf8.decode(await readBody(request, maxBytes));
       if (text.trim() === "") return null;
+      assertJsonDepth(text);
       let value: unknown;
       try {
         value = JSON.parse(text);

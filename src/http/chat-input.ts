@@ -9,7 +9,7 @@ import type { NativeChatSchema } from "./schemas/chat.ts";
 export type NativeBody = typeof NativeChatSchema.static;
 
 /** Fields that are ours; everything else is the caller's business with the upstream. */
-const OWN_FIELDS = new Set(["message", "messages", "conversation_id", "user_id", "model", "stream", "stream_options", "n", "files", "images", "file"]);
+const OWN_FIELDS = new Set(["message", "messages", "conversation_id", "user_id", "model", "stream", "stream_options", "n", "files", "images", "file", "image"]);
 
 export function incomingFiles(body: Record<string, unknown>, fields: string[]): IncomingFile[] {
   return fields.flatMap((field) => {

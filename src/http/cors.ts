@@ -12,6 +12,7 @@ const ALLOWED = [
 const EXPOSED = [
   "x-request-id", "x-conversation-id", "retry-after", "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
   "x-ratelimit-reset-requests", "x-budget-remaining-usd", "x-budget-warning",
+  "x-textllm-max-tokens-clamped",
 ];
 
 export function corsPlugin(origins: string[]) {

@@ -1,5 +1,6 @@
 // The one function that turns any failure into an HTTP answer with OpenAI's error body.
 import { AppError, internalError, type ErrorBody } from "../errors.ts";
+import { asStorageError } from "../storage/out-of-space.ts";
 
 export interface ErrorAnswer {
   status: number;
@@ -43,8 +44,11 @@ function classify(code: string | number, error: unknown, method: string, path: s
       return fromValidation(error);
     case "INVALID_FILE_TYPE":
       return new AppError(415, (error as Error).message, "invalid_request_error", "unsupported_media_type");
-    default:
-      return internalError();
+    default: {
+      // A full disk under the database (or anything else that writes) is a 507, not a bug.
+      const storage = asStorageError(error, "what this request wrote");
+      return storage instanceof AppError ? storage : internalError();
+    }
   }
 }
 

@@ -21,7 +21,7 @@ export async function enforceRateLimit(limiter: RateLimiter, key: string, header
   headers["x-ratelimit-reset-requests"] = formatDuration(d.resetMs);
   if (!d.allowed) {
     const retryAfter = String(Math.max(1, Math.ceil(d.retryAfterMs / 1000)));
-    throw new AppError(429, `Rate limit reached: ${d.limit} requests per minute for this user. Try again in ${retryAfter} s.`, "rate_limit_error", "rate_limit_exceeded", null, { "retry-after": retryAfter });
+    throw new AppError(429, `Rate limit reached: ${d.perMinute} requests per minute, in bursts of at most ${d.limit}, for this user. Try again in ${retryAfter} s.`, "rate_limit_error", "rate_limit_exceeded", null, { "retry-after": retryAfter });
   }
   return d;
 }
@@ -36,17 +36,23 @@ export async function admitChat(limiter: RateLimiter, principal: Principal, requ
 export function budgetHeaders(b: BudgetStatus, headers: Headers): void {
   if (b.remaining !== null) headers["x-budget-remaining-usd"] = microsToUsd(b.remaining).toFixed(6);
   if (b.warning) headers["x-budget-warning"] = b.warning;
+  if (b.clamped) headers["x-textllm-max-tokens-clamped"] = String(b.clamped.to);
 }
+
+/** Says that a request's max tokens were lowered to fit the budget, and by how much. */
+const clampNote = (b: BudgetStatus) =>
+  b.clamped ? `max_tokens was lowered from ${b.clamped.from} to ${b.clamped.to} to fit what is left of today's budget.` : null;
 
 /** What /chat answers carry about the budget. */
 export function budgetFields(b: BudgetStatus) {
+  const warning = [clampNote(b), b.warning].filter(Boolean).join(" ");
   return {
     budget: {
       limit: b.limit === null ? null : microsToUsd(b.limit),
       spent_today: microsToUsd(b.spent),
       remaining: b.remaining === null ? null : microsToUsd(b.remaining),
     },
-    ...(b.warning ? { warning: b.warning } : {}),
+    ...(warning ? { warning } : {}),
   };
 }
 

@@ -1,14 +1,27 @@
 // Forms: multipart/form-data (files) and urlencoded bodies, read through the same size cap as
-// JSON. File fields that may repeat ("files", "images") are always lists.
+// JSON. Fields land in a prototype-less object, so no field name can reach Object.prototype; file
+// parts come only under the upload names (see upload-fields.ts), which are always lists.
 import { badRequest } from "../errors.ts";
+import { assertJsonDepth } from "./json-depth.ts";
+import { uploadField } from "./upload-fields.ts";
 
-const LIST_FIELDS = new Set(["files", "images"]);
+/** Names that mean something to every JavaScript object: refused rather than stored. */
+const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 
 export function formToObject(form: { keys(): IterableIterator<string>; getAll(key: string): unknown[] }): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const key of new Set(form.keys())) {
+    if (RESERVED_NAMES.has(key)) throw badRequest(`The form field name '${key}' is not allowed.`, key, "invalid_field_name");
     const values = form.getAll(key);
-    out[key] = LIST_FIELDS.has(key) || values.length > 1 ? values : values[0];
+    const upload = uploadField(key);
+    if (upload) {
+      out[upload] = [...((out[upload] as unknown[] | undefined) ?? []), ...values];
+      continue;
+    }
+    if (values.some((v) => v instanceof Blob)) {
+      throw badRequest(`The form field '${key}' carries a file; send files as 'file', 'files', 'image' or 'images' (a trailing [] is fine).`, key, "unexpected_file_field");
+    }
+    out[key] = values.length > 1 ? values : values[0];
   }
   return out;
 }
@@ -17,11 +30,13 @@ export async function parseForm(bytes: Uint8Array, contentType: string): Promise
   if (/^application\/x-www-form-urlencoded/i.test(contentType)) {
     return formToObject(new URLSearchParams(new TextDecoder().decode(bytes)));
   }
+  let form: Awaited<ReturnType<Response["formData"]>>;
   try {
-    return formToObject(await new Response(bytes, { headers: { "content-type": contentType } }).formData());
+    form = await new Response(bytes, { headers: { "content-type": contentType } }).formData();
   } catch {
     throw badRequest("The multipart/form-data body could not be parsed: check its boundary and parts.", null, "invalid_multipart");
   }
+  return formToObject(form);
 }
 
 const NUMBER_FIELDS = ["temperature", "top_p", "max_tokens", "max_completion_tokens", "presence_penalty", "frequency_penalty", "seed", "n"];
@@ -32,6 +47,7 @@ const NUMBER_FIELDS = ["temperature", "top_p", "max_tokens", "max_completion_tok
  */
 export function coerceChatForm(body: Record<string, unknown>): void {
   if (typeof body.messages === "string") {
+    assertJsonDepth(body.messages, "messages");
     try {
       body.messages = JSON.parse(body.messages);
     } catch {

@@ -3,12 +3,15 @@
 // short deadline, and after a failure connecting is not retried for a moment (so an outage costs
 // each request nothing, not a timeout).
 import { RedisClient } from "bun";
+import { withDeadline } from "./deadline.ts";
 
 export const REDIS_DEADLINE_MS = 500;
 const RETRY_CONNECT_AFTER_MS = 1000;
 
 export interface SharedRedis {
   send(command: string, args: string[]): Promise<unknown>;
+  /** A round trip (PING); fails when Redis is unreachable. */
+  ping(): Promise<void>;
   close(): void;
 }
 
@@ -20,7 +23,7 @@ export function connectRedis(url: string): SharedRedis {
   const ensureConnected = async () => {
     if (client.connected) return;
     if (Date.now() < downUntil) throw new Error("Redis is unreachable (retrying shortly)");
-    connecting ??= withDeadline(client.connect()).finally(() => (connecting = null));
+    connecting ??= redisDeadline(client.connect()).finally(() => (connecting = null));
     try {
       await connecting;
     } catch (err) {
@@ -29,10 +32,14 @@ export function connectRedis(url: string): SharedRedis {
     }
   };
 
+  const send = async (command: string, args: string[]) => {
+    await ensureConnected();
+    return redisDeadline(client.send(command, args));
+  };
   return {
-    async send(command, args) {
-      await ensureConnected();
-      return withDeadline(client.send(command, args));
+    send,
+    async ping() {
+      await send("PING", []);
     },
     close: () => client.close(),
   };
@@ -55,11 +62,5 @@ export function luaScript(client: SharedRedis, source: string) {
   };
 }
 
-export async function withDeadline<T>(p: Promise<T>, ms = REDIS_DEADLINE_MS): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const redisDeadline = <T>(p: Promise<T>) =>
+  withDeadline(p, REDIS_DEADLINE_MS, () => new Error(`Redis did not answer within ${REDIS_DEADLINE_MS} ms`));

@@ -52,8 +52,9 @@ export function createRequestTracker(logger: Logger, metrics: Metrics, lifecycle
       const e = entries.get(request);
       if (!e) return;
       const seconds = (performance.now() - e.start) / 1000;
-      metrics.requests.inc({ route: r.route, method: request.method, status: String(r.status) });
-      metrics.requestSeconds.observe({ route: r.route, method: request.method }, seconds);
+      const method = metrics.label.method(request.method);
+      metrics.requests.inc({ route: r.route, method, status: String(r.status) });
+      metrics.requestSeconds.observe({ route: r.route, method }, seconds);
       e.line = { request_id: r.requestId, method: request.method, route: r.route, status: r.status, latency_ms: Math.round(seconds * 10000) / 10 };
       if (!r.streaming || e.streamDone) finish(e);
     },

@@ -1,10 +1,12 @@
 // Any OpenAI-compatible upstream, through the official SDK. Its built-in retry is the one we want:
 // exponential backoff with jitter on 408/409/429/5xx and connection errors, honouring
 // retry-after, and — for streams — only until the response starts, so never after a byte of a
-// streamed reply has gone to our client.
+// streamed reply has gone to our client. No wait between attempts outlasts the call's deadline,
+// `timeout_ms` after it began (see retry-deadline.ts).
 import OpenAI from "openai";
 import type { ResolvedProvider } from "../config/providers.ts";
 import type { ChatBody, ChatProvider } from "./provider.ts";
+import { DEADLINE_HEADER, deadlineFetch } from "./retry-deadline.ts";
 
 export interface ProviderHooks {
   /** Called for every attempt that is a retry of an earlier one. */
@@ -17,24 +19,20 @@ export function openAICompatible(p: ResolvedProvider, hooks: ProviderHooks = {})
     baseURL: p.baseUrl,
     timeout: p.timeoutMs,
     maxRetries: p.maxRetries,
-    fetch: (url, init) => {
-      // The SDK numbers its attempts in this header: 0 for the first.
-      const retry = new Headers(init?.headers).get("x-stainless-retry-count");
-      if (retry && retry !== "0") hooks.onRetry?.(p.name);
-      return fetch(url, init);
-    },
+    fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(p.name) }),
   });
+  const options = (signal: AbortSignal | undefined) => ({ signal, headers: { [DEADLINE_HEADER]: String(Date.now() + p.timeoutMs) } });
 
   return {
     name: p.name,
     async complete(body, signal) {
       const { stream: _ignored, ...rest } = body;
-      return client.chat.completions.create({ ...(rest as object), stream: false } as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal });
+      return client.chat.completions.create({ ...(rest as object), stream: false } as OpenAI.ChatCompletionCreateParamsNonStreaming, options(signal));
     },
     async stream(body: ChatBody, signal) {
       // Always ask for usage: cost is computed from it. The caller decides what the client sees.
       const params = { ...body, stream: true, stream_options: { ...(body.stream_options ?? {}), include_usage: true } };
-      return client.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal });
+      return client.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options(signal));
     },
   };
 }

@@ -14,7 +14,10 @@ export interface BucketState {
 
 export interface Decision {
   allowed: boolean;
+  /** The burst: requests allowed at once (x-ratelimit-limit-requests). */
   limit: number;
+  /** The sustained rate the bucket refills at. */
+  perMinute: number;
   remaining: number;
   /** Until the bucket is full again (x-ratelimit-reset-requests). */
   resetMs: number;
@@ -38,6 +41,7 @@ export function decide(spec: BucketSpec, tokens: number, allowed: boolean): Deci
   return {
     allowed,
     limit: spec.capacity,
+    perMinute: spec.perMinute,
     remaining: Math.max(0, Math.floor(tokens)),
     resetMs: Math.ceil((spec.capacity - tokens) / rate),
     retryAfterMs: allowed ? 0 : Math.ceil((1 - tokens) / rate),

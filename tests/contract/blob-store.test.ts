@@ -1,7 +1,7 @@
 // One contract for both blob backends: what the files service relies on.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { blobStore } from "../../src/deps.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import type { BlobStore } from "../../src/storage/blobs/blob-store.ts";
@@ -53,6 +53,17 @@ for (const backend of BLOB_BACKENDS) {
       await blobs.delete(key("v.txt"));
       await blobs.delete(key("v.txt"));
       expect(await blobs.read(key("v.txt"))).toBeNull();
+    });
+
+    test("staged bytes are invisible until committed; discarded ones leave nothing", async () => {
+      const kept = await blobs.stage(bytes("kept"), "text/plain");
+      expect(await blobs.read(key("staged.txt"))).toBeNull();
+      await kept.commit(key("staged.txt"));
+      expect(new TextDecoder().decode((await blobs.read(key("staged.txt")))!)).toBe("kept");
+      const dropped = await blobs.stage(bytes("dropped"), "text/plain");
+      await dropped.discard();
+      expect(await blobs.read(key("staged.txt"))).not.toBeNull();
+      if (backend.name === "local") expect(readdirSync(join(dir.path, "data", "files", ".staging"))).toEqual([]);
     });
 
     test("the health probe writes and removes an object", async () => {

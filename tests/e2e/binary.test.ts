@@ -62,6 +62,26 @@ describe("compiled binary", () => {
     expect(existsSync(join(dir.path, "migrate-only", "textllm.db"))).toBe(true);
   });
 
+  test("alone, it knows the common models' prices, and `textllm healthcheck` probes it", async () => {
+    const mock = startMockUpstream();
+    const s = await startServer([binary], { cwd: dir.path, env: { TEXTLLM_DATA_DIR: join(dir.path, "price-data"), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-bin" } });
+    try {
+      const models = (await (await fetch(`${s.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
+      expect(models.data.map((m) => m.id)).toEqual(expect.arrayContaining(["gpt-4o", "gpt-4o-mini", "text-embedding-3-small"]));
+      const res = await fetch(`${s.url}/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"message":"price check","model":"gpt-4o-mini"}' });
+      const body = (await res.json()) as { cost: number; usage: { prompt_tokens: number; completion_tokens: number } };
+      // gpt-4o-mini: $0.15 / $0.60 per million tokens, not the flat gpt-4o price.
+      expect(body.cost).toBe(Math.round(body.usage.prompt_tokens * 0.15 + body.usage.completion_tokens * 0.6) / 1e6);
+
+      expect((await run([binary, "healthcheck", "--url", s.url], { cwd: dir.path })).code).toBe(0);
+      expect((await run([binary, "healthcheck"], { cwd: dir.path, env: { PORT: new URL(s.url).port } })).code).toBe(0);
+    } finally {
+      await s.stop("SIGTERM");
+      await mock.stop();
+    }
+    expect((await run([binary, "healthcheck", "--url", s.url], { cwd: dir.path })).code).toBe(1);
+  }, 60_000);
+
   test("extracts PDF, DOCX and text documents and sends images, inside the binary", async () => {
     const mock = startMockUpstream();
     const s = await startServer([binary], { cwd: dir.path, env: { TEXTLLM_DATA_DIR: join(dir.path, "doc-data"), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-bin" } });

@@ -1,7 +1,7 @@
 // Several replicas behind one Redis: one rate limit and one budget ledger for all of them; and
 // what a replica does while Redis is unreachable (redis.on_error).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServer, type RunningServer } from "../support/server-process.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
@@ -78,6 +78,41 @@ describe("while Redis is unreachable", () => {
     }
   });
 
+  test("a wrong REDIS_URL shows: in the start-up line, in /health, and (on_error: closed) in readiness", async () => {
+    const dir = tempDir();
+    try {
+      const env = { TEXTLLM_DATA_DIR: join(dir.path, "data"), REDIS_URL: deadRedis, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" };
+      const open = await startServer([process.execPath, MAIN], { cwd: dir.path, env });
+      try {
+        const started = JSON.parse(open.lines.find((l) => l.includes("textllm listening"))!) as Record<string, string>;
+        expect(started.database).toStartWith("sqlite");
+        expect(started.files).toStartWith("local");
+        expect(started.limits).toContain("redis://127.0.0.1:1");
+        const health = await fetch(`${open.url}/health`);
+        const body = (await health.json()) as { status: string; checks: Record<string, { status: string; on_error?: string }> };
+        expect(body.status).toBe("degraded");
+        expect(body.checks.redis).toMatchObject({ status: "unhealthy", on_error: "open" });
+        // Under on_error: open chat is still served, so the server stays ready.
+        expect((await fetch(`${open.url}/health/ready`)).status).toBe(200);
+      } finally {
+        await open.stop("SIGKILL");
+      }
+      const closedDir = join(dir.path, "closed");
+      mkdirSync(closedDir);
+      writeFileSync(join(closedDir, "config.yaml"), "redis:\n  on_error: closed\n");
+      const closed = await startServer([process.execPath, MAIN], { cwd: closedDir, env: { ...env, TEXTLLM_DATA_DIR: join(closedDir, "data") } });
+      try {
+        const ready = await fetch(`${closed.url}/health/ready`);
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toMatchObject({ status: "not_ready", checks: { redis: { status: "unhealthy", on_error: "closed" } } });
+      } finally {
+        await closed.stop("SIGKILL");
+      }
+    } finally {
+      dir.cleanup();
+    }
+  }, 30_000);
+
   test("on_error: closed refuses chat with a 503 and no upstream call; reads still work", async () => {
     const t = await startTestApp({ config: { redis: { on_error: "closed" } }, env: { REDIS_URL: deadRedis, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
     try {
@@ -89,6 +124,23 @@ describe("while Redis is unreachable", () => {
       expect((await t.request("GET", "/conversations?user_id=x")).status).toBe(200);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe.skipIf(!TEST_REDIS_URL)(`/health with a reachable Redis${TEST_REDIS_URL ? "" : " (skipped: TEST_REDIS_URL is not set)"}`, () => {
+  test("names Redis as a healthy check; without REDIS_URL there is no redis check", async () => {
+    const withRedis = await startTestApp({ env: { REDIS_URL: TEST_REDIS_URL } });
+    const without = await startTestApp();
+    try {
+      const body = (await (await withRedis.request("GET", "/health")).json()) as { checks: Record<string, { status: string }> };
+      expect(body.checks.redis).toMatchObject({ status: "healthy", on_error: "open" });
+      expect(await (await withRedis.request("GET", "/health/ready")).json()).toMatchObject({ status: "ready", checks: { redis: { status: "healthy" } } });
+      const plain = (await (await without.request("GET", "/health")).json()) as { checks: Record<string, unknown> };
+      expect(plain.checks.redis).toBeUndefined();
+    } finally {
+      await withRedis.close();
+      await without.close();
     }
   });
 });

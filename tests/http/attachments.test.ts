@@ -223,19 +223,19 @@ describe("when storage fails in the middle of a turn", () => {
     // so a leaked reservation would refuse the next request.
     const t = await startTestApp({ config: { cost_limit_per_session: 0.0025 }, env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
     try {
-      const put = t.deps.blobs.put.bind(t.deps.blobs);
+      const stage = t.deps.blobs.stage.bind(t.deps.blobs);
       let calls = 0;
-      t.deps.blobs.put = async (key, data, type) => {
-        if (++calls === 2) throw new Error("disk full");
-        return put(key, data, type);
+      t.deps.blobs.stage = async (data, type) => {
+        if (++calls === 2) throw Object.assign(new Error("disk full"), { code: "ENOSPC" });
+        return stage(data, type);
       };
       const res = await t.request("POST", "/chat", { body: form({ message: "two files", user_id: "unlucky-disk", max_tokens: "100" }, [["files", "a.txt", new TextEncoder().encode("first")], ["files", "b.txt", new TextEncoder().encode("second")]]) });
-      expect(res.status).toBe(500);
-      await errorOf(res);
+      expect(res.status).toBe(507);
+      expect((await errorOf(res)).code).toBe("insufficient_storage");
       expect((await (await t.request("GET", "/files?user_id=unlucky-disk")).json() as { data: unknown[] }).data).toEqual([]);
       expect(await t.deps.store.conversations.countByUser("unlucky-disk")).toBe(0);
 
-      t.deps.blobs.put = put;
+      t.deps.blobs.stage = stage;
       const next = await t.request("POST", "/chat", { body: { message: "still within budget", user_id: "unlucky-disk", max_tokens: 100 } });
       expect(next.status).toBe(200);
     } finally {

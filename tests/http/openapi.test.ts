@@ -76,7 +76,7 @@ describe("every documented operation is complete", () => {
 
   test("integers are documented as integers; a query parameter with a default is optional", () => {
     expect(JSON.stringify(spec)).not.toContain('"format":"integer"');
-    const limit = spec.paths["/conversations"]!.get!.parameters!.find((p) => p.name === "limit") as { required: boolean; schema: { type: string; default: number } };
+    const limit = spec.paths["/conversations"]!.get!.parameters!.find((p) => p.name === "limit") as unknown as { required: boolean; schema: { type: string; default: number } };
     expect(limit).toMatchObject({ required: false, schema: { type: "integer", default: 50 } });
     for (const { name, op } of operations()) {
       for (const p of (op.parameters ?? []) as { name: string; in: string; required?: boolean; schema?: { default?: unknown } }[]) {

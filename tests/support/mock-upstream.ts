@@ -9,7 +9,7 @@ export interface RecordedRequest {
 }
 
 export type Behaviour =
-  | { kind: "reply"; text?: string; cachedTokens?: number; finishReason?: string; chunkDelayMs?: number; delayMs?: number }
+  | { kind: "reply"; text?: string; cachedTokens?: number; finishReason?: string; chunkDelayMs?: number; delayMs?: number; fillMaxTokens?: boolean }
   | { kind: "error"; status: number; message?: string; headers?: Record<string, string> }
   /** Accepts the request and never answers. */
   | { kind: "hang" }
@@ -93,7 +93,10 @@ export function startMockUpstream(): MockUpstream {
         });
       }
 
-      const text = b.kind === "reply" && b.text !== undefined ? b.text : defaultReply(body);
+      // fillMaxTokens: the longest answer the request allows, one word (= one token here) per token.
+      const room = Number(body.max_completion_tokens ?? body.max_tokens ?? 0);
+      const filled = b.kind === "reply" && b.fillMaxTokens && room > 0 ? "w ".repeat(room).trim() : undefined;
+      const text = filled ?? (b.kind === "reply" && b.text !== undefined ? b.text : defaultReply(body));
       const model = String(body.model ?? "mock-model");
       const prompt = promptTokens(body.messages ?? []);
       const cached = b.kind === "reply" ? Math.min(b.cachedTokens ?? 0, prompt) : 0;

@@ -1,10 +1,12 @@
-// A TCP proxy on 127.0.0.1 that a test can cut and restore: the way to make a real database
-// "unreachable" for one server without stopping the database itself.
+// A TCP proxy on 127.0.0.1 that a test can cut and restore, or freeze and thaw: the way to make a
+// real database "unreachable" or "hung" for one server without stopping the database itself.
 import type { Socket } from "bun";
 
 interface Link {
   upstream: Socket<Link> | null;
   pending: Uint8Array[];
+  /** Bytes from upstream held back while frozen. */
+  held: Uint8Array[];
   client: Socket<Link>;
 }
 
@@ -13,11 +15,16 @@ export interface TcpProxy {
   /** Drops every open connection and refuses new ones. */
   cut(): void;
   restore(): void;
+  /** Keeps connections open but passes no byte either way (like a SIGSTOPped server). */
+  freeze(): void;
+  /** Delivers what was held back and passes bytes again. */
+  thaw(): void;
   stop(): void;
 }
 
 export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy {
   let open = true;
+  let frozen = false;
   const links = new Set<Link>();
 
   const server = Bun.listen<Link>({
@@ -29,7 +36,7 @@ export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy 
           client.end();
           return;
         }
-        const link: Link = { upstream: null, pending: [], client };
+        const link: Link = { upstream: null, pending: [], held: [], client };
         client.data = link;
         links.add(link);
         Bun.connect<Link>({
@@ -39,11 +46,13 @@ export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy 
           socket: {
             open(up) {
               link.upstream = up;
+              if (frozen) return;
               for (const chunk of link.pending) up.write(chunk);
               link.pending = [];
             },
             data(_up, chunk) {
-              link.client.write(chunk);
+              if (frozen) link.held.push(new Uint8Array(chunk));
+              else link.client.write(chunk);
             },
             close() {
               link.client.end();
@@ -57,7 +66,7 @@ export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy 
       },
       data(client, chunk) {
         const link = client.data;
-        if (link.upstream) link.upstream.write(chunk);
+        if (link.upstream && !frozen) link.upstream.write(chunk);
         else link.pending.push(new Uint8Array(chunk));
       },
       close(client) {
@@ -83,6 +92,19 @@ export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy 
     },
     restore() {
       open = true;
+    },
+    freeze() {
+      frozen = true;
+    },
+    thaw() {
+      frozen = false;
+      for (const link of links) {
+        for (const chunk of link.held) link.client.write(chunk);
+        link.held = [];
+        if (!link.upstream) continue;
+        for (const chunk of link.pending) link.upstream.write(chunk);
+        link.pending = [];
+      }
     },
     stop() {
       dropAll();

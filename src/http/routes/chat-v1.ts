@@ -13,6 +13,7 @@ import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { accessFields, admitChat, budgetFields, budgetHeaders } from "../guard.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { operationDoc, withFieldExamples } from "../operation-doc.ts";
+import { uploadsTo } from "../upload-fields.ts";
 import { requestId } from "../request-id.ts";
 import { ChatFileSchema, ChatImageSchema, ChatStreamSchema } from "../schemas/chat.ts";
 import {
@@ -113,6 +114,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
       },
       {
         body: ChatImageSchema,
+        transform: uploadsTo({ documents: "images", images: "images" }),
         detail: operationDoc({
           summary: "Chat about one or more images (multipart: message, images[])",
           body: { multipart: { schema: withFieldExamples(ChatImageSchema, FORM_EXAMPLE), example: FORM_EXAMPLE } },
@@ -132,6 +134,7 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
       },
       {
         body: ChatFileSchema,
+        transform: uploadsTo({ documents: "file", images: "file", single: true }),
         detail: operationDoc({
           summary: "Chat about a document (multipart: message, file)",
           body: { multipart: { schema: withFieldExamples(ChatFileSchema, { ...FORM_EXAMPLE, message: "Summarise this document." }), example: { ...FORM_EXAMPLE, message: "Summarise this document." } } },

@@ -12,6 +12,7 @@ import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { accessFields, admitChat, budgetFields, budgetHeaders } from "../guard.ts";
 import { coerceChatForm, isForm } from "../multipart.ts";
+import { uploadsTo } from "../upload-fields.ts";
 import { requestId } from "../request-id.ts";
 import { operationDoc } from "../operation-doc.ts";
 import { NativeChatSchema } from "../schemas/chat.ts";
@@ -45,14 +46,21 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestT
         const p = await prepareTurn(ctx, input);
         const controller = linkedAbort(request);
         const ids = { conversation_id: p.conversationId, user_id: p.userId };
-        set.headers["x-conversation-id"] = p.conversationId;
+        // A new conversation is named only once it exists: a failed first turn stores none.
+        const nameConversation = () => {
+          set.headers["x-conversation-id"] = p.conversationId;
+        };
+        if (!p.create) nameConversation();
         if (!body.stream) {
           const { completion, result } = await completeTurn(ctx, p, controller.signal);
+          nameConversation();
           tracker.annotate(request, accessFields(p, result));
           budgetHeaders(result.budget, set.headers);
           return { ...completion, ...ids, ...turnFields(result), text: completion.choices[0]?.message?.content ?? "" };
         }
         const { events, budget } = await streamTurn(ctx, p, controller.signal, () => controller.abort());
+        // The upstream has accepted: the turn is stored however the stream ends.
+        nameConversation();
         budgetHeaders(budget, set.headers);
         async function* frames() {
           let last = { id: "", created: 0, model: p.model };
@@ -85,10 +93,11 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestT
       {
         body: NativeChatSchema,
         transform({ body, request }) {
+          uploadsTo({ documents: "files", images: "images" })({ body, request });
           if (isForm(request.headers.get("content-type")) && body && typeof body === "object") coerceChatForm(body as Record<string, unknown>);
         },
         detail: operationDoc({
-          summary: "Chat with stored history: JSON or multipart with files/images; the server supplies the history (JSON or SSE)",
+          summary: "Chat with stored history: JSON or multipart with files/images (also file, image, files[], images[]); the server supplies the history (JSON or SSE)",
           description:
             "Send `message` (or OpenAI-style `messages`); the server adds the conversation's history and stores the turn. Without `conversation_id` a new conversation begins: " +
             "its id comes back in the answer and the X-Conversation-ID header. As multipart/form-data, attach documents (`files`) and images (`images`). Other OpenAI parameters pass through.",

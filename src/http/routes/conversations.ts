@@ -11,7 +11,7 @@ import {
   CONVERSATION_EXAMPLE, ConversationListSchema, ConversationSchema, CreateConversationSchema, DeleteConversationQuery, DeletedConversationSchema,
   ListConversationsQuery, ListMessagesQuery, MESSAGE_EXAMPLE, MessageListSchema, UpdateConversationSchema,
 } from "../schemas/conversations.ts";
-import { BODY_ERRORS } from "../schemas/errors.ts";
+import { BODY_ERRORS, WRITE_ERRORS } from "../schemas/errors.ts";
 
 const conversation = { schema: ConversationSchema, example: CONVERSATION_EXAMPLE, description: "The conversation" };
 const CREATE_EXAMPLE = { user_id: "alice", title: "Trip to Lisbon", tags: ["travel"], metadata: { project: "holidays" } };
@@ -28,7 +28,7 @@ export function conversationRoutes(service: ConversationService, auth: AuthPlugi
         summary: "Create a conversation",
         body: { required: false, json: { schema: CreateConversationSchema, example: CREATE_EXAMPLE } },
         ok: conversation,
-        errors: [...BODY_ERRORS, 404],
+        errors: [...BODY_ERRORS, ...WRITE_ERRORS, 404],
       }),
     })
     .get(
@@ -63,7 +63,7 @@ export function conversationRoutes(service: ConversationService, auth: AuthPlugi
           summary: "Change a conversation's title, tags or metadata",
           body: { json: { schema: UpdateConversationSchema, example: { title: "Lisbon in spring", tags: ["travel", "2027"] } } },
           ok: { ...conversation, description: "The changed conversation" },
-          errors: [...BODY_ERRORS, 404],
+          errors: [...BODY_ERRORS, ...WRITE_ERRORS, 404],
         }),
       },
     )

@@ -10,10 +10,11 @@ import type { Folder } from "../../storage/blobs/keys.ts";
 import type { AuthPlugin } from "../auth.ts";
 import { operationDoc, withFieldExamples } from "../operation-doc.ts";
 import { presentFile } from "../presenters/file.ts";
-import { BODY_ERRORS } from "../schemas/errors.ts";
+import { BODY_ERRORS, WRITE_ERRORS } from "../schemas/errors.ts";
 import {
   DeletedFileSchema, FILE_EXAMPLE, FileListSchema, KEY_PARAM, ListFilesQuery, OwnerQuery, UploadAnswerSchema, UploadSchema,
 } from "../schemas/files.ts";
+import { uploadsTo } from "../upload-fields.ts";
 
 const UPLOAD_EXAMPLE = { user_id: "alice", folder: "uploads" };
 
@@ -58,12 +59,13 @@ export function fileRoutes(loaded: LoadedConfig, files: FileService, auth: AuthP
       },
       {
         body: UploadSchema,
+        transform: uploadsTo({ documents: "file", images: "file", single: true }),
         detail: operationDoc({
           summary: "Upload a file (multipart: file, user_id, folder)",
           description: "Checked like a chat attachment: its type by content (images, PDF, DOCX, text), its size (max_file_size_mb).",
           body: { multipart: { schema: withFieldExamples(UploadSchema, UPLOAD_EXAMPLE), example: UPLOAD_EXAMPLE } },
           ok: { schema: UploadAnswerSchema, example: { success: true, ...FILE_EXAMPLE }, description: "The stored file" },
-          errors: BODY_ERRORS,
+          errors: [...BODY_ERRORS, ...WRITE_ERRORS],
         }),
       },
     )

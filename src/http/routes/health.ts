@@ -1,4 +1,5 @@
-// Probes: /health/live (the process answers), /health/ready (it can serve: database reachable),
+// Probes: /health/live (the process answers), /health/ready (it can serve: database reachable,
+// data disk writable when data is kept on it, Redis reachable when redis.on_error is "closed"),
 // /health (every dependency, with an overall healthy / degraded / unhealthy).
 import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps.ts";
@@ -6,11 +7,13 @@ import {
   checkDatabase,
   checkDisk,
   checkProviders,
+  checkRedis,
+  isReady,
   overallStatus,
+  type CheckResult,
 } from "../../health/checks.ts";
 import { operationDoc } from "../operation-doc.ts";
-import { ErrorBodySchema, ERRORS } from "../schemas/errors.ts";
-import { HEALTH_EXAMPLE, HealthSchema, LiveSchema, NOT_READY_EXAMPLE, READY_EXAMPLE, ReadySchema } from "../schemas/health.ts";
+import { HEALTH_EXAMPLE, HealthSchema, LiveSchema, NOT_READY_EXAMPLE, READY_EXAMPLE, ReadySchema, UNHEALTHY_EXAMPLE } from "../schemas/health.ts";
 
 const DB_PING_TIMEOUT_MS = 2000;
 
@@ -22,6 +25,12 @@ export function healthRoutes(deps: Deps) {
     const s = seconds % 60;
     return { uptime_seconds: seconds, uptime_human: `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}` };
   };
+  // The data directory matters when the database or the files live in it: then a disk that
+  // refuses writes makes the server unable to serve.
+  const dataOnDisk = deps.store.dialect === "sqlite" || deps.blobs.backend === "local";
+  const disk = () => checkDisk(deps.loaded.dataDir, { writable: dataOnDisk });
+  const redis = async (): Promise<{ redis?: CheckResult }> =>
+    deps.redis ? { redis: await checkRedis(deps.redis, deps.loaded.config.redis.on_error) } : {};
 
   return new Elysia({ name: "routes:health", detail: { tags: ["Health"] } })
     .get("/health/live", () => ({ status: "alive" as const }), {
@@ -35,42 +44,48 @@ export function healthRoutes(deps: Deps) {
           set.status = 503;
           return { status: "shutting_down", checks: {} };
         }
-        const database = await checkDatabase(deps.store, DB_PING_TIMEOUT_MS);
-        const ready = database.status === "healthy";
+        const [database, diskCheck, redisCheck] = await Promise.all([
+          checkDatabase(deps.store, DB_PING_TIMEOUT_MS),
+          dataOnDisk ? disk().then((d) => ({ disk: d })) : {},
+          redis(),
+        ]);
+        const checks = { database, ...diskCheck, ...redisCheck };
+        const ready = isReady(checks);
         if (!ready) set.status = 503;
-        return { status: ready ? "ready" : "not_ready", checks: { database } };
+        return { status: ready ? "ready" : "not_ready", checks };
       },
       {
         detail: operationDoc({
-          summary: "Readiness probe: 503 while the database is unreachable or the server shuts down",
+          summary: "Readiness probe: 503 while the database is unreachable, the data disk refuses writes, Redis is down under redis.on_error: closed, or the server shuts down",
           open: true,
           ok: { schema: ReadySchema, example: READY_EXAMPLE, description: "Ready to serve" },
-          also: { "503": { description: "Not ready (database unreachable, or shutting down)", content: { "application/json": { schema: ReadySchema, example: NOT_READY_EXAMPLE } } } },
+          also: { "503": { description: "Not ready: the failing check says why (or shutting down)", content: { "application/json": { schema: ReadySchema, example: NOT_READY_EXAMPLE } } } },
         }),
       },
     )
     .get(
       "/health",
       async ({ set }) => {
-        const [database, storage, disk] = await Promise.all([
+        const [database, storage, diskCheck, redisCheck] = await Promise.all([
           checkDatabase(deps.store, DB_PING_TIMEOUT_MS),
           deps.blobs.check(),
-          checkDisk(deps.loaded.dataDir),
+          disk(),
+          redis(),
         ]);
-        const checks = { openai_api: checkProviders(deps.loaded.providers), database, storage, disk };
+        const checks = { openai_api: checkProviders(deps.loaded.providers), database, storage, disk: diskCheck, ...redisCheck };
         const status = overallStatus(checks);
         if (status === "unhealthy") set.status = 503;
         return { status, timestamp: deps.now().toISOString(), uptime: uptime(), checks };
       },
       {
         detail: operationDoc({
-          summary: "Health of every dependency",
+          summary: "Health of every dependency (redis only when configured)",
           open: true,
           ok: { schema: HealthSchema, example: HEALTH_EXAMPLE, description: "Healthy or degraded" },
           also: {
             "503": {
-              description: "Unhealthy: the same body with status unhealthy; while shutting down an error body",
-              content: { "application/json": { schema: t.Union([HealthSchema, ErrorBodySchema]), example: ERRORS[503].example } },
+              description: "Unhealthy: the same report, with status unhealthy",
+              content: { "application/json": { schema: HealthSchema, example: UNHEALTHY_EXAMPLE } },
             },
           },
         }),

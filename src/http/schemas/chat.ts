@@ -66,6 +66,6 @@ const V1Ids = {
 /** POST /chat/stream (JSON). */
 export const ChatStreamSchema = t.Object({ message: t.String({ minLength: 1 }), ...V1Ids });
 /** POST /chat/image (multipart). */
-export const ChatImageSchema = t.Object({ message: t.String({ minLength: 1 }), images: t.Files({ description: "one or more images" }), ...V1Ids });
+export const ChatImageSchema = t.Object({ message: t.String({ minLength: 1 }), images: t.Files({ description: "one or more images (also accepted as images[], image)" }), ...V1Ids });
 /** POST /chat/file (multipart). */
-export const ChatFileSchema = t.Object({ message: t.String({ minLength: 1 }), file: t.File({ description: "a PDF, DOCX or text document" }), ...V1Ids });
+export const ChatFileSchema = t.Object({ message: t.String({ minLength: 1 }), file: t.File({ description: "a PDF, DOCX or text document (also accepted as files, files[])" }), ...V1Ids });

@@ -44,7 +44,7 @@ export const ERRORS = {
   },
   429: {
     description: "Rate limit reached; the Retry-After header says when to try again",
-    example: error("Rate limit reached: 10 requests per minute for this user. Try again in 6 s.", "rate_limit_error", "rate_limit_exceeded"),
+    example: error("Rate limit reached: 10 requests per minute, in bursts of at most 10, for this user. Try again in 6 s.", "rate_limit_error", "rate_limit_exceeded"),
   },
   500: {
     description: "Unexpected server error",
@@ -55,8 +55,12 @@ export const ERRORS = {
     example: error("The upstream provider 'openai' could not be reached.", "server_error", "upstream_unreachable"),
   },
   503: {
-    description: "Not ready: a dependency is down or the server is shutting down",
+    description: "Unavailable: the server is shutting down, the database is unreachable (database_unavailable, with Retry-After), or the model's provider has no key (provider_not_configured)",
     example: error("The server is shutting down; retry on another instance.", "service_unavailable", "shutting_down"),
+  },
+  507: {
+    description: "No room left to store what the request writes; nothing of it was kept",
+    example: error("There is no room to store the upload (ENOSPC); nothing of it was kept. Try again later or ask the operator to free space.", "server_error", "insufficient_storage"),
   },
   504: {
     description: "The upstream provider did not answer in time",
@@ -80,5 +84,7 @@ export function errorResponses(statuses: readonly ErrorStatus[]) {
 export const COMMON_ERRORS: readonly ErrorStatus[] = [401, 500, 503];
 /** What a route with a JSON body adds: bad fields or JSON, too large, wrong Content-Type. */
 export const BODY_ERRORS: readonly ErrorStatus[] = [400, 413, 415];
-/** What a chat turn adds: the rate limit, the budget, the upstream. */
-export const TURN_ERRORS: readonly ErrorStatus[] = [402, 404, 429, 502, 504];
+/** What a route that stores something adds: a full disk. */
+export const WRITE_ERRORS: readonly ErrorStatus[] = [507];
+/** What a chat turn adds: the rate limit, the budget, the upstream, storing the turn. */
+export const TURN_ERRORS: readonly ErrorStatus[] = [402, 404, 429, 502, 504, ...WRITE_ERRORS];

@@ -6,7 +6,7 @@ import { ListOf, Nullable, Timestamp } from "./common.ts";
 const UserId = t.String({ minLength: 1, maxLength: 255 });
 const FolderSchema = t.Union(FOLDERS.map((f) => t.Literal(f)));
 
-export const UploadSchema = t.Object({ file: t.File(), user_id: t.Optional(UserId), folder: t.Optional(FolderSchema) });
+export const UploadSchema = t.Object({ file: t.File({ description: "also accepted as files, files[], image, images, images[]" }), user_id: t.Optional(UserId), folder: t.Optional(FolderSchema) });
 export const ListFilesQuery = t.Object({ user_id: t.Optional(UserId), folder: t.Optional(FolderSchema), limit: t.Integer({ minimum: 1, maximum: 1000, default: 100 }) });
 export const OwnerQuery = t.Object({ user_id: t.Optional(UserId) });
 

@@ -9,9 +9,19 @@ export interface Download {
   redirect?: string;
 }
 
+/** Bytes written where no reader can see them yet (a full disk fails here, before anything is claimed). */
+export interface StagedBlob {
+  /** Makes them the object `key`, whole or not at all. */
+  commit(key: string): Promise<void>;
+  /** Drops them; harmless after a commit. */
+  discard(): Promise<void>;
+}
+
 export interface BlobStore {
   readonly backend: "local" | "s3";
+  /** Writes the object whole or not at all: a failed write leaves nothing under `key`. */
   put(key: string, data: Uint8Array, contentType: string): Promise<void>;
+  stage(data: Uint8Array, contentType: string): Promise<StagedBlob>;
   /** Null when there is no such object. */
   read(key: string): Promise<Uint8Array | null>;
   download(key: string, contentType: string): Promise<Download | null>;

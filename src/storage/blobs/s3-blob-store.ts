@@ -23,11 +23,14 @@ export function s3BlobStore(o: S3Options): BlobStore {
     endpoint: o.endpoint || undefined,
   });
 
+  const put = async (key: string, data: Uint8Array, contentType: string) => {
+    await client.write(key, data, { type: contentType });
+  };
   return {
     backend: "s3",
-    async put(key, data, contentType) {
-      await client.write(key, data, { type: contentType });
-    },
+    put,
+    // An S3 PUT is already all-or-nothing: the bytes wait in memory until the key is known.
+    stage: async (data, contentType) => ({ commit: (key) => put(key, data, contentType), discard: async () => undefined }),
     async read(key) {
       const file = client.file(key);
       if (!(await file.exists())) return null;

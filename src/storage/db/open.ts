@@ -3,14 +3,23 @@ import { join } from "node:path";
 import type { SqlDriver } from "./driver.ts";
 import { openPostgres } from "./postgres-driver.ts";
 import { openSqlite } from "./sqlite-driver.ts";
+import { sqliteOpenError } from "./sqlite-open-error.ts";
 import { createStore, type Store } from "./store.ts";
 
-export type DatabaseTarget = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; poolSize: number };
+export type DatabaseTarget = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; poolSize: number; queryTimeoutMs?: number };
 
 export const sqliteFileIn = (dataDir: string) => join(dataDir, "textllm.db");
 
 export function openStore(target: DatabaseTarget): Store {
   const driver: SqlDriver =
-    target.kind === "sqlite" ? openSqlite(target.path) : openPostgres({ url: target.url, poolSize: target.poolSize });
+    target.kind === "sqlite" ? openSqliteFile(target.path) : openPostgres({ url: target.url, poolSize: target.poolSize, queryTimeoutMs: target.queryTimeoutMs });
   return createStore(driver);
+}
+
+function openSqliteFile(path: string): SqlDriver {
+  try {
+    return openSqlite(path);
+  } catch (err) {
+    throw sqliteOpenError(path, err);
+  }
 }

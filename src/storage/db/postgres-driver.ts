@@ -3,8 +3,10 @@ import { SQL as BunSQL } from "bun";
 import { sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sql";
 import { PgDialect } from "drizzle-orm/pg-core";
+import { deadline, DeadlineExceeded, type Deadline } from "../../lib/deadline.ts";
 import type { Executor, Row, SqlDriver, Values } from "./driver.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { asDatabaseError, bounded } from "./postgres-availability.ts";
 import { renderCache } from "./rendered.ts";
 
 const render = new PgDialect();
@@ -15,21 +17,30 @@ export interface PostgresOptions {
   url: string;
   poolSize: number;
   connectTimeoutSeconds?: number;
+  /** Deadline of every statement, and of every transaction as a whole (database.query_timeout_ms). */
+  queryTimeoutMs?: number;
 }
+
+export const DEFAULT_QUERY_TIMEOUT_MS = 5000;
 
 type Runner = Pick<BunSQL, "unsafe">;
 
+const PING = sql`SELECT 1`;
+
 const prepare = renderCache((query: SQL) => render.sqlToQuery(query));
 
-function executor(client: Runner): Executor {
+/** `limit` gives each statement its deadline: its own, or its transaction's. */
+function executor(client: Runner, limit: () => Deadline, timeoutMs: number): Executor {
+  const execute = (query: SQL, values?: Values) => {
+    const { rendered, params } = prepare(query, values);
+    return bounded(limit(), () => client.unsafe(rendered.sql, params), timeoutMs);
+  };
   return {
     async all<T>(query: SQL, values?: Values) {
-      const { rendered, params } = prepare(query, values);
-      return [...(await client.unsafe(rendered.sql, params))] as T[];
+      return [...(await execute(query, values))] as T[];
     },
     async run(query: SQL, values?: Values) {
-      const { rendered, params } = prepare(query, values);
-      const result = await client.unsafe(rendered.sql, params);
+      const result = await execute(query, values);
       return Number((result as { count?: number }).count ?? 0);
     },
   };
@@ -42,14 +53,27 @@ export function openPostgres(opts: PostgresOptions): SqlDriver {
     idleTimeout: 60,
     onclose: () => {},
   });
-  const exec = executor(client);
+  const timeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const own = () => deadline(timeoutMs);
+  const exec = executor(client, own, timeoutMs);
   return {
     dialect: "postgres",
     singleWriter: false,
     all: exec.all,
     run: exec.run,
-    transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-      return client.begin((tx) => fn(executor(tx))) as Promise<T>;
+    async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+      const limit = own();
+      const work = client.begin(async (tx) => {
+        const value = await fn(executor(tx, () => limit, timeoutMs));
+        // Its caller has been answered with a 503 meanwhile: roll back rather than commit.
+        if (limit.expired()) throw new DeadlineExceeded(timeoutMs);
+        return value;
+      }) as Promise<T>;
+      try {
+        return await limit.race(work);
+      } catch (err) {
+        throw asDatabaseError(err, timeoutMs);
+      }
     },
     json(value: unknown) {
       // Bun's client JSON-encodes a string bound to a jsonb column a second time; send text and cast.
@@ -69,7 +93,7 @@ export function openPostgres(opts: PostgresOptions): SqlDriver {
       }
     },
     async ping() {
-      await client.unsafe("SELECT 1");
+      await exec.run(PING);
     },
     async close() {
       await client.close({ timeout: 5 });
