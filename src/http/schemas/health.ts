@@ -26,18 +26,6 @@ export const HealthSchema = t.Object({
 export const READY_EXAMPLE = { status: "ready", checks: { database: { status: "healthy", backend: "sqlite", latency_ms: 0.2 } } };
 export const NOT_READY_EXAMPLE = { status: "not_ready", checks: { database: { status: "unhealthy", backend: "postgres", error: "connection refused" } } };
 
-export const UNHEALTHY_EXAMPLE = {
-  status: "unhealthy",
-  timestamp: "2026-11-30T09:15:00.000Z",
-  uptime: { uptime_seconds: 3723, uptime_human: "1:02:03" },
-  checks: {
-    openai_api: { status: "configured", providers: [{ name: "openai", configured: true }] },
-    database: { status: "unhealthy", backend: "postgres", error: "connection refused" },
-    storage: { status: "healthy", backend: "local", writable: true },
-    disk: { status: "ok", free_gb: 77.8, total_gb: 251.97 },
-  },
-};
-
 export const HEALTH_EXAMPLE = {
   status: "healthy",
   timestamp: "2026-11-30T09:15:00.000Z",
@@ -48,4 +36,10 @@ export const HEALTH_EXAMPLE = {
     storage: { status: "healthy", backend: "local", writable: true },
     disk: { status: "ok", free_gb: 77.8, total_gb: 251.97 },
   },
+};
+
+export const UNHEALTHY_EXAMPLE = {
+  ...HEALTH_EXAMPLE,
+  status: "unhealthy",
+  checks: { ...HEALTH_EXAMPLE.checks, database: { status: "unhealthy", backend: "postgres", error: "connection refused" } },
 };
