@@ -5,7 +5,7 @@ import { Elysia } from "elysia";
 import type { Authenticator } from "../auth/api-keys.ts";
 import type { Principal } from "../auth/principal.ts";
 
-const PUBLIC = [/^\/health(\/|$)/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/redoc$/, /^\/openapi\.json$/];
+const PUBLIC = [/^\/health(\/|$)/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/redoc\/?$/, /^\/openapi\.json$/];
 
 /** Shared by every copy of the plugin: the principal of each request in flight. */
 const principals = new WeakMap<Request, Principal>();

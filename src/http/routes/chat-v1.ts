@@ -1,6 +1,6 @@
 // The v1 compatibility routes of the architecture seed, with their v1 answer shapes:
 // POST /chat/stream (plain-text SSE), POST /chat/image and POST /chat/file (multipart).
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import { readAttachments } from "../../chat/attachments.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { prepareTurn } from "../../chat/prepare-turn.ts";
@@ -12,15 +12,19 @@ import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { accessFields, admitChat, budgetFields, budgetHeaders } from "../guard.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
+import { operationDoc, withFieldExamples } from "../operation-doc.ts";
 import { uploadsTo } from "../upload-fields.ts";
 import { requestId } from "../request-id.ts";
+import { ChatFileSchema, ChatImageSchema, ChatStreamSchema } from "../schemas/chat.ts";
+import {
+  CHAT_FILE_ANSWER_EXAMPLE, CHAT_IMAGE_ANSWER_EXAMPLE, CHAT_STREAM_REQUEST_EXAMPLE, ChatFileAnswerSchema, ChatImageAnswerSchema, PLAIN_STREAM_EVENTS,
+} from "../schemas/chat-answers.ts";
+import { SseSchema } from "../schemas/completions.ts";
+import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
 import { dataFrame, DONE_FRAME, sseResponse, stringHeaders, textFrame } from "../sse.ts";
 
-const Ids = {
-  conversation_id: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
-  user_id: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
-  model: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
-};
+const ERRORS = [...BODY_ERRORS, ...TURN_ERRORS];
+const FORM_EXAMPLE = { message: "What is in this picture?", user_id: "alice" };
 
 /** The v1 answer: text, ids, usage as {input, output, total}, cost in dollars. */
 function v1Answer(text: string, p: { conversationId: string; userId: string }, r: TurnResult) {
@@ -85,8 +89,19 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
         return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort(), () => tracker.streamEnded(request));
       },
       {
-        body: t.Object({ message: t.String({ minLength: 1 }), ...Ids }),
-        detail: { summary: "Stream the reply as plain-text SSE frames (data: <text>); X-Conversation-ID header" },
+        body: ChatStreamSchema,
+        detail: operationDoc({
+          summary: "Stream the reply as plain-text SSE frames (data: <text>); X-Conversation-ID header",
+          body: { json: { schema: ChatStreamSchema, example: CHAT_STREAM_REQUEST_EXAMPLE } },
+          ok: {
+            contentType: "text/event-stream",
+            schema: SseSchema("one `data:` frame per piece of text, then data: [DONE]; a failure mid-stream is an `event: error` frame with an error body"),
+            example: PLAIN_STREAM_EVENTS,
+            description: "The reply's text as it is written",
+            headers: { "x-conversation-id": "the conversation's id" },
+          },
+          errors: ERRORS,
+        }),
       },
     )
     .post(
@@ -98,9 +113,14 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
         return { ...v1Answer(text, p, result), image_urls: imageUrls, image_count: imageUrls.length };
       },
       {
-        body: t.Object({ message: t.String({ minLength: 1 }), images: t.Files({ description: "one or more images (also accepted as images[], image)" }), ...Ids }),
+        body: ChatImageSchema,
         transform: uploadsTo({ documents: "images", images: "images" }),
-        detail: { summary: "Chat about one or more images (multipart: message, images[])" },
+        detail: operationDoc({
+          summary: "Chat about one or more images (multipart: message, images[])",
+          body: { multipart: { schema: withFieldExamples(ChatImageSchema, FORM_EXAMPLE), example: FORM_EXAMPLE } },
+          ok: { schema: ChatImageAnswerSchema, example: CHAT_IMAGE_ANSWER_EXAMPLE, description: "The reply and the stored images' URLs" },
+          errors: ERRORS,
+        }),
       },
     )
     .post(
@@ -113,9 +133,14 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
         return { ...v1Answer(text, p, result), file_url: doc.url, file_type: dot > 0 ? doc.filename.slice(dot).toLowerCase() : "" };
       },
       {
-        body: t.Object({ message: t.String({ minLength: 1 }), file: t.File({ description: "a PDF, DOCX or text document (also accepted as files, files[])" }), ...Ids }),
+        body: ChatFileSchema,
         transform: uploadsTo({ documents: "file", images: "file", single: true }),
-        detail: { summary: "Chat about a document (multipart: message, file)" },
+        detail: operationDoc({
+          summary: "Chat about a document (multipart: message, file)",
+          body: { multipart: { schema: withFieldExamples(ChatFileSchema, { ...FORM_EXAMPLE, message: "Summarise this document." }), example: { ...FORM_EXAMPLE, message: "Summarise this document." } } },
+          ok: { schema: ChatFileAnswerSchema, example: CHAT_FILE_ANSWER_EXAMPLE, description: "The reply and the stored document's URL" },
+          errors: ERRORS,
+        }),
       },
     );
 }

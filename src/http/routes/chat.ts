@@ -14,7 +14,11 @@ import { accessFields, admitChat, budgetFields, budgetHeaders } from "../guard.t
 import { coerceChatForm, isForm } from "../multipart.ts";
 import { uploadsTo } from "../upload-fields.ts";
 import { requestId } from "../request-id.ts";
+import { operationDoc } from "../operation-doc.ts";
 import { NativeChatSchema } from "../schemas/chat.ts";
+import { CHAT_ANSWER_EXAMPLE, CHAT_EXAMPLES, CHAT_STREAM_EVENTS, ChatAnswerSchema, ChatFormSchema, ChatJsonSchema } from "../schemas/chat-answers.ts";
+import { SseSchema } from "../schemas/completions.ts";
+import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
 import { dataFrame, DONE_FRAME, sseResponse, stringHeaders } from "../sse.ts";
 
 /** What /chat adds to OpenAI's answer: where the turn was stored, what it cost, what is left. */
@@ -92,7 +96,24 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestT
           uploadsTo({ documents: "files", images: "images" })({ body, request });
           if (isForm(request.headers.get("content-type")) && body && typeof body === "object") coerceChatForm(body as Record<string, unknown>);
         },
-        detail: { summary: "Chat with stored history: JSON or multipart with files/images (also file, image, files[], images[]); the server supplies the history (JSON or SSE)" },
+        detail: operationDoc({
+          summary: "Chat with stored history: JSON or multipart with files/images (also file, image, files[], images[]); the server supplies the history (JSON or SSE)",
+          description:
+            "Send `message` (or OpenAI-style `messages`); the server adds the conversation's history and stores the turn. Without `conversation_id` a new conversation begins: " +
+            "its id comes back in the answer and the X-Conversation-ID header. As multipart/form-data, attach documents (`files`) and images (`images`). Other OpenAI parameters pass through.",
+          body: {
+            json: { schema: ChatJsonSchema, example: CHAT_EXAMPLES.new.value, examples: CHAT_EXAMPLES },
+            multipart: { schema: ChatFormSchema, example: { message: "What is in these files?", user_id: "alice" } },
+          },
+          ok: {
+            schema: ChatAnswerSchema,
+            example: CHAT_ANSWER_EXAMPLE,
+            description: "The reply as JSON; with `stream: true` as server-sent events: chat.completion.chunk objects with the ids, a last chunk with usage and cost, then [DONE]",
+            headers: { "x-conversation-id": "the conversation's id" },
+            stream: { schema: SseSchema("chat.completion.chunk events, then data: [DONE]"), example: CHAT_STREAM_EVENTS },
+          },
+          errors: [...BODY_ERRORS, ...TURN_ERRORS],
+        }),
       },
     );
 }

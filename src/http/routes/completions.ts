@@ -15,6 +15,11 @@ import { CompletionRequestSchema, withoutNulls } from "../schemas/chat.ts";
 import { ModelSchema } from "../schemas/openai.ts";
 import { boundedUserId } from "../../lib/ids.ts";
 import { notFound } from "../../errors.ts";
+import { operationDoc } from "../operation-doc.ts";
+import {
+  COMPLETION_EXAMPLE, COMPLETION_REQUEST_EXAMPLE, COMPLETION_STREAM_EXAMPLE, ChatCompletionSchema, MODEL_LIST_EXAMPLE, ModelListSchema, SseSchema,
+} from "../schemas/completions.ts";
+import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
 import { dataFrame, DONE_FRAME, sseResponse, stringHeaders } from "../sse.ts";
 
 /**
@@ -37,7 +42,7 @@ export function completionRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Re
         object: "list" as const,
         data: ctx.registry.models().map((m) => ({ id: m.id, object: "model" as const, created: 0, owned_by: m.owned_by })),
       }),
-      { detail: { summary: "The configured models" } },
+      { detail: operationDoc({ summary: "The configured models", ok: { schema: ModelListSchema, example: MODEL_LIST_EXAMPLE, description: "OpenAI's model list" } }) },
     )
     .get(
       "/v1/models/:model",
@@ -86,7 +91,30 @@ export function completionRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Re
         }
         return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort(), () => tracker.streamEnded(request));
       },
-      { body: CompletionRequestSchema, detail: { summary: "Create a chat completion (OpenAI drop-in, streaming or not)" } },
+      {
+        body: CompletionRequestSchema,
+        detail: operationDoc({
+          summary: "Create a chat completion (OpenAI drop-in, streaming or not)",
+          description: "OpenAI's request and answer, unchanged; nothing is stored but usage and cost. Point any OpenAI client's base URL at /v1.",
+          body: {
+            json: {
+              schema: CompletionRequestSchema,
+              example: COMPLETION_REQUEST_EXAMPLE,
+              examples: {
+                plain: { summary: "A question", value: COMPLETION_REQUEST_EXAMPLE },
+                stream: { summary: "Streamed, with usage", value: { ...COMPLETION_REQUEST_EXAMPLE, stream: true, stream_options: { include_usage: true } } },
+              },
+            },
+          },
+          ok: {
+            schema: ChatCompletionSchema,
+            example: COMPLETION_EXAMPLE,
+            description: "A chat.completion; with `stream: true` server-sent chat.completion.chunk events, then [DONE]",
+            stream: { schema: SseSchema("chat.completion.chunk events, then data: [DONE]"), example: COMPLETION_STREAM_EXAMPLE },
+          },
+          errors: [...BODY_ERRORS, ...TURN_ERRORS],
+        }),
+      },
     );
 }
 

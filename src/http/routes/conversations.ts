@@ -1,16 +1,20 @@
 // /conversations: create, list, read, update, delete, and read a conversation's messages.
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import { actingUser, ownerScope } from "../../auth/principal.ts";
 import type { ConversationService } from "../../conversations/service.ts";
 import { badRequest } from "../../errors.ts";
 import type { AuthPlugin } from "../auth.ts";
+import { operationDoc } from "../operation-doc.ts";
 import { presentConversation, presentMessage } from "../presenters/conversation.ts";
+import { IdParams } from "../schemas/common.ts";
+import {
+  CONVERSATION_EXAMPLE, ConversationListSchema, ConversationSchema, CreateConversationSchema, DeleteConversationQuery, DeletedConversationSchema,
+  ListConversationsQuery, ListMessagesQuery, MESSAGE_EXAMPLE, MessageListSchema, UpdateConversationSchema,
+} from "../schemas/conversations.ts";
+import { BODY_ERRORS, WRITE_ERRORS } from "../schemas/errors.ts";
 
-const UserId = t.String({ minLength: 1, maxLength: 255, description: "the user the conversation belongs to" });
-const Title = t.Union([t.String({ maxLength: 500 }), t.Null()]);
-const Tags = t.Array(t.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 });
-const Metadata = t.Object({}, { additionalProperties: true, description: "free-form JSON object, at most 16 KB" });
-const IdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 255 }) });
+const conversation = { schema: ConversationSchema, example: CONVERSATION_EXAMPLE, description: "The conversation" };
+const CREATE_EXAMPLE = { user_id: "alice", title: "Trip to Lisbon", tags: ["travel"], metadata: { project: "holidays" } };
 
 export function conversationRoutes(service: ConversationService, auth: AuthPlugin) {
   return new Elysia({ name: "routes:conversations", detail: { tags: ["Conversations"] } })
@@ -19,16 +23,13 @@ export function conversationRoutes(service: ConversationService, auth: AuthPlugi
       const input = body ?? {};
       return presentConversation(await service.create({ ...input, user_id: actingUser(principal, input.user_id) ?? undefined }));
     }, {
-      body: t.Optional(
-        t.Object({
-          user_id: t.Optional(UserId),
-          title: t.Optional(Title),
-          tags: t.Optional(Tags),
-          metadata: t.Optional(Metadata),
-          model: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
-        }),
-      ),
-      detail: { summary: "Create a conversation" },
+      body: CreateConversationSchema,
+      detail: operationDoc({
+        summary: "Create a conversation",
+        body: { required: false, json: { schema: CreateConversationSchema, example: CREATE_EXAMPLE } },
+        ok: conversation,
+        errors: [...BODY_ERRORS, ...WRITE_ERRORS, 404],
+      }),
     })
     .get(
       "/conversations",
@@ -40,25 +41,30 @@ export function conversationRoutes(service: ConversationService, auth: AuthPlugi
         return { object: "list" as const, data: data.map(presentConversation), total, limit: page.limit, offset: page.offset, has_more };
       },
       {
-        query: t.Object({
-          user_id: t.Optional(UserId),
-          limit: t.Integer({ minimum: 1, maximum: 100, default: 50 }),
-          offset: t.Integer({ minimum: 0, default: 0 }),
+        query: ListConversationsQuery,
+        detail: operationDoc({
+          summary: "List a user's conversations, most recently used first",
+          ok: { schema: ConversationListSchema, example: { object: "list", data: [CONVERSATION_EXAMPLE], total: 1, limit: 50, offset: 0, has_more: false }, description: "One page of conversations" },
+          errors: [400, 404],
         }),
-        detail: { summary: "List a user's conversations, most recently used first" },
       },
     )
     .get("/conversations/:id", async ({ params, principal }) => presentConversation(await service.get(params.id, ownerScope(principal))), {
       params: IdParams,
-      detail: { summary: "Get a conversation" },
+      detail: operationDoc({ summary: "Get a conversation", ok: conversation, errors: [400, 404] }),
     })
     .patch(
       "/conversations/:id",
       async ({ params, body, principal }) => presentConversation(await service.update(params.id, body, ownerScope(principal))),
       {
         params: IdParams,
-        body: t.Object({ title: t.Optional(Title), tags: t.Optional(Tags), metadata: t.Optional(Metadata) }),
-        detail: { summary: "Change a conversation's title, tags or metadata" },
+        body: UpdateConversationSchema,
+        detail: operationDoc({
+          summary: "Change a conversation's title, tags or metadata",
+          body: { json: { schema: UpdateConversationSchema, example: { title: "Lisbon in spring", tags: ["travel", "2027"] } } },
+          ok: { ...conversation, description: "The changed conversation" },
+          errors: [...BODY_ERRORS, ...WRITE_ERRORS, 404],
+        }),
       },
     )
     .delete(
@@ -69,8 +75,12 @@ export function conversationRoutes(service: ConversationService, auth: AuthPlugi
       },
       {
         params: IdParams,
-        query: t.Object({ soft: t.Boolean({ default: true, description: "false also removes the messages" }) }),
-        detail: { summary: "Delete a conversation (soft by default)" },
+        query: DeleteConversationQuery,
+        detail: operationDoc({
+          summary: "Delete a conversation (soft by default)",
+          ok: { schema: DeletedConversationSchema, example: { id: CONVERSATION_EXAMPLE.id, object: "conversation.deleted", deleted: true, soft: true }, description: "Deleted" },
+          errors: [400, 404],
+        }),
       },
     )
     .get(
@@ -87,12 +97,12 @@ export function conversationRoutes(service: ConversationService, auth: AuthPlugi
       },
       {
         params: IdParams,
-        query: t.Object({
-          limit: t.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-          order: t.Union([t.Literal("asc"), t.Literal("desc")], { default: "asc" }),
-          after: t.Optional(t.String({ minLength: 1, maxLength: 255, description: "a message id: return messages after it" })),
+        query: ListMessagesQuery,
+        detail: operationDoc({
+          summary: "List a conversation's messages",
+          ok: { schema: MessageListSchema, example: { object: "list", data: [MESSAGE_EXAMPLE], first_id: MESSAGE_EXAMPLE.id, last_id: MESSAGE_EXAMPLE.id, has_more: false }, description: "One page of messages" },
+          errors: [400, 404],
         }),
-        detail: { summary: "List a conversation's messages" },
       },
     );
 }

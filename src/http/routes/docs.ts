@@ -1,70 +1,112 @@
-// API documentation that works with no internet: Swagger UI at /docs and ReDoc at /redoc, both
-// served from assets embedded in the program, and the OpenAPI document at /openapi.json.
+// API documentation that works with no internet: Swagger UI at /docs (and /docs/) and ReDoc at
+// /redoc, both served from assets embedded in the program, and the OpenAPI document at
+// /openapi.json. The pages name the document by absolute path, and a Content-Security-Policy keeps
+// the browser from loading anything from elsewhere.
 import { Elysia } from "elysia";
-import { openapi } from "@elysiajs/openapi";
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import redocBundle from "redoc/bundles/redoc.standalone.js" with { type: "file" };
 import { notFound } from "../../errors.ts";
-import { NAME, VERSION } from "../../lib/version.ts";
+import { NAME } from "../../lib/version.ts";
+import { allRoutes, buildOpenApiDocument } from "../openapi-document.ts";
 
 export const OPENAPI_PATH = "/openapi.json";
 export const DOC_ASSET_PREFIX = "/docs/assets/";
 
-const ASSETS: Record<string, { file: string; type: string }> = {
-  "swagger-ui.css": { file: swaggerCss, type: "text/css; charset=utf-8" },
-  "swagger-ui-bundle.js": { file: swaggerBundle, type: "text/javascript; charset=utf-8" },
-  "redoc.standalone.js": { file: redocBundle, type: "text/javascript; charset=utf-8" },
+/** ReDoc's sidebar shows a logo from its makers' CDN: served from here instead. */
+const REDOC_CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg";
+const LOCAL_LOGO = `${DOC_ASSET_PREFIX}redoc-logo.svg`;
+const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#32329f"/></svg>`;
+
+const SWAGGER_INIT = `
+    window.onload = () => {
+      window.ui = SwaggerUIBundle({ url: ${JSON.stringify(OPENAPI_PATH)}, dom_id: "#swagger-ui", deepLinking: true, validatorUrl: null, persistAuthorization: true });
+    };
+  `;
+/** The one inline script, allowed by its hash. */
+const SWAGGER_INIT_HASH = `'sha256-${new Bun.CryptoHasher("sha256").update(SWAGGER_INIT).digest("base64")}'`;
+
+type Asset = { type: string; body: () => Promise<Blob | string> };
+let redocText: Promise<string> | undefined;
+
+const ASSETS: Record<string, Asset> = {
+  "swagger-ui.css": { type: "text/css; charset=utf-8", body: async () => Bun.file(swaggerCss) },
+  "swagger-ui-bundle.js": { type: "text/javascript; charset=utf-8", body: async () => Bun.file(swaggerBundle) },
+  "redoc.standalone.js": {
+    type: "text/javascript; charset=utf-8",
+    body: () => (redocText ??= Bun.file(redocBundle).text().then((js) => js.replaceAll(REDOC_CDN_LOGO, LOCAL_LOGO))),
+  },
+  "redoc-logo.svg": { type: "image/svg+xml", body: async () => LOGO_SVG },
 };
 
-const REDOC_PAGE = `<!DOCTYPE html>
+/** Only this server: scripts and styles from /docs/assets, the document and "Try it out" calls to here. */
+const CSP = [
+  "default-src 'none'",
+  `script-src 'self' ${SWAGGER_INIT_HASH}`,
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join("; ");
+
+const page = (title: string, body: string, head = "") => `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8" />
   <meta name="viewport" content="width=device-width, initial-scale=1" />
-  <title>${NAME} API reference</title>
-  <style>body { margin: 0; padding: 0; }</style>
+  <title>${title}</title>
+  ${head}
 </head>
 <body>
-  <redoc spec-url="${OPENAPI_PATH}"></redoc>
-  <script src="${DOC_ASSET_PREFIX}redoc.standalone.js"></script>
+${body}
 </body>
 </html>`;
 
+const SWAGGER_PAGE = page(
+  `${NAME} API`,
+  `  <div id="swagger-ui"></div>
+  <script src="${DOC_ASSET_PREFIX}swagger-ui-bundle.js"></script>
+  <script>${SWAGGER_INIT}</script>`,
+  `<link rel="stylesheet" href="${DOC_ASSET_PREFIX}swagger-ui.css" />`,
+);
+
+const REDOC_PAGE = page(
+  `${NAME} API reference`,
+  `  <redoc spec-url="${OPENAPI_PATH}"></redoc>
+  <script src="${DOC_ASSET_PREFIX}redoc.standalone.js"></script>`,
+  `<style>body { margin: 0; padding: 0; }</style>`,
+);
+
+const html = (text: string) => new Response(text, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": CSP } });
 const hidden = { detail: { hide: true } };
 
 export function docsRoutes() {
-  return new Elysia({ name: "routes:docs" })
-    .use(
-      openapi({
-        path: "/docs",
-        specPath: OPENAPI_PATH,
-        provider: "swagger-ui",
-        swagger: {
-          theme: `${DOC_ASSET_PREFIX}swagger-ui.css`,
-          cdn: `${DOC_ASSET_PREFIX}swagger-ui-bundle.js`,
-          autoDarkMode: false,
-        },
-        documentation: {
-          info: {
-            title: `${NAME} API`,
-            version: VERSION,
-            description:
-              "OpenAI-compatible chat backend: /v1/chat/completions, stored conversations, documents and images, per-user limits and cost accounting.",
-          },
-        },
-        exclude: { paths: [/^\/docs\/assets\//] },
-      }),
+  const plugin = new Elysia({ name: "routes:docs" });
+  let cached: { routes: number; document: unknown } | undefined;
+  return plugin
+    .get("/docs", () => html(SWAGGER_PAGE), hidden)
+    .get("/redoc", () => html(REDOC_PAGE), hidden)
+    .get(
+      OPENAPI_PATH,
+      () => {
+        // Routes are all added before the first request; rebuilt only if that ever changes.
+        const routes = allRoutes(plugin).length;
+        if (cached?.routes !== routes) cached = { routes, document: buildOpenApiDocument(plugin, { exclude: [/^\/docs\/assets\//] }) };
+        return cached.document;
+      },
+      hidden,
     )
-    .get("/redoc", () => new Response(REDOC_PAGE, { headers: { "content-type": "text/html; charset=utf-8" } }), hidden)
     .get(
       `${DOC_ASSET_PREFIX}:name`,
-      ({ params, set }) => {
+      async ({ params, set }) => {
         const asset = ASSETS[params.name];
         if (!asset) throw notFound(`No documentation asset named '${params.name}'.`);
         set.headers["content-type"] = asset.type;
         set.headers["cache-control"] = "public, max-age=86400";
-        return Bun.file(asset.file);
+        return asset.body();
       },
       hidden,
     );

@@ -6,14 +6,29 @@ import { badRequest } from "../../errors.ts";
 import type { LoadedConfig } from "../../config/load.ts";
 import { readAttachments } from "../../chat/attachments.ts";
 import type { FileService } from "../../files/service.ts";
-import { FOLDERS, type Folder } from "../../storage/blobs/keys.ts";
+import type { Folder } from "../../storage/blobs/keys.ts";
 import type { AuthPlugin } from "../auth.ts";
+import { operationDoc, withFieldExamples } from "../operation-doc.ts";
 import { presentFile } from "../presenters/file.ts";
+import { BODY_ERRORS, WRITE_ERRORS } from "../schemas/errors.ts";
+import {
+  DeletedFileSchema, FILE_EXAMPLE, FileListSchema, KEY_PARAM, ListFilesQuery, OwnerQuery, UploadAnswerSchema, UploadSchema,
+} from "../schemas/files.ts";
 import { uploadsTo } from "../upload-fields.ts";
 
-const UserId = t.String({ minLength: 1, maxLength: 255 });
-const FolderSchema = t.Union(FOLDERS.map((f) => t.Literal(f)));
-const Owner = t.Object({ user_id: t.Optional(UserId) });
+const UPLOAD_EXAMPLE = { user_id: "alice", folder: "uploads" };
+
+/**
+ * The key in the path: sent as is (slashes and all) or percent-encoded, as Swagger UI sends a path
+ * parameter. Whatever it decodes to must still have the exact shape of a key (files/service.ts).
+ */
+function keyOf(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw; // not valid percent-encoding: refused as an invalid key
+  }
+}
 
 const contentDisposition = (name: string) =>
   `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`;
@@ -43,9 +58,15 @@ export function fileRoutes(loaded: LoadedConfig, files: FileService, auth: AuthP
         return { success: true, ...presentFile(record) };
       },
       {
-        body: t.Object({ file: t.File({ description: "also accepted as files, files[], image, images, images[]" }), user_id: t.Optional(UserId), folder: t.Optional(FolderSchema) }),
+        body: UploadSchema,
         transform: uploadsTo({ documents: "file", images: "file", single: true }),
-        detail: { summary: "Upload a file (multipart: file, user_id, folder)" },
+        detail: operationDoc({
+          summary: "Upload a file (multipart: file, user_id, folder)",
+          description: "Checked like a chat attachment: its type by content (images, PDF, DOCX, text), its size (max_file_size_mb).",
+          body: { multipart: { schema: withFieldExamples(UploadSchema, UPLOAD_EXAMPLE), example: UPLOAD_EXAMPLE } },
+          ok: { schema: UploadAnswerSchema, example: { success: true, ...FILE_EXAMPLE }, description: "The stored file" },
+          errors: [...BODY_ERRORS, ...WRITE_ERRORS],
+        }),
       },
     )
     .get(
@@ -55,14 +76,18 @@ export function fileRoutes(loaded: LoadedConfig, files: FileService, auth: AuthP
         return { object: "list" as const, data: data.map(presentFile) };
       },
       {
-        query: t.Object({ user_id: t.Optional(UserId), folder: t.Optional(FolderSchema), limit: t.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
-        detail: { summary: "A user's files, newest first (chat attachments included)" },
+        query: ListFilesQuery,
+        detail: operationDoc({
+          summary: "A user's files, newest first (chat attachments included)",
+          ok: { schema: FileListSchema, example: { object: "list", data: [FILE_EXAMPLE] }, description: "The files" },
+          errors: [400, 404],
+        }),
       },
     )
     .get(
       "/files/*",
       async ({ params, query, set, principal }) => {
-        const record = await files.get(params["*"], ownerFor(principal, query.user_id));
+        const record = await files.get(keyOf(params["*"]), ownerFor(principal, query.user_id));
         const d = await files.download(record);
         if (d.redirect) {
           set.status = 302;
@@ -74,15 +99,37 @@ export function fileRoutes(loaded: LoadedConfig, files: FileService, auth: AuthP
         set.headers["x-content-type-options"] = "nosniff";
         return d.body;
       },
-      { query: Owner, detail: { summary: "Download a file: streamed from disk, or a redirect to a presigned S3 URL" } },
+      {
+        query: OwnerQuery,
+        detail: operationDoc({
+          summary: "Download a file: streamed from disk, or a redirect to a presigned S3 URL",
+          pathParams: [KEY_PARAM],
+          ok: {
+            contentType: "application/octet-stream",
+            schema: t.String({ format: "binary", description: "the file's bytes; Content-Type is the file's own" }),
+            example: "Meeting notes: ...",
+            description: "The file (Content-Disposition: attachment)",
+          },
+          also: { "302": { description: "With S3 storage: a redirect to a presigned URL", headers: { location: "the presigned URL" } } },
+          errors: [400, 404],
+        }),
+      },
     )
     .delete(
       "/files/*",
       async ({ params, query, principal }) => {
-        const record = await files.get(params["*"], ownerFor(principal, query.user_id));
+        const record = await files.get(keyOf(params["*"]), ownerFor(principal, query.user_id));
         await files.delete(record);
         return { success: true, key: record.key, deleted: true };
       },
-      { query: Owner, detail: { summary: "Delete a file" } },
+      {
+        query: OwnerQuery,
+        detail: operationDoc({
+          summary: "Delete a file",
+          pathParams: [KEY_PARAM],
+          ok: { schema: DeletedFileSchema, example: { success: true, key: KEY_PARAM.example, deleted: true }, description: "Deleted" },
+          errors: [400, 404],
+        }),
+      },
     );
 }

@@ -12,10 +12,10 @@ import {
   overallStatus,
   type CheckResult,
 } from "../../health/checks.ts";
+import { operationDoc } from "../operation-doc.ts";
+import { HEALTH_EXAMPLE, HealthSchema, LiveSchema, NOT_READY_EXAMPLE, READY_EXAMPLE, ReadySchema, UNHEALTHY_EXAMPLE } from "../schemas/health.ts";
 
 const DB_PING_TIMEOUT_MS = 2000;
-
-const Check = t.Object({ status: t.String() }, { additionalProperties: true });
 
 export function healthRoutes(deps: Deps) {
   const uptime = () => {
@@ -34,8 +34,8 @@ export function healthRoutes(deps: Deps) {
 
   return new Elysia({ name: "routes:health", detail: { tags: ["Health"] } })
     .get("/health/live", () => ({ status: "alive" as const }), {
-      detail: { summary: "Liveness probe" },
-      response: t.Object({ status: t.Literal("alive") }),
+      detail: operationDoc({ summary: "Liveness probe", open: true, ok: { schema: LiveSchema, example: { status: "alive" }, description: "The process answers" } }),
+      response: LiveSchema,
     })
     .get(
       "/health/ready",
@@ -54,7 +54,14 @@ export function healthRoutes(deps: Deps) {
         if (!ready) set.status = 503;
         return { status: ready ? "ready" : "not_ready", checks };
       },
-      { detail: { summary: "Readiness probe: 503 while the database is unreachable, the data disk refuses writes, Redis is down under redis.on_error: closed, or the server shuts down" } },
+      {
+        detail: operationDoc({
+          summary: "Readiness probe: 503 while the database is unreachable, the data disk refuses writes, Redis is down under redis.on_error: closed, or the server shuts down",
+          open: true,
+          ok: { schema: ReadySchema, example: READY_EXAMPLE, description: "Ready to serve" },
+          also: { "503": { description: "Not ready: the failing check says why (or shutting down)", content: { "application/json": { schema: ReadySchema, example: NOT_READY_EXAMPLE } } } },
+        }),
+      },
     )
     .get(
       "/health",
@@ -71,16 +78,18 @@ export function healthRoutes(deps: Deps) {
         return { status, timestamp: deps.now().toISOString(), uptime: uptime(), checks };
       },
       {
-        detail: { summary: "Health of every dependency (redis only when configured)" },
-        response: {
-          200: t.Object({
-            status: t.String(),
-            timestamp: t.String(),
-            uptime: t.Object({ uptime_seconds: t.Number(), uptime_human: t.String() }),
-            checks: t.Object({ openai_api: Check, database: Check, storage: Check, disk: Check, redis: t.Optional(Check) }),
-          }),
-          503: t.Any(),
-        },
+        detail: operationDoc({
+          summary: "Health of every dependency (redis only when configured)",
+          open: true,
+          ok: { schema: HealthSchema, example: HEALTH_EXAMPLE, description: "Healthy or degraded" },
+          also: {
+            "503": {
+              description: "Unhealthy: the same report, with status unhealthy",
+              content: { "application/json": { schema: HealthSchema, example: UNHEALTHY_EXAMPLE } },
+            },
+          },
+        }),
+        response: { 200: HealthSchema, 503: t.Any() },
       },
     );
 }

@@ -3,6 +3,8 @@ import { Elysia } from "elysia";
 import type { Deps } from "../../deps.ts";
 import { publicConfig } from "../../config/public-view.ts";
 import { NAME, VERSION } from "../../lib/version.ts";
+import { operationDoc } from "../operation-doc.ts";
+import { CONFIG_EXAMPLE, ConfigSchema, INFO_EXAMPLE, InfoSchema } from "../schemas/info.ts";
 
 export interface RouteEntry {
   method: string;
@@ -22,9 +24,9 @@ export function infoRoutes(deps: Deps, listRoutes: () => RouteEntry[]) {
         openapi: "/openapi.json",
         endpoints: listRoutes(),
       }),
-      { detail: { summary: "API information and endpoint list" } },
+      { detail: operationDoc({ summary: "API information and endpoint list", ok: { schema: InfoSchema, example: INFO_EXAMPLE, description: "What this server is" } }) },
     )
     .get("/config", () => ({ config: publicConfig(deps.loaded) }), {
-      detail: { summary: "Non-secret configuration" },
+      detail: operationDoc({ summary: "Non-secret configuration", ok: { schema: ConfigSchema, example: CONFIG_EXAMPLE, description: "The settings in force" } }),
     });
 }

@@ -1,6 +1,8 @@
 // GET /metrics: Prometheus text format.
 import { Elysia } from "elysia";
 import type { Metrics } from "../../observability/metrics.ts";
+import { operationDoc } from "../operation-doc.ts";
+import { METRICS_EXAMPLE, MetricsSchema } from "../schemas/info.ts";
 
 export function metricsRoutes(metrics: Metrics) {
   return new Elysia({ name: "routes:metrics", detail: { tags: ["Health"] } }).get(
@@ -9,6 +11,12 @@ export function metricsRoutes(metrics: Metrics) {
       set.headers["content-type"] = metrics.registry.contentType;
       return metrics.registry.metrics();
     },
-    { detail: { summary: "Prometheus metrics: requests, latencies, upstream timings and errors, tokens, cost, refusals, streams" } },
+    {
+      detail: operationDoc({
+        summary: "Prometheus metrics: requests, latencies, upstream timings and errors, tokens, cost, refusals, streams",
+        open: true,
+        ok: { contentType: "text/plain", schema: MetricsSchema, example: METRICS_EXAMPLE, description: "Prometheus text format" },
+      }),
+    },
   );
 }

@@ -1,12 +1,15 @@
 // Sessions and user statistics: GET /sessions/{id}, POST /sessions/{id}/end,
 // GET /users/{id}/sessions, GET /users/{id}/stats?days=30.
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import { actingUser, ownerScope } from "../../auth/principal.ts";
 import type { SessionService } from "../../sessions/service.ts";
 import type { AuthPlugin } from "../auth.ts";
+import { operationDoc } from "../operation-doc.ts";
 import { presentSession, presentStats } from "../presenters/session.ts";
+import { IdParams } from "../schemas/common.ts";
+import { NoBodySchema, SESSION_EXAMPLE, SessionListQuery, SessionListSchema, SessionSchema, STATS_EXAMPLE, StatsQuery, StatsSchema } from "../schemas/sessions.ts";
 
-const Id = t.String({ minLength: 1, maxLength: 255 });
+const session = { schema: SessionSchema, example: SESSION_EXAMPLE, description: "The session" };
 
 export function sessionRoutes(service: SessionService, auth: AuthPlugin) {
   /** A user named in the path: the caller's own, or (admin, open mode) anyone's. */
@@ -14,12 +17,17 @@ export function sessionRoutes(service: SessionService, auth: AuthPlugin) {
   return new Elysia({ name: "routes:sessions", detail: { tags: ["Sessions"] } })
     .use(auth)
     .get("/sessions/:id", async ({ params, principal }) => presentSession(await service.get(params.id, ownerScope(principal))), {
-      params: t.Object({ id: Id }),
-      detail: { summary: "A session: one user's usage for one UTC day" },
+      params: IdParams,
+      detail: operationDoc({ summary: "A session: one user's usage for one UTC day", ok: session, errors: [400, 404] }),
     })
     .post("/sessions/:id/end", async ({ params, principal }) => presentSession(await service.end(params.id, ownerScope(principal))), {
-      params: t.Object({ id: Id }),
-      detail: { summary: "End a session; the user's next chat opens a new one" },
+      params: IdParams,
+      detail: operationDoc({
+        summary: "End a session; the user's next chat opens a new one",
+        body: { required: false, json: { schema: NoBodySchema, example: {} } },
+        ok: { ...session, example: { ...SESSION_EXAMPLE, ended_at: "2026-11-30T12:00:00.000Z", is_active: false }, description: "The ended session" },
+        errors: [400, 404],
+      }),
     })
     .get(
       "/users/:id/sessions",
@@ -28,14 +36,22 @@ export function sessionRoutes(service: SessionService, auth: AuthPlugin) {
         return { object: "list" as const, data: data.map(presentSession), current: current ? presentSession(current) : null };
       },
       {
-        params: t.Object({ id: Id }),
-        query: t.Object({ limit: t.Integer({ minimum: 1, maximum: 365, default: 30 }) }),
-        detail: { summary: "A user's sessions, newest first, with today's active one as `current`" },
+        params: IdParams,
+        query: SessionListQuery,
+        detail: operationDoc({
+          summary: "A user's sessions, newest first, with today's active one as `current`",
+          ok: { schema: SessionListSchema, example: { object: "list", data: [SESSION_EXAMPLE], current: SESSION_EXAMPLE }, description: "The sessions" },
+          errors: [400, 404],
+        }),
       },
     )
     .get("/users/:id/stats", async ({ params, query, principal }) => presentStats(await service.stats(userIn(principal, params.id), query.days)), {
-      params: t.Object({ id: Id }),
-      query: t.Object({ days: t.Integer({ minimum: 1, maximum: 3650, default: 30 }) }),
-      detail: { summary: "A user's conversations, messages, tokens and cost over the last `days` days, per model too" },
+      params: IdParams,
+      query: StatsQuery,
+      detail: operationDoc({
+        summary: "A user's conversations, messages, tokens and cost over the last `days` days, per model too",
+        ok: { schema: StatsSchema, example: STATS_EXAMPLE, description: "The statistics" },
+        errors: [400, 404],
+      }),
     });
 }

@@ -64,3 +64,16 @@ export const NativeChatSchema = t.Object(
   },
   { additionalProperties: true },
 );
+
+const V1Ids = {
+  conversation_id: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+  user_id: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+  model: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+};
+
+/** POST /chat/stream (JSON). */
+export const ChatStreamSchema = t.Object({ message: t.String({ minLength: 1 }), ...V1Ids });
+/** POST /chat/image (multipart). */
+export const ChatImageSchema = t.Object({ message: t.String({ minLength: 1 }), images: t.Files({ description: "one or more images (also accepted as images[], image)" }), ...V1Ids });
+/** POST /chat/file (multipart). */
+export const ChatFileSchema = t.Object({ message: t.String({ minLength: 1 }), file: t.File({ description: "a PDF, DOCX or text document (also accepted as files, files[])" }), ...V1Ids });
