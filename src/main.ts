@@ -6,6 +6,7 @@ import { loadConfig } from "./config/load.ts";
 import { HELP } from "./commands/help.ts";
 import { migrate } from "./commands/migrate.ts";
 import { serve } from "./commands/serve.ts";
+import { applyUpstreamLimit } from "./commands/upstream-limit.ts";
 import { VERSION } from "./lib/version.ts";
 
 async function main(argv: string[]): Promise<number> {
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
     await migrate(loaded, (line) => console.log(line));
     return 0;
   }
+  applyUpstreamLimit(loaded.config.server.max_upstream_connections);
   await serve(loaded);
   return -1; // keep running
 }

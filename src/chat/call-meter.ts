@@ -33,7 +33,7 @@ export function callRecord(ctx: ChatContext, c: CallInfo, usage: TokenUsage, sta
   const m = ctx.metrics;
   const provider = record.provider ?? "unknown";
   m.upstreamSeconds.observe({ provider, model: c.model, streamed: String(streamed) }, record.latencyMs / 1000);
-  if (status >= 400 && status !== 499) m.upstreamErrors.inc({ provider, status: String(status) });
+  if (status >= 400 && status !== 499 && errorCode !== "shutting_down") m.upstreamErrors.inc({ provider, status: String(status) });
   m.tokens.inc({ model: c.model, direction: "input" }, usage.prompt_tokens);
   m.tokens.inc({ model: c.model, direction: "output" }, usage.completion_tokens);
   m.tokens.inc({ model: c.model, direction: "cached" }, usage.cached_tokens);
@@ -52,8 +52,9 @@ export async function upstreamFailed(ctx: ChatContext, c: CallInfo, err: unknown
 const idleTimeoutFor = (ctx: ChatContext, c: CallInfo) =>
   ctx.loaded.providers.find((p) => p.name === c.upstream.provider.name)?.timeoutMs ?? 60_000;
 
-/** Status and error code of a stream that ended: finished, failed, or left by its client (499). */
-function streamStatus(o: { aborted: boolean; failure: AppError | null }): { status: number; code: string | null } {
+/** Status and error code of a stream that ended: finished, failed, cut by a shutdown, or left by its client (499). */
+function streamStatus(o: { aborted: boolean; cut: boolean; failure: AppError | null }): { status: number; code: string | null } {
+  if (o.cut && o.failure) return { status: o.failure.status, code: o.failure.code };
   if (o.aborted) return { status: 499, code: "client_closed_request" };
   if (o.failure) return { status: o.failure.status, code: o.failure.code };
   return { status: 200, code: null };
@@ -92,6 +93,7 @@ export async function startMeteredStream<R>(
     signal: call.signal,
     idleTimeoutMs: idleTimeoutFor(ctx, c),
     abort: call.abort,
+    track: (cut) => ctx.lifecycle.trackStream(cut),
     onFirstToken: () => ctx.metrics.upstreamTtftSeconds.observe({ provider, model: c.model }, (performance.now() - c.startedAt) / 1000),
     settle: async (o) => {
       ctx.metrics.activeStreams.dec();

@@ -60,8 +60,10 @@ export async function proxyStream(ctx: ChatContext, input: ProxyInput, signal: A
       else await recordFailure(ctx.store, record);
       return await reservation.settle(record.cost);
     } catch (err) {
+      // The client is told (storage_unavailable), rather than answered as if the call was kept.
       ctx.logger.error({ err, request_id: p.requestId }, "could not record a streamed call");
-      return reservation.settle(0);
+      await reservation.settle(0);
+      throw err;
     }
   }).catch(async (err) => {
     await reservation.settle(0);

@@ -70,7 +70,7 @@ export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: Ab
 export async function streamTurn(ctx: ChatContext, p: PreparedTurn, signal: AbortSignal, abort: () => void): Promise<{ events: AsyncGenerator<StreamEvent<TurnResult>>; budget: BudgetStatus }> {
   const reservation = await reserveBudget(ctx, p, p.context, p.body);
   const events = await startMeteredStream(ctx, p, { body: p.body, prompt: p.context, signal, abort, conversationId: existingConversation(p) }, async (o, record) => {
-    const finishReason = o.finishReason ?? (o.aborted ? "cancelled" : "error");
+    const finishReason = o.finishReason ?? (o.aborted || o.cut ? "cancelled" : "error");
     try {
       return await save(ctx, p, { content: o.text, finishReason }, record, reservation);
     } catch (err) {
