@@ -5,6 +5,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { databaseBackend, redactUrl } from "../config/public-view.ts";
 import { closeDeps, createDeps } from "../deps.ts";
 import { VERSION } from "../lib/version.ts";
+import { warmTokenCounter } from "../chat/token-count.ts";
 import { idleTimeoutSeconds } from "../http/server-timeouts.ts";
 import { upstreamLimit } from "./upstream-limit.ts";
 import { collectWhenQuiet } from "../observability/quiet-collector.ts";
@@ -69,6 +70,8 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     logger.info({ signal, grace_seconds: grace / 1000, in_flight: deps.lifecycle.inflight }, "draining: readiness is 503, new work is refused");
     deps.lifecycle.startDraining();
     stopCollecting();
+    // Streams cut when the grace period ends have their usage estimated: have the tokenizer ready.
+    if (deps.lifecycle.inflight > 0) void warmTokenCounter();
     const drained = await deps.lifecycle.idle(grace);
     if (!drained) {
       const { cut, stored } = await deps.lifecycle.cutStreams(CUT_STORE_TIMEOUT_MS);
