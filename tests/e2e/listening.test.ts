@@ -62,7 +62,6 @@ async function rawPost(port: number, path: string, body: unknown) {
 
 test("300 concurrent upstream requests all reach the upstream at once (more than Bun's default 256)", async () => {
   const s = await startServer([process.execPath, MAIN], { cwd: dir.path, env: envFor("many") });
-  expect(s.lines.find((l) => l.includes("textllm listening"))).toContain('"max_upstream_connections":4096');
   mock.reset();
   mock.setDefault({ kind: "hang" });
   const port = Number(new URL(s.url).port);
@@ -74,6 +73,7 @@ test("300 concurrent upstream requests all reach the upstream at once (more than
     const reached = await waitFor(() => (mock.requests.length >= 300 ? true : undefined), "300 upstream requests at once", 30_000).catch(() => false);
     expect(mock.requests.length).toBe(300);
     expect(reached).toBe(true);
+    expect(s.lines.find((l) => l.includes("textllm listening"))).toContain('"max_upstream_connections":4096');
   } finally {
     await s.stop("SIGKILL");
     for (const socket of sockets) socket.end();
