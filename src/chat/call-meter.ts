@@ -1,7 +1,7 @@
 // What every upstream call shares, /chat or /v1: its usage-log row, the answer to a failure, and
 // the idle timeout of its stream.
 import { costMicros, pricesFor, type TokenUsage } from "../pricing/prices.ts";
-import type { ChatBody, ChatCompletionChunk } from "../providers/provider.ts";
+import type { ChatBody } from "../providers/provider.ts";
 import type { Route } from "../providers/registry.ts";
 import { fromUpstreamError } from "../providers/upstream-error.ts";
 import type { AppError } from "../errors.ts";
@@ -48,6 +48,48 @@ export async function upstreamFailed(ctx: ChatContext, c: CallInfo, err: unknown
   return error;
 }
 
+export interface UpstreamCallOptions {
+  signal: AbortSignal;
+  /** Cancels the call (a stream's own); without it the call gets a controller that follows `signal`. */
+  abort?: () => void;
+  streamed: boolean;
+  /** The conversation a failure is logged against, if it already exists. */
+  conversationId?: string | null;
+}
+
+/**
+ * An upstream call until its answer starts (all of a plain call; a stream until its response
+ * headers): a failure is logged and becomes our client's error. A shutdown whose grace period ends
+ * meanwhile cuts it: the call fails with `shutting_down`, logged like any failure, before the cut
+ * resolves — so the record is written before the database closes.
+ */
+export async function callUpstream<T>(ctx: ChatContext, c: CallInfo, how: UpstreamCallOptions, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const own = how.abort ? null : new AbortController();
+  const follow = () => own?.abort();
+  if (own) {
+    if (how.signal.aborted) follow();
+    else how.signal.addEventListener("abort", follow, { once: true });
+  }
+  const abort = how.abort ?? follow;
+  const cut: { by: AppError | null } = { by: null };
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const untrack = ctx.lifecycle.trackCall(async (error) => {
+    cut.by = error;
+    abort();
+    await finished;
+  });
+  try {
+    return await send(own?.signal ?? how.signal);
+  } catch (err) {
+    throw await upstreamFailed(ctx, c, cut.by ?? err, how.streamed, how.conversationId ?? null);
+  } finally {
+    untrack();
+    how.signal.removeEventListener("abort", follow);
+    finish();
+  }
+}
+
 /** A stream must keep flowing: the gap allowed between chunks is the provider's timeout. */
 const idleTimeoutFor = (ctx: ChatContext, c: CallInfo) =>
   ctx.loaded.providers.find((p) => p.name === c.upstream.provider.name)?.timeoutMs ?? 60_000;
@@ -80,12 +122,8 @@ export async function startMeteredStream<R>(
   call: StreamCall,
   settle: (outcome: StreamOutcome, record: CallRecord) => Promise<R>,
 ): Promise<AsyncGenerator<StreamEvent<R>>> {
-  let upstream: AsyncIterable<ChatCompletionChunk>;
-  try {
-    upstream = await c.upstream.provider.stream(call.body, call.signal);
-  } catch (err) {
-    throw await upstreamFailed(ctx, c, err, true, call.conversationId ?? null);
-  }
+  const how = { signal: call.signal, abort: call.abort, streamed: true, conversationId: call.conversationId ?? null };
+  const upstream = await callUpstream(ctx, c, how, (signal) => c.upstream.provider.stream(call.body, signal));
   const provider = c.upstream.provider.name;
   ctx.metrics.activeStreams.inc();
   return meteredStream(upstream, {
@@ -93,7 +131,7 @@ export async function startMeteredStream<R>(
     signal: call.signal,
     idleTimeoutMs: idleTimeoutFor(ctx, c),
     abort: call.abort,
-    track: (cut) => ctx.lifecycle.trackStream(cut),
+    track: (cut) => ctx.lifecycle.trackCall(cut),
     onFirstToken: () => ctx.metrics.upstreamTtftSeconds.observe({ provider, model: c.model }, (performance.now() - c.startedAt) / 1000),
     settle: async (o) => {
       ctx.metrics.activeStreams.dec();

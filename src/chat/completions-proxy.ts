@@ -4,7 +4,7 @@
 import type { ChatBody, ChatCompletion } from "../providers/provider.ts";
 import type { ChatContext } from "./chat-context.ts";
 import type { BudgetStatus } from "../budget/budget.ts";
-import { callRecord, reserveBudget, startMeteredStream, upstreamFailed, type CallInfo } from "./call-meter.ts";
+import { callRecord, callUpstream, reserveBudget, startMeteredStream, type CallInfo } from "./call-meter.ts";
 import type { ChatMessage } from "./messages.ts";
 import type { StreamEvent } from "./metered-stream.ts";
 import { recordCall, recordFailure } from "./record.ts";
@@ -34,10 +34,10 @@ export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal:
   const reservation = await reserveBudget(ctx, p, promptOf(p), p.body);
   let completion: ChatCompletion;
   try {
-    completion = await p.upstream.provider.complete(p.body, signal);
+    completion = await callUpstream(ctx, p, { signal, streamed: false }, (s) => p.upstream.provider.complete(p.body, s));
   } catch (err) {
     await reservation.settle(0);
-    throw await upstreamFailed(ctx, p, err, false);
+    throw err;
   }
   const usage = fromUpstream(completion.usage) ?? (await estimateUsage(promptOf(p), completion.choices[0]?.message?.content ?? ""));
   const record = callRecord(ctx, p, usage, 200, null, false);

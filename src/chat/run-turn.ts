@@ -3,7 +3,7 @@ import type { ChatCompletion } from "../providers/provider.ts";
 import type { TokenUsage } from "../pricing/prices.ts";
 import type { ChatContext } from "./chat-context.ts";
 import type { BudgetStatus, Reservation } from "../budget/budget.ts";
-import { callRecord, reserveBudget, startMeteredStream, upstreamFailed } from "./call-meter.ts";
+import { callRecord, callUpstream, reserveBudget, startMeteredStream } from "./call-meter.ts";
 import type { StreamEvent } from "./metered-stream.ts";
 import type { PreparedTurn } from "./prepare-turn.ts";
 import { recordTurn, type CallRecord, type Recorded } from "./record.ts";
@@ -51,10 +51,10 @@ export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: Ab
   const reservation = await reserveBudget(ctx, p, p.context, p.body);
   let completion: ChatCompletion;
   try {
-    completion = await p.upstream.provider.complete(p.body, signal);
+    completion = await callUpstream(ctx, p, { signal, streamed: false, conversationId: existingConversation(p) }, (s) => p.upstream.provider.complete(p.body, s));
   } catch (err) {
     await reservation.settle(0);
-    throw await upstreamFailed(ctx, p, err, false, existingConversation(p));
+    throw err;
   }
   const choice = completion.choices[0];
   const content = choice?.message?.content ?? "";

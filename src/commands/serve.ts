@@ -10,7 +10,7 @@ import { idleTimeoutSeconds } from "../http/server-timeouts.ts";
 import { upstreamLimit } from "./upstream-limit.ts";
 import { collectWhenQuiet } from "../observability/quiet-collector.ts";
 
-/** How long the streams cut at the end of the grace period may take to be stored. */
+/** How long the calls cut at the end of the grace period may take to be stored. */
 const CUT_STORE_TIMEOUT_MS = 10_000;
 /** How long their final error events get to reach the clients. */
 const FINAL_FRAMES_MS = 1_000;
@@ -74,11 +74,11 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     if (deps.lifecycle.inflight > 0) void warmTokenCounter();
     const drained = await deps.lifecycle.idle(grace);
     if (!drained) {
-      const { cut, stored } = await deps.lifecycle.cutStreams(CUT_STORE_TIMEOUT_MS);
-      const line = { grace_seconds: grace / 1000, streams_cut: cut, in_flight: deps.lifecycle.inflight };
-      if (stored) logger.warn(line, "grace period over: open streams cut and stored; closing the connections still open");
-      else logger.error(line, "grace period over: some cut streams could not be stored in time");
-      // Their last frames (the shutting_down event) go out to clients that still read.
+      const { cut, stored } = await deps.lifecycle.cutCalls(CUT_STORE_TIMEOUT_MS);
+      const line = { grace_seconds: grace / 1000, calls_cut: cut, in_flight: deps.lifecycle.inflight };
+      if (stored) logger.warn(line, "grace period over: upstream calls cut and stored; closing the connections still open");
+      else logger.error(line, "grace period over: some cut calls could not be stored in time");
+      // Their last answers (a shutting_down error, as an event on streams) go out to clients that still read.
       await deps.lifecycle.idle(FINAL_FRAMES_MS);
     }
     await server.stop(true);

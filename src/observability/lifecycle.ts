@@ -1,11 +1,12 @@
 // Draining for a graceful shutdown: once it starts, readiness is 503 and new work is refused, while
-// the requests and streams already in flight are counted down to zero. Streams still running when
-// the grace period ends are cut: each offers its cut while it runs, and the shutdown waits until
-// every cut stream is stored before the database closes.
+// the requests and streams already in flight are counted down to zero. Upstream calls still running
+// when the grace period ends (streams, and plain calls waiting for their answer) are cut: each
+// offers its cut while it runs, and the shutdown waits until every cut call is recorded before the
+// database closes.
 import { serviceUnavailable, type AppError } from "../errors.ts";
 
-/** Cuts one running stream with the given error; resolves once its outcome is stored. */
-export type StreamCut = (error: AppError) => Promise<void>;
+/** Cuts one running call with the given error; resolves once its outcome is stored. */
+export type CallCut = (error: AppError) => Promise<void>;
 
 export interface Lifecycle {
   readonly draining: boolean;
@@ -17,13 +18,13 @@ export interface Lifecycle {
   leave(): void;
   /** Resolves true once nothing is in flight, or false when `timeoutMs` passes first. */
   idle(timeoutMs: number): Promise<boolean>;
-  /** A running stream offers its cut; the returned function withdraws it when the stream is over. */
-  trackStream(cut: StreamCut): () => void;
+  /** A running upstream call offers its cut; the returned function withdraws it when the call is over. */
+  trackCall(cut: CallCut): () => void;
   /**
-   * Cuts every running stream (`shutting_down`) and resolves with how many were cut once all of them
+   * Cuts every running call (`shutting_down`) and resolves with how many were cut once all of them
    * are stored — or `timeoutMs` passed first (then `stored` is false).
    */
-  cutStreams(timeoutMs: number): Promise<{ cut: number; stored: boolean }>;
+  cutCalls(timeoutMs: number): Promise<{ cut: number; stored: boolean }>;
 }
 
 export const shuttingDown = () => serviceUnavailable("The server is shutting down; retry on another instance.", "shutting_down");
@@ -33,7 +34,7 @@ export function createLifecycle(): Lifecycle {
   let inflight = 0;
   let entered = 0;
   let waiters: Array<() => void> = [];
-  const streams = new Set<StreamCut>();
+  const calls = new Set<CallCut>();
   const wake = () => {
     if (inflight > 0) return;
     for (const w of waiters) w();
@@ -60,12 +61,12 @@ export function createLifecycle(): Lifecycle {
       inflight = Math.max(0, inflight - 1);
       wake();
     },
-    trackStream(cut) {
-      streams.add(cut);
-      return () => void streams.delete(cut);
+    trackCall(cut) {
+      calls.add(cut);
+      return () => void calls.delete(cut);
     },
-    async cutStreams(timeoutMs) {
-      const running = [...streams];
+    async cutCalls(timeoutMs) {
+      const running = [...calls];
       const error = shuttingDown();
       const all = Promise.all(running.map((cut) => cut(error).catch(() => undefined))).then(() => true);
       let timer: ReturnType<typeof setTimeout> | undefined;

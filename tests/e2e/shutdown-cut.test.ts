@@ -5,7 +5,7 @@
 // x-request-id and is logged as expected (info, no stack trace).
 import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServer } from "../support/server-process.ts";
 import { startMockUpstream } from "../support/mock-upstream.ts";
@@ -107,6 +107,41 @@ test("32 streams open when the grace period ends are cut and stored; refusals ca
   const refusalLine = logged.find((l) => l.request_id === "refused-while-draining" && l.msg !== "request");
   expect(refusalLine).toMatchObject({ level: "info" });
   expect(JSON.stringify(refusalLine)).not.toContain("stack");
-  expect(logged.find((l) => typeof l.msg === "string" && l.msg.startsWith("grace period over"))).toMatchObject({ streams_cut: 32 });
+  expect(logged.find((l) => typeof l.msg === "string" && l.msg.startsWith("grace period over"))).toMatchObject({ calls_cut: 32 });
   expect(logged.some((l) => l.msg === "stopped")).toBe(true);
 }, 90_000);
+
+test("calls still waiting for their upstream's answer when the grace period ends are cut and logged: 503 shutting_down; exit 0", async () => {
+  const cwd = join(dir.path, "waiting");
+  mkdirSync(cwd);
+  writeFileSync(join(cwd, "config.yaml"), "server:\n  shutdown_grace_seconds: 1\n");
+  const s = await startServer([process.execPath, join(import.meta.dir, "../../src/main.ts")], {
+    cwd,
+    env: { TEXTLLM_DATA_DIR: join(cwd, "data"), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
+  });
+  mock.reset();
+  mock.setDefault({ kind: "reply", delayMs: 30_000 }); // the answer would come long after the grace period
+  const send = (path: string, body: unknown) =>
+    fetch(`${s.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (res) => ({ status: res.status, body: await res.text() }));
+  const answers = Promise.all([
+    send("/chat", { message: "a plain turn", user_id: "waiting-chat" }),
+    send("/chat", { message: "a stream not yet started", user_id: "waiting-stream", stream: true }),
+    send("/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "a plain drop-in call" }] }),
+  ]);
+  await waitFor(() => (mock.requests.length >= 3 ? true : undefined), "three calls waiting at the upstream");
+
+  s.proc.kill("SIGTERM");
+  expect(await s.proc.exited).toBe(0);
+  for (const answer of await answers) {
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body).error).toMatchObject({ code: "shutting_down", type: "service_unavailable" });
+  }
+  const db = new Database(join(cwd, "data", "textllm.db"), { readonly: true });
+  const usage = db.query("SELECT route, user_id, status, error_code, cost FROM usage_records ORDER BY user_id").all();
+  db.close();
+  expect(usage).toEqual([
+    { route: "/v1/chat/completions", user_id: "anonymous", status: 503, error_code: "shutting_down", cost: 0 },
+    { route: "/chat", user_id: "waiting-chat", status: 503, error_code: "shutting_down", cost: 0 },
+    { route: "/chat", user_id: "waiting-stream", status: 503, error_code: "shutting_down", cost: 0 },
+  ]);
+}, 60_000);

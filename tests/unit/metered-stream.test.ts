@@ -27,7 +27,7 @@ function setUp(opts: { settle?: (o: StreamOutcome) => Promise<string> } = {}) {
     signal: controller.signal,
     idleTimeoutMs: 60_000,
     abort: () => controller.abort(),
-    track: (cut) => lifecycle.trackStream(cut),
+    track: (cut) => lifecycle.trackCall(cut),
     settle: opts.settle ?? (async (o) => {
       settled.push({ ...o });
       return "stored";
@@ -47,7 +47,7 @@ for (const c of cases) {
     const { lifecycle, events, settled } = setUp();
     for (let i = 0; i < c.readBeforeCut; i++) await events.next();
     const pending = c.readDuringCut ? events.next() : null;
-    const result = await lifecycle.cutStreams(5000);
+    const result = await lifecycle.cutCalls(5000);
     expect(result).toEqual({ cut: 1, stored: true });
     expect(settled.length).toBe(1);
     expect(settled[0]).toMatchObject({ cut: true, aborted: false, finishReason: null, failure: { status: 503, code: "shutting_down" } });
@@ -57,7 +57,7 @@ for (const c of cases) {
       expect(end).toMatchObject({ type: "end", result: "stored", outcome: { cut: true, failure: { code: "shutting_down" } } });
     }
     expect((await events.next()).done).toBe(true);
-    expect(await lifecycle.cutStreams(5000)).toEqual({ cut: 0, stored: true }); // withdrawn once over
+    expect(await lifecycle.cutCalls(5000)).toEqual({ cut: 0, stored: true }); // withdrawn once over
   });
 }
 
