@@ -51,7 +51,7 @@ export function buildApp(deps: Deps) {
       if (answer.body.error.code === "rate_limit_exceeded") deps.metrics.rateLimited.inc();
       else if (answer.body.error.code === "budget_exceeded") deps.metrics.budgetRefused.inc();
       if (answer.body.error.code === "shutting_down") {
-        deps.logger.info({ request_id: set.headers["x-request-id"], path }, "request refused: shutting down");
+        deps.logger.info({ request_id: set.headers["x-request-id"], path }, "request refused or cut: the server is shutting down");
       } else if (answer.status >= 500) {
         deps.logger.error({ err: error, request_id: set.headers["x-request-id"], path }, "request failed");
       }
