@@ -1,5 +1,5 @@
-// What every upstream call shares, /chat or /v1: its usage-log row, the answer to a failure, and
-// the idle timeout of its stream.
+// What every upstream call shares, /chat or /v1: its usage-log row, the answer to a failure, the
+// idle timeout of its stream, and the cut a shutdown applies when its grace period ends.
 import { costMicros, pricesFor, type TokenUsage } from "../pricing/prices.ts";
 import type { ChatBody } from "../providers/provider.ts";
 import type { Route } from "../providers/registry.ts";

@@ -17,7 +17,7 @@ export interface ChatContext {
   limiter: RateLimiter;
   budget: BudgetService;
   metrics: Metrics;
-  /** Where running streams offer their cut for a shutdown. */
+  /** Where running upstream calls offer their cut for a shutdown. */
   lifecycle: Lifecycle;
   logger: Logger;
   now: () => Date;
