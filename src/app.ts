@@ -8,6 +8,7 @@ import { observePlugin } from "./http/observe.ts";
 import { corsPlugin } from "./http/cors.ts";
 import { toErrorAnswer } from "./http/error-response.ts";
 import { requestId } from "./http/request-id.ts";
+import { idleTimeoutSeconds, untimedStreams } from "./http/server-timeouts.ts";
 import { docsRoutes, DOC_ASSET_PREFIX } from "./http/routes/docs.ts";
 import { conversationService } from "./conversations/service.ts";
 import { chatRoutes } from "./http/routes/chat.ts";
@@ -35,17 +36,25 @@ export function buildApp(deps: Deps) {
       .map((r) => ({ method: r.method, path: r.path }));
 
   // normalize: false — validate what the client sent instead of coercing it ("x" is not an object).
-  const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: maxBody + BUN_LIMIT_SLACK } })
-    .use(observePlugin(deps.tracker, deps.lifecycle))
+  // reusePort: false — a second server on a busy port must fail to start, not share its traffic.
+  const serve = { maxRequestBodySize: maxBody + BUN_LIMIT_SLACK, reusePort: false, idleTimeout: idleTimeoutSeconds(deps.loaded) };
+  // The request id first (every answer carries it, a refusal while draining too), then CORS, whose
+  // preflight answers from its hook and so never reaches the tracking below: only requests it
+  // lets through are counted in flight, so each one is counted out again.
+  const app = new Elysia({ normalize: false, serve })
     .use(requestId)
     .use(corsPlugin(deps.loaded.config.server.cors_origins))
+    .use(observePlugin(deps.tracker, deps.lifecycle))
+    .use(untimedStreams)
     .use(auth)
     .use(bodyLimit(maxBody))
     .onError({ as: "global" }, ({ code, error, set, request, path }) => {
       const answer = toErrorAnswer(code, error, request.method, path);
       if (answer.body.error.code === "rate_limit_exceeded") deps.metrics.rateLimited.inc();
       else if (answer.body.error.code === "budget_exceeded") deps.metrics.budgetRefused.inc();
-      if (answer.status >= 500) {
+      if (answer.body.error.code === "shutting_down") {
+        deps.logger.info({ request_id: set.headers["x-request-id"], path }, "request refused or cut: the server is shutting down");
+      } else if (answer.status >= 500) {
         deps.logger.error({ err: error, request_id: set.headers["x-request-id"], path }, "request failed");
       }
       set.status = answer.status;

@@ -6,7 +6,7 @@ import { loadConfig } from "./config/load.ts";
 import { HELP } from "./commands/help.ts";
 import { healthcheck } from "./commands/healthcheck.ts";
 import { migrate } from "./commands/migrate.ts";
-import { serve } from "./commands/serve.ts";
+import { applyUpstreamLimit } from "./commands/upstream-limit.ts";
 import { VERSION } from "./lib/version.ts";
 
 async function main(argv: string[]): Promise<number> {
@@ -34,6 +34,9 @@ async function main(argv: string[]): Promise<number> {
     await migrate(loaded, (line) => console.log(line));
     return 0;
   }
+  applyUpstreamLimit(loaded.config.server.max_upstream_connections);
+  // Loaded only now: the re-execution above happens before the server's modules are evaluated.
+  const { serve } = await import("./commands/serve.ts");
   await serve(loaded);
   return -1; // keep running
 }

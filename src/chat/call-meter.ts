@@ -1,8 +1,8 @@
-// What every upstream call shares, /chat or /v1: its usage-log row, the answer to a failure, and
-// the idle timeout of its stream.
+// What every upstream call shares, /chat or /v1: its usage-log row, the answer to a failure, the
+// idle timeout of its stream, and the cut a shutdown applies when its grace period ends.
 import { OPENAI_DEFAULT_BASE_URL } from "../config/providers.ts";
 import { costMicros, pricesFor, type TokenUsage } from "../pricing/prices.ts";
-import type { ChatBody, ChatCompletionChunk } from "../providers/provider.ts";
+import type { ChatBody } from "../providers/provider.ts";
 import type { Route } from "../providers/registry.ts";
 import { fromUpstreamError } from "../providers/upstream-error.ts";
 import type { AppError } from "../errors.ts";
@@ -35,7 +35,7 @@ export function callRecord(ctx: ChatContext, c: CallInfo, usage: TokenUsage, sta
   const provider = m.label.provider(record.provider ?? "unknown");
   const model = m.label.model(c.model);
   m.upstreamSeconds.observe({ provider, model, streamed: String(streamed) }, record.latencyMs / 1000);
-  if (status >= 400 && status !== 499) m.upstreamErrors.inc({ provider, status: String(status) });
+  if (status >= 400 && status !== 499 && errorCode !== "shutting_down") m.upstreamErrors.inc({ provider, status: String(status) });
   m.tokens.inc({ model, direction: "input" }, usage.prompt_tokens);
   m.tokens.inc({ model, direction: "output" }, usage.completion_tokens);
   m.tokens.inc({ model, direction: "cached" }, usage.cached_tokens);
@@ -50,12 +50,55 @@ export async function upstreamFailed(ctx: ChatContext, c: CallInfo, err: unknown
   return error;
 }
 
+export interface UpstreamCallOptions {
+  signal: AbortSignal;
+  /** Cancels the call (a stream's own); without it the call gets a controller that follows `signal`. */
+  abort?: () => void;
+  streamed: boolean;
+  /** The conversation a failure is logged against, if it already exists. */
+  conversationId?: string | null;
+}
+
+/**
+ * An upstream call until its answer starts (all of a plain call; a stream until its response
+ * headers): a failure is logged and becomes our client's error. A shutdown whose grace period ends
+ * meanwhile cuts it: the call fails with `shutting_down`, logged like any failure, before the cut
+ * resolves — so the record is written before the database closes.
+ */
+export async function callUpstream<T>(ctx: ChatContext, c: CallInfo, how: UpstreamCallOptions, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const own = how.abort ? null : new AbortController();
+  const follow = () => own?.abort();
+  if (own) {
+    if (how.signal.aborted) follow();
+    else how.signal.addEventListener("abort", follow, { once: true });
+  }
+  const abort = how.abort ?? follow;
+  const cut: { by: AppError | null } = { by: null };
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const untrack = ctx.lifecycle.trackCall(async (error) => {
+    cut.by = error;
+    abort();
+    await finished;
+  });
+  try {
+    return await send(own?.signal ?? how.signal);
+  } catch (err) {
+    throw await upstreamFailed(ctx, c, cut.by ?? err, how.streamed, how.conversationId ?? null);
+  } finally {
+    untrack();
+    how.signal.removeEventListener("abort", follow);
+    finish();
+  }
+}
+
 /** A stream must keep flowing: the gap allowed between chunks is the provider's timeout. */
 const idleTimeoutFor = (ctx: ChatContext, c: CallInfo) =>
   ctx.loaded.providers.find((p) => p.name === c.upstream.provider.name)?.timeoutMs ?? 60_000;
 
-/** Status and error code of a stream that ended: finished, failed, or left by its client (499). */
-function streamStatus(o: { aborted: boolean; failure: AppError | null }): { status: number; code: string | null } {
+/** Status and error code of a stream that ended: finished, failed, cut by a shutdown, or left by its client (499). */
+function streamStatus(o: { aborted: boolean; cut: boolean; failure: AppError | null }): { status: number; code: string | null } {
+  if (o.cut && o.failure) return { status: o.failure.status, code: o.failure.code };
   if (o.aborted) return { status: 499, code: "client_closed_request" };
   if (o.failure) return { status: o.failure.status, code: o.failure.code };
   return { status: 200, code: null };
@@ -81,12 +124,8 @@ export async function startMeteredStream<R>(
   call: StreamCall,
   settle: (outcome: StreamOutcome, record: CallRecord) => Promise<R>,
 ): Promise<AsyncGenerator<StreamEvent<R>>> {
-  let upstream: AsyncIterable<ChatCompletionChunk>;
-  try {
-    upstream = await c.upstream.provider.stream(call.body, call.signal);
-  } catch (err) {
-    throw await upstreamFailed(ctx, c, err, true, call.conversationId ?? null);
-  }
+  const how = { signal: call.signal, abort: call.abort, streamed: true, conversationId: call.conversationId ?? null };
+  const upstream = await callUpstream(ctx, c, how, (signal) => c.upstream.provider.stream(call.body, signal));
   const provider = c.upstream.provider.name;
   const labels = { provider: ctx.metrics.label.provider(provider), model: ctx.metrics.label.model(c.model) };
   ctx.metrics.activeStreams.inc();
@@ -95,6 +134,7 @@ export async function startMeteredStream<R>(
     signal: call.signal,
     idleTimeoutMs: idleTimeoutFor(ctx, c),
     abort: call.abort,
+    track: (cut) => ctx.lifecycle.trackCall(cut),
     onFirstToken: () => ctx.metrics.upstreamTtftSeconds.observe(labels, (performance.now() - c.startedAt) / 1000),
     settle: async (o) => {
       ctx.metrics.activeStreams.dec();

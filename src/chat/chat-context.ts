@@ -1,6 +1,7 @@
 import type { LoadedConfig } from "../config/load.ts";
 import type { BudgetService } from "../budget/budget.ts";
 import type { FileService } from "../files/service.ts";
+import type { Lifecycle } from "../observability/lifecycle.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { RateLimiter } from "../ratelimit/limiter.ts";
 import type { Logger } from "../lib/logger.ts";
@@ -16,6 +17,8 @@ export interface ChatContext {
   limiter: RateLimiter;
   budget: BudgetService;
   metrics: Metrics;
+  /** Where running upstream calls offer their cut for a shutdown. */
+  lifecycle: Lifecycle;
   logger: Logger;
   now: () => Date;
 }

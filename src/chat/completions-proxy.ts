@@ -5,7 +5,7 @@ import type { ChatBody, ChatCompletion } from "../providers/provider.ts";
 import type { ChatContext } from "./chat-context.ts";
 import { assertContentUrls } from "./content-urls.ts";
 import type { BudgetStatus } from "../budget/budget.ts";
-import { callRecord, reserveBudget, startMeteredStream, upstreamFailed, type CallInfo } from "./call-meter.ts";
+import { callRecord, callUpstream, reserveBudget, startMeteredStream, type CallInfo } from "./call-meter.ts";
 import type { ChatMessage } from "./messages.ts";
 import type { StreamEvent } from "./metered-stream.ts";
 import { recordCall, recordFailure } from "./record.ts";
@@ -36,10 +36,10 @@ export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal:
   const { reservation, body } = await reserveBudget(ctx, p, promptOf(p), p.body);
   let completion: ChatCompletion;
   try {
-    completion = await p.upstream.provider.complete(body, signal);
+    completion = await callUpstream(ctx, p, { signal, streamed: false }, (s) => p.upstream.provider.complete(body, s));
   } catch (err) {
     await reservation.settle(0);
-    throw await upstreamFailed(ctx, p, err, false);
+    throw err;
   }
   const usage = fromUpstream(completion.usage) ?? (await estimateUsage(promptOf(p), completion.choices[0]?.message?.content ?? ""));
   const record = callRecord(ctx, p, usage, 200, null, false);
@@ -62,8 +62,10 @@ export async function proxyStream(ctx: ChatContext, input: ProxyInput, signal: A
       else await recordFailure(ctx.store, record);
       return await reservation.settle(record.cost);
     } catch (err) {
+      // The client is told (storage_unavailable), rather than answered as if the call was kept.
       ctx.logger.error({ err, request_id: p.requestId }, "could not record a streamed call");
-      return reservation.settle(0);
+      await reservation.settle(0);
+      throw err;
     }
   }).catch(async (err) => {
     await reservation.settle(0);

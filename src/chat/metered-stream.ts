@@ -1,10 +1,12 @@
 // Consumes an upstream stream for a client: passes chunks on, accumulates the reply, its finish
-// reason and usage, and settles exactly once — after the last chunk, after a failure, or when the
-// client goes away mid-reply (then from `finally`, with the partial text).
+// reason and usage, and settles exactly once — after the last chunk, after a failure, when the
+// client goes away mid-reply (then from `finally`, with the partial text), or when the server cuts
+// the stream short at the end of a shutdown's grace period. A settlement that cannot be stored ends
+// the stream with a `storage_unavailable` error event instead of breaking the connection.
 import type { ChatCompletionChunk } from "../providers/provider.ts";
 import { AppError } from "../errors.ts";
 import type { TokenUsage } from "../pricing/prices.ts";
-import { fromUpstreamError, isAbort } from "../providers/upstream-error.ts";
+import { fromStreamError, isAbort, streamInterrupted } from "../providers/upstream-error.ts";
 import { idleWatch } from "./idle-timeout.ts";
 import { fromUpstream } from "./usage.ts";
 import type { ToolCall } from "../storage/db/repos/messages.ts";
@@ -15,13 +17,19 @@ export interface StreamOutcome {
   /** Function calls the reply asked for, assembled from their deltas. */
   toolCalls: ToolCall[];
   usage: TokenUsage | null;
-  /** Set when the upstream failed mid-reply. */
+  /** Set when the upstream failed mid-reply, or when the server cut the stream (then `cut` too). */
   failure: AppError | null;
   /** The client went away before the end. */
   aborted: boolean;
+  /** The server cut the stream short (shutdown): stored like a departed client's, answered with `failure`. */
+  cut: boolean;
 }
 
-export type StreamEvent<R> = { type: "chunk"; chunk: ChatCompletionChunk } | { type: "end"; outcome: StreamOutcome; result: R };
+/** `result` is null only when the outcome could not be stored; `outcome.failure` then says so. */
+export type StreamEvent<R> = { type: "chunk"; chunk: ChatCompletionChunk } | { type: "end"; outcome: StreamOutcome; result: R | null };
+
+/** Cuts a running stream short with `error`; resolves once its outcome has been settled (stored). */
+export type CutStream = (error: AppError) => Promise<void>;
 
 export interface MeterOptions<R> {
   provider: string;
@@ -31,16 +39,45 @@ export interface MeterOptions<R> {
   abort: () => void;
   /** Called once, when the first piece of reply text arrives. */
   onFirstToken?: () => void;
+  /** Offers the stream's cut for as long as it runs (a shutdown uses it); returns the withdrawal. */
+  track?: (cut: CutStream) => () => void;
   settle: (outcome: StreamOutcome) => Promise<R>;
 }
 
-export async function* meteredStream<R>(upstream: AsyncIterable<ChatCompletionChunk>, opts: MeterOptions<R>): AsyncGenerator<StreamEvent<R>> {
-  const outcome: StreamOutcome = { text: "", finishReason: null, toolCalls: [], usage: null, failure: null, aborted: false };
+export const storageUnavailable = () =>
+  new AppError(503, "The reply could not be stored: the server's storage is unavailable. Retry later.", "service_unavailable", "storage_unavailable");
+
+export function meteredStream<R>(upstream: AsyncIterable<ChatCompletionChunk>, opts: MeterOptions<R>): AsyncGenerator<StreamEvent<R>> {
+  const outcome: StreamOutcome = { text: "", finishReason: null, toolCalls: [], usage: null, failure: null, aborted: false, cut: false };
+  const state: CutState = { by: null };
+  let settling: Promise<R> | null = null;
+  const settle = () => (settling ??= opts.settle(outcome));
+  const events = run(upstream, opts, outcome, state, settle);
+  if (!opts.track) return events;
+  const untrack = opts.track(async (error) => {
+    if (settling) return void (await settling.catch(() => undefined));
+    state.by = error;
+    opts.abort();
+    // Suspended at a chunk (a client that reads slowly or not at all): this runs its `finally`.
+    // Mid-read: the abort ends the read, the outcome is settled, and the return follows.
+    await events.return(undefined).catch(() => undefined);
+    if (!settling) markCut(outcome, error); // never started: nothing ran yet
+    await settle().catch(() => undefined);
+  });
+  return withFinally(events, untrack);
+}
+
+interface CutState {
+  by: AppError | null;
+}
+
+function markCut(outcome: StreamOutcome, error: AppError): void {
+  outcome.failure = error;
+  outcome.cut = true;
+}
+
+async function* run<R>(upstream: AsyncIterable<ChatCompletionChunk>, opts: MeterOptions<R>, outcome: StreamOutcome, state: CutState, settle: () => Promise<R>): AsyncGenerator<StreamEvent<R>> {
   let settled = false;
-  const settle = () => {
-    settled = true;
-    return opts.settle(outcome);
-  };
   const watch = idleWatch(opts.idleTimeoutMs, opts.abort);
   try {
     try {
@@ -57,28 +94,37 @@ export async function* meteredStream<R>(upstream: AsyncIterable<ChatCompletionCh
         yield { type: "chunk", chunk };
         watch.waiting();
       }
-      // The SDK ends a cancelled stream quietly, so a stall shows here rather than as an error.
+      // The SDK ends a cancelled stream quietly, so a stall or a cut shows here rather than as an error.
       if (watch.stalled) outcome.failure = watch.error();
-      else if (!outcome.finishReason) {
-        outcome.failure = new AppError(502, `The upstream provider '${opts.provider}' ended its reply before finishing it.`, "server_error", "upstream_stream_interrupted");
-      }
+      else if (state.by) markCut(outcome, state.by);
+      else if (!outcome.finishReason && !opts.signal.aborted) outcome.failure = streamInterrupted(opts.provider);
     } catch (err) {
-      // A stall is cancelled through the same signal as a departed client: tell them apart first.
+      // A stall or a cut is cancelled through the same signal as a departed client: tell them apart first.
       if (watch.stalled) outcome.failure = watch.error();
+      else if (state.by) markCut(outcome, state.by);
       else if (opts.signal.aborted && isAbort(err)) outcome.aborted = true;
-      else outcome.failure = fromUpstreamError(err, opts.provider);
+      else outcome.failure = fromStreamError(err, opts.provider);
     } finally {
       watch.stop();
     }
-    if (opts.signal.aborted && !watch.stalled) outcome.aborted = true;
-    const result = await settle();
+    if (opts.signal.aborted && !watch.stalled && !outcome.cut) outcome.aborted = true;
+    settled = true;
+    let result: R | null = null;
+    try {
+      result = await settle();
+    } catch {
+      // Whoever settles logs why; the client learns that its reply was not kept.
+      outcome.failure = storageUnavailable();
+    }
     yield { type: "end", outcome, result };
   } finally {
-    // Reached without settling only when the client left while we were suspended at a yield.
+    // Reached without settling only when the client left (or the stream was cut) while we were
+    // suspended at a yield.
     if (!settled) {
-      outcome.aborted = true;
+      if (state.by) markCut(outcome, state.by);
+      else outcome.aborted = true;
       opts.abort();
-      await settle();
+      await settle().catch(() => undefined);
     }
   }
 }
@@ -91,4 +137,13 @@ export function addToolCallDelta(calls: ToolCall[], d: ToolCallDelta): void {
   if (d.id) call.id = d.id;
   if (d.function?.name) call.function.name += d.function.name;
   if (d.function?.arguments) call.function.arguments += d.function.arguments;
+}
+
+/** Runs `done` once the generator is over, however it ends. */
+async function* withFinally<T>(inner: AsyncGenerator<T>, done: () => void): AsyncGenerator<T> {
+  try {
+    yield* inner;
+  } finally {
+    done();
+  }
 }

@@ -3,7 +3,7 @@ import type { ChatCompletion } from "../providers/provider.ts";
 import type { TokenUsage } from "../pricing/prices.ts";
 import type { ChatContext } from "./chat-context.ts";
 import type { BudgetStatus, Reservation } from "../budget/budget.ts";
-import { callRecord, reserveBudget, startMeteredStream, upstreamFailed } from "./call-meter.ts";
+import { callRecord, callUpstream, reserveBudget, startMeteredStream } from "./call-meter.ts";
 import type { StreamEvent } from "./metered-stream.ts";
 import type { PreparedTurn } from "./prepare-turn.ts";
 import { recordCall, recordTurn, type CallRecord, type Recorded, type TurnRecord, type TurnReply } from "./record.ts";
@@ -63,10 +63,10 @@ export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: Ab
   const { reservation, body } = await reserveBudget(ctx, p, p.context, p.body);
   let completion: ChatCompletion;
   try {
-    completion = await p.upstream.provider.complete(body, signal);
+    completion = await callUpstream(ctx, p, { signal, streamed: false, conversationId: existingConversation(p) }, (s) => p.upstream.provider.complete(body, s));
   } catch (err) {
     await reservation.settle(0);
-    throw await upstreamFailed(ctx, p, err, false, existingConversation(p));
+    throw err;
   }
   const choice = completion.choices[0];
   const content = choice?.message?.content ?? "";
@@ -84,7 +84,7 @@ export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: Ab
 export async function streamTurn(ctx: ChatContext, p: PreparedTurn, signal: AbortSignal, abort: () => void, extras: TurnExtras = {}): Promise<{ events: AsyncGenerator<StreamEvent<TurnResult>>; budget: BudgetStatus }> {
   const { reservation, body } = await reserveBudget(ctx, p, p.context, p.body);
   const events = await startMeteredStream(ctx, p, { body, prompt: p.context, signal, abort, conversationId: existingConversation(p) }, async (o, record) => {
-    const finishReason = o.finishReason ?? (o.aborted ? "cancelled" : "error");
+    const finishReason = o.finishReason ?? (o.aborted || o.cut ? "cancelled" : "error");
     try {
       return await save(ctx, p, { content: o.text, finishReason, toolCalls: o.toolCalls.filter((c) => c.id) }, record, reservation, extras);
     } catch (err) {

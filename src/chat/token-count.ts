@@ -15,6 +15,9 @@ export const MESSAGE_OVERHEAD = 4;
 
 export const upperBound = (text: string): number => Buffer.byteLength(text, "utf8");
 
+/** Loads the tables ahead of need (a shutdown about to estimate the usage of the streams it cuts). */
+export const warmTokenCounter = (): Promise<unknown> => loadCounter();
+
 export async function countTokens(text: string): Promise<number> {
   return (await loadCounter())(text);
 }

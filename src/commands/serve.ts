@@ -7,6 +7,9 @@ import { databaseBackend, redactUrl } from "../config/public-view.ts";
 import { closeDeps, createDeps } from "../deps.ts";
 import { sqliteFileIn } from "../storage/db/open.ts";
 import { VERSION } from "../lib/version.ts";
+import { warmTokenCounter } from "../chat/token-count.ts";
+import { idleTimeoutSeconds } from "../http/server-timeouts.ts";
+import { upstreamLimit } from "./upstream-limit.ts";
 import { collectWhenQuiet } from "../observability/quiet-collector.ts";
 import { setupHint } from "../providers/registry.ts";
 
@@ -21,12 +24,29 @@ function backends(loaded: LoadedConfig): { database: string; files: string; limi
   };
 }
 
+/** How long the calls cut at the end of the grace period may take to be stored. */
+const CUT_STORE_TIMEOUT_MS = 10_000;
+/** How long their final error events get to reach the clients. */
+const FINAL_FRAMES_MS = 1_000;
+
+/** A busy port is a start-up error that says so. */
+function listenError(err: unknown, address: string): Error {
+  const code = (err as { code?: string } | null)?.code;
+  if (code === "EADDRINUSE") return new Error(`address already in use: ${address} (is another server listening on it?)`);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 export async function serve(loaded: LoadedConfig): Promise<void> {
   const deps = await createDeps(loaded);
   const { logger } = deps;
   const app = buildApp(deps);
   const { host, port } = loaded.config.server;
-  app.listen({ hostname: host, port });
+  try {
+    app.listen({ hostname: host, port });
+  } catch (err) {
+    await closeDeps(deps);
+    throw listenError(err, `${host}:${port}`);
+  }
   const server = app.server!;
 
   logger.info(
@@ -36,6 +56,8 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
       config: loaded.configPath ?? "built-in defaults",
       data_dir: loaded.dataDir,
       ...backends(loaded),
+      idle_timeout_seconds: idleTimeoutSeconds(loaded),
+      max_upstream_connections: upstreamLimit(),
     },
     "textllm listening",
   );
@@ -59,17 +81,27 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
   });
 
   // Graceful shutdown: readiness turns 503 and new work is refused at once; requests and streams
-  // in flight finish (their usage written) within the grace period; then connections close.
+  // in flight finish (their usage written) within the grace period. Streams still open then are
+  // cut and stored (partial reply, usage estimated) before connections and the database close.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     const grace = loaded.config.server.shutdown_grace_seconds * 1000;
-    logger.info({ signal, grace_seconds: grace / 1000 }, "draining: readiness is 503, new work is refused");
+    logger.info({ signal, grace_seconds: grace / 1000, in_flight: deps.lifecycle.inflight }, "draining: readiness is 503, new work is refused");
     deps.lifecycle.startDraining();
     stopCollecting();
+    // Streams cut when the grace period ends have their usage estimated: have the tokenizer ready.
+    if (deps.lifecycle.inflight > 0) void warmTokenCounter();
     const drained = await deps.lifecycle.idle(grace);
-    if (!drained) logger.warn({ grace_seconds: grace / 1000 }, "grace period over: closing the connections still open");
+    if (!drained) {
+      const { cut, stored } = await deps.lifecycle.cutCalls(CUT_STORE_TIMEOUT_MS);
+      const line = { grace_seconds: grace / 1000, calls_cut: cut, in_flight: deps.lifecycle.inflight };
+      if (stored) logger.warn(line, "grace period over: upstream calls cut and stored; closing the connections still open");
+      else logger.error(line, "grace period over: some cut calls could not be stored in time");
+      // Their last answers (a shutting_down error, as an event on streams) go out to clients that still read.
+      await deps.lifecycle.idle(FINAL_FRAMES_MS);
+    }
     await server.stop(true);
     await closeDeps(deps);
     logger.info("stopped");

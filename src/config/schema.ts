@@ -79,6 +79,8 @@ export const ConfigSchema = T.Object(
         max_body_mb: T.Number({ exclusiveMinimum: 0, default: 50, description: "largest request body accepted" }),
         cors_origins: T.Array(T.String({ minLength: 1 }), { default: [] }),
         shutdown_grace_seconds: T.Number({ minimum: 0, maximum: 300, default: 15 }),
+        sse_keepalive_seconds: T.Number({ exclusiveMinimum: 0, maximum: 255, default: 15, description: "a `: keep-alive` comment line this often while a stream waits" }),
+        max_upstream_connections: T.Integer({ minimum: 1, maximum: 65535, default: 4096, description: "upstream requests at once (Bun's fetch limit, BUN_CONFIG_MAX_HTTP_REQUESTS)" }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,8 +1,7 @@
 // The first and last hooks of every request: tracking (access log, metrics, in-flight count) and,
 // while the server drains for shutdown, the refusal of new work.
 import { Elysia } from "elysia";
-import { serviceUnavailable } from "../errors.ts";
-import type { Lifecycle } from "../observability/lifecycle.ts";
+import { shuttingDown, type Lifecycle } from "../observability/lifecycle.ts";
 import type { RequestTracker } from "../observability/request-tracker.ts";
 
 /** Probes and metrics keep answering while the server drains. */
@@ -13,7 +12,7 @@ export function observePlugin(tracker: RequestTracker, lifecycle: Lifecycle) {
     .onRequest(({ request }) => {
       tracker.begin(request);
       if (lifecycle.draining && !ALWAYS_OPEN.test(new URL(request.url).pathname)) {
-        throw serviceUnavailable("The server is shutting down; retry on another instance.", "shutting_down");
+        throw shuttingDown();
       }
     })
     .onAfterResponse({ as: "global" }, ({ request, route, set, responseValue }) => {

@@ -11,6 +11,8 @@ export interface AccessFields {
   tokens_in?: number;
   tokens_out?: number;
   cost_usd?: number;
+  /** The error code a streamed answer ended with (its HTTP status was sent before). */
+  error?: string | null;
 }
 
 interface Entry {

@@ -43,3 +43,17 @@ export function fromUpstreamError(err: unknown, provider: string): AppError {
 
 /** True for an abort we caused (client went away), which is not an upstream failure. */
 export const isAbort = (err: unknown) => err instanceof OpenAI.APIUserAbortError || (err instanceof Error && err.name === "AbortError");
+
+/** The upstream's reply broke off (connection lost, or the stream ended) before it was finished. */
+export const streamInterrupted = (provider: string) =>
+  new AppError(502, `The upstream provider '${provider}' ended its reply before finishing it.`, "server_error", "upstream_stream_interrupted");
+
+/**
+ * A failure while reading a streamed reply that had started: an error event from the upstream keeps
+ * its meaning; anything else (the runtime's own socket errors among them) is an interrupted stream.
+ */
+export function fromStreamError(err: unknown, provider: string): AppError {
+  const connection = err instanceof OpenAI.APIConnectionError;
+  if (err instanceof AppError || (err instanceof OpenAI.APIError && !connection)) return fromUpstreamError(err, provider);
+  return streamInterrupted(provider);
+}

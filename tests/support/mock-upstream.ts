@@ -11,7 +11,7 @@ export interface RecordedRequest {
 }
 
 export type Behaviour =
-  | { kind: "reply"; text?: string; cachedTokens?: number; finishReason?: string; chunkDelayMs?: number; delayMs?: number; fillMaxTokens?: boolean }
+  | { kind: "reply"; text?: string; cachedTokens?: number; finishReason?: string; chunkDelayMs?: number; delayMs?: number; fillMaxTokens?: boolean; pause?: { afterChunks: number; ms: number } }
   /** Asks for these function calls (finish_reason "tool_calls"); streamed as tool_calls deltas. */
   | { kind: "tool-calls"; calls: Array<{ name: string; arguments: string }> }
   | { kind: "error"; status: number; message?: string; headers?: Record<string, string> }
@@ -185,6 +185,8 @@ export function startMockUpstream(): MockUpstream {
       const stream = new ReadableStream<Uint8Array>({
         async pull(controller) {
           if (delay && i > 0) await Bun.sleep(delay);
+          // A silent spell mid-reply: `afterChunks` content chunks, then nothing for `ms`.
+          if (b.kind === "reply" && b.pause && i === 1 + b.pause.afterChunks) await Bun.sleep(b.pause.ms);
           if (i >= stopAfter) {
             if (b.kind === "stall") return new Promise<void>(() => {}); // pull never completes; cancel() still runs
             if (b.kind === "stream-error") {

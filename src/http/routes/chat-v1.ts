@@ -77,8 +77,9 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
               const text = e.chunk.choices?.[0]?.delta?.content;
               if (text) yield textFrame(text);
             } else {
-              tracker.annotate(request, accessFields(p, e.result));
+              if (e.result) tracker.annotate(request, accessFields(p, e.result));
               if (e.outcome.failure) {
+                tracker.annotate(request, { error: e.outcome.failure.code });
                 yield `event: error\n${dataFrame(e.outcome.failure.toBody())}`;
                 return;
               }
@@ -86,7 +87,12 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
           }
           yield DONE_FRAME;
         }
-        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort(), () => tracker.streamEnded(request));
+        return sseResponse(frames(), {
+          headers: stringHeaders(set.headers),
+          onCancel: () => controller.abort(),
+          onClose: () => tracker.streamEnded(request),
+          keepAliveMs: ctx.loaded.config.server.sse_keepalive_seconds * 1000,
+        });
       },
       {
         body: ChatStreamSchema,

@@ -4,6 +4,7 @@ import { Elysia } from "elysia";
 import { readAttachments } from "../../chat/attachments.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { prepareTurn } from "../../chat/prepare-turn.ts";
+import { storageUnavailable } from "../../chat/metered-stream.ts";
 import { completeTurn, streamTurn, type TurnResult } from "../../chat/run-turn.ts";
 import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
@@ -71,9 +72,11 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestT
               yield dataFrame({ ...e.chunk, ...ids });
               continue;
             }
-            tracker.annotate(request, accessFields(p, e.result));
-            if (e.outcome.failure) {
-              yield dataFrame({ ...e.outcome.failure.toBody(), ...ids });
+            if (e.result) tracker.annotate(request, accessFields(p, e.result));
+            if (e.outcome.failure || !e.result) {
+              const failure = e.outcome.failure ?? storageUnavailable();
+              tracker.annotate(request, { error: failure.code });
+              yield dataFrame({ ...failure.toBody(), ...ids });
               return;
             }
             const u = e.result.usage;
@@ -88,7 +91,12 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestT
           }
           yield DONE_FRAME;
         }
-        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort(), () => tracker.streamEnded(request));
+        return sseResponse(frames(), {
+          headers: stringHeaders(set.headers),
+          onCancel: () => controller.abort(),
+          onClose: () => tracker.streamEnded(request),
+          keepAliveMs: ctx.loaded.config.server.sse_keepalive_seconds * 1000,
+        });
       },
       {
         body: NativeChatSchema,

@@ -83,13 +83,19 @@ export function completionRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Re
               const forwarded = forClient(e.chunk, wantsUsage);
               if (forwarded) yield dataFrame(forwarded);
             } else if (e.outcome.failure) {
+              tracker.annotate(request, { error: e.outcome.failure.code });
               yield dataFrame(e.outcome.failure.toBody());
               return;
             }
           }
           yield DONE_FRAME;
         }
-        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort(), () => tracker.streamEnded(request));
+        return sseResponse(frames(), {
+          headers: stringHeaders(set.headers),
+          onCancel: () => controller.abort(),
+          onClose: () => tracker.streamEnded(request),
+          keepAliveMs: ctx.loaded.config.server.sse_keepalive_seconds * 1000,
+        });
       },
       {
         body: CompletionRequestSchema,

@@ -14,6 +14,7 @@ import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
 import { accessFields, admitChat, budgetHeaders } from "../guard.ts";
 import { requestId } from "../request-id.ts";
+import { storageUnavailable } from "../../chat/metered-stream.ts";
 import { toErrorAnswer } from "../error-response.ts";
 import { DeletedResponseSchema, InputItemListSchema, ResponseObjectSchema, ResponseRequestSchema, type ResponseObject } from "../schemas/responses.ts";
 import { sseResponse, stringHeaders } from "../sse.ts";
@@ -56,6 +57,13 @@ export function responseRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Requ
                 for (const out of writer.chunk(e.chunk)) yield eventFrame(out);
                 continue;
               }
+              if (!e.result) {
+                // The turn could not be stored (it was logged): the spec's `error` event ends the stream.
+                const failure = e.outcome.failure ?? storageUnavailable();
+                tracker.annotate(request, { error: failure.code });
+                yield eventFrame(writer.error(failure.toBody().error));
+                return;
+              }
               tracker.annotate(request, accessFields(turn, e.result));
               for (const out of writer.finish(draft.final!)) yield eventFrame(out);
             }
@@ -65,7 +73,12 @@ export function responseRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Requ
           }
         }
         // The event stream is a hand-built Response (not checked against the schema, which documents the JSON answer).
-        return sseResponse(frames(), stringHeaders(set.headers), () => controller.abort(), () => tracker.streamEnded(request)) as unknown as ResponseObject;
+        return sseResponse(frames(), {
+          headers: stringHeaders(set.headers),
+          onCancel: () => controller.abort(),
+          onClose: () => tracker.streamEnded(request),
+          keepAliveMs: ctx.loaded.config.server.sse_keepalive_seconds * 1000,
+        }) as unknown as ResponseObject;
       },
       {
         body: ResponseRequestSchema,
