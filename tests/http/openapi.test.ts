@@ -172,6 +172,31 @@ describe("the real answers fit the documented schemas", () => {
     for (const path of ["/", "/config", "/health", "/health/ready", "/health/live"]) await expectDocumented("GET", path, await t.request("GET", path));
   });
 
+  test("the Responses API (create, stream, retrieve, input items, delete), embeddings and one model", async () => {
+    const created = await expectDocumented("POST", "/v1/responses", await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", instructions: "Answer briefly.", input: "Hello!" } }));
+    const tools = [{ type: "function", name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } }];
+    const called = await expectDocumented("POST", "/v1/responses", await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", input: "Weather in Lisbon?", tools } }));
+    expect(called.output[0].type).toBe("function_call");
+    await expectDocumented("POST", "/v1/responses", await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", previous_response_id: created.id, input: "Again" } }));
+    await expectDocumented("GET", "/v1/responses/:id", await t.request("GET", `/v1/responses/${created.id}`));
+    await expectDocumented("GET", "/v1/responses/:id/input_items", await t.request("GET", `/v1/responses/${created.id}/input_items?order=asc`));
+    await expectDocumented("DELETE", "/v1/responses/:id", await t.request("DELETE", `/v1/responses/${created.id}`));
+    await expectDocumented("POST", "/v1/embeddings", await t.request("POST", "/v1/embeddings", { body: { model: "text-embedding-3-small", input: ["one", "two"] } }));
+    await expectDocumented("GET", "/v1/models/:model", await t.request("GET", "/v1/models/gpt-4o"));
+  });
+
+  test("the documented event stream of POST /v1/responses has the events a real stream sends, in order", async () => {
+    const eventNames = (text: string) => [...text.matchAll(/^event: (.+)$/gm)].map((m) => m[1]!);
+    const documented = spec.paths["/v1/responses"]!.post!.responses!["200"]!.content!["text/event-stream"]!.example as string;
+    const res = await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", input: "Hello!", stream: true } });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const real = eventNames(await res.text());
+    expect(real.length).toBeGreaterThan(5);
+    // The example shows two text deltas; the mock may send another number of them.
+    const collapse = (names: string[]) => names.filter((n, i) => !(n === "response.output_text.delta" && names[i - 1] === n));
+    expect(collapse(eventNames(documented))).toEqual(collapse(real));
+  });
+
   test("an error answer fits the documented error body", async () => {
     const res = await t.request("GET", "/conversations/nope");
     expect(res.status).toBe(404);
@@ -191,6 +216,27 @@ describe("the examples work as sent from Swagger's Try it out", () => {
         expect({ path, example, status: res.status }).toEqual({ path, example, status: 200 });
         await res.text();
       }
+    }
+  });
+
+  test("each request example of /v1/responses and /v1/embeddings is accepted (a continuation once its ids exist)", async () => {
+    const tools = [{ type: "function", name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } }];
+    const asked = (await (await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", input: "Weather in Lisbon?", tools } })).json()) as { id: string; output: { call_id: string }[] };
+    const withRealIds = (example: Record<string, any>) => {
+      if (!example.previous_response_id) return example;
+      const input = Array.isArray(example.input) ? example.input.map((item: Record<string, unknown>) => (item.call_id ? { ...item, call_id: asked.output[0]!.call_id } : item)) : example.input;
+      return { ...example, previous_response_id: asked.id, input };
+    };
+    const cases: [string, Record<string, any>][] = [
+      ...examplesOf(spec.paths["/v1/responses"]!.post!.requestBody!.content!["application/json"]!).map((e) => ["/v1/responses", withRealIds(e as Record<string, any>)] as [string, Record<string, any>]),
+      ...examplesOf(spec.paths["/v1/embeddings"]!.post!.requestBody!.content!["application/json"]!).map((e) => ["/v1/embeddings", e as Record<string, any>] as [string, Record<string, any>]),
+    ];
+    expect(cases.length).toBeGreaterThan(5);
+    expect(cases.some(([, e]) => e.previous_response_id === asked.id)).toBe(true);
+    for (const [path, example] of cases) {
+      const res = await t.request("POST", path, { body: example });
+      expect({ path, example, status: res.status }).toEqual({ path, example, status: 200 });
+      await res.text();
     }
   });
 

@@ -12,7 +12,7 @@ import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { requestId } from "../request-id.ts";
 import { CompletionRequestSchema, withoutNulls } from "../schemas/chat.ts";
-import { ModelSchema } from "../schemas/openai.ts";
+import { MODEL_EXAMPLE, ModelSchema } from "../schemas/openai.ts";
 import { boundedUserId } from "../../lib/ids.ts";
 import { notFound } from "../../errors.ts";
 import { operationDoc } from "../operation-doc.ts";
@@ -54,7 +54,11 @@ export function completionRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Re
       {
         params: t.Object({ model: t.String({ minLength: 1 }) }),
         response: { 200: ModelSchema },
-        detail: { summary: "One configured model (404 model_not_found for others)", description: "Example: `GET /v1/models/gpt-4o` → `{\"id\":\"gpt-4o\",\"object\":\"model\",\"created\":0,\"owned_by\":\"openai\"}`" },
+        detail: operationDoc({
+          summary: "One configured model (404 model_not_found for others)",
+          ok: { schema: ModelSchema, example: MODEL_EXAMPLE, description: "OpenAI's model object" },
+          errors: [404],
+        }),
       },
     )
     .post(

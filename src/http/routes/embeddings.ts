@@ -9,7 +9,9 @@ import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
 import { budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { requestId } from "../request-id.ts";
-import { EmbeddingRequestSchema, EmbeddingResponseSchema } from "../schemas/openai.ts";
+import { operationDoc } from "../operation-doc.ts";
+import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
+import { EMBEDDING_EXAMPLE, EMBEDDING_REQUEST_EXAMPLES, EmbeddingRequestSchema, EmbeddingResponseSchema } from "../schemas/openai.ts";
 import { billedUser } from "./completions.ts";
 
 export function embeddingRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
@@ -32,10 +34,13 @@ export function embeddingRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Req
       {
         body: EmbeddingRequestSchema,
         response: { 200: EmbeddingResponseSchema },
-        detail: {
+        detail: operationDoc({
           summary: "Create embeddings (passed to the provider that serves the model; metered and billed)",
-          description: 'Example: `{"model":"text-embedding-3-small","input":"The food was delicious."}`; `encoding_format` and `dimensions` are passed on.',
-        },
+          description: "OpenAI's request and answer; `encoding_format` and `dimensions` are passed on. The usage and cost are recorded like a chat call's.",
+          body: { json: { schema: EmbeddingRequestSchema, example: EMBEDDING_REQUEST_EXAMPLES.text.value, examples: EMBEDDING_REQUEST_EXAMPLES } },
+          ok: { schema: EmbeddingResponseSchema, example: EMBEDDING_EXAMPLE, description: "A list of embedding objects, one per input" },
+          errors: [...BODY_ERRORS, ...TURN_ERRORS],
+        }),
       },
     );
 }

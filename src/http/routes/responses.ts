@@ -16,6 +16,10 @@ import { accessFields, admitChat, budgetHeaders } from "../guard.ts";
 import { requestId } from "../request-id.ts";
 import { storageUnavailable } from "../../chat/metered-stream.ts";
 import { toErrorAnswer } from "../error-response.ts";
+import { operationDoc } from "../operation-doc.ts";
+import { SseSchema } from "../schemas/completions.ts";
+import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
+import { DELETED_RESPONSE_EXAMPLE, INPUT_ITEMS_EXAMPLE, RESPONSE_EXAMPLE, RESPONSE_REQUEST_EXAMPLES, RESPONSE_STREAM_EXAMPLE } from "../schemas/responses-examples.ts";
 import { DeletedResponseSchema, InputItemListSchema, ResponseObjectSchema, ResponseRequestSchema, type ResponseObject } from "../schemas/responses.ts";
 import { sseResponse, stringHeaders } from "../sse.ts";
 
@@ -83,24 +87,42 @@ export function responseRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Requ
       {
         body: ResponseRequestSchema,
         response: { 200: ResponseObjectSchema },
-        detail: {
+        detail: operationDoc({
           summary: "Create a model response (OpenAI's Responses API, on any upstream; whole or as its event stream)",
           description:
             "Stored responses are turns of TextLLM conversations: `previous_response_id` (or `conversation`, a conversation id) continues one, " +
-            'with the history supplied by the server. Example: `{"model":"gpt-4o","input":"Hello!"}` → a `response` object; with `"stream": true` ' +
-            "the typed events `response.created` … `response.completed`.",
-        },
+            "with the history supplied by the server; the conversation's id comes back in the X-Conversation-ID header. Input is text or a list of " +
+            "message, function_call and function_call_output items; tools are function tools. With `\"stream\": true` the answer is the typed events " +
+            "`response.created` … `response.completed`.",
+          body: { json: { schema: ResponseRequestSchema, example: RESPONSE_REQUEST_EXAMPLES.text.value, examples: RESPONSE_REQUEST_EXAMPLES } },
+          ok: {
+            schema: ResponseObjectSchema,
+            example: RESPONSE_EXAMPLE,
+            description: "A `response` object; with `stream: true` server-sent typed events (each with its sequence_number), ending with response.completed (or .incomplete / .failed)",
+            headers: { "x-conversation-id": "the conversation's id (unless `store: false`)" },
+            stream: { schema: SseSchema("response.* events: created, in_progress, output items and text deltas, then completed"), example: RESPONSE_STREAM_EXAMPLE },
+          },
+          errors: [...BODY_ERRORS, ...TURN_ERRORS],
+        }),
       },
     )
     .get("/v1/responses/:id", async ({ params, principal }) => (await stored.get(params.id, ownerScope(principal))) as ResponseObject, {
       params: IdParams,
       response: { 200: ResponseObjectSchema },
-      detail: { summary: "Get a stored response (404 for unknown ids and other users' responses)", description: "Example: `GET /v1/responses/resp_0193…` → the `response` object as it was returned." },
+      detail: operationDoc({
+        summary: "Get a stored response (404 for unknown ids and other users' responses)",
+        ok: { schema: ResponseObjectSchema, example: RESPONSE_EXAMPLE, description: "The `response` object as it was returned" },
+        errors: [400, 404],
+      }),
     })
     .delete("/v1/responses/:id", async ({ params, principal }) => stored.remove(params.id, ownerScope(principal)), {
       params: IdParams,
       response: { 200: DeletedResponseSchema },
-      detail: { summary: "Delete a stored response (its conversation keeps its messages)", description: 'Example: `DELETE /v1/responses/resp_0193…` → `{"id":"resp_0193…","object":"response","deleted":true}`' },
+      detail: operationDoc({
+        summary: "Delete a stored response (its conversation keeps its messages)",
+        ok: { schema: DeletedResponseSchema, example: DELETED_RESPONSE_EXAMPLE, description: "The response is deleted" },
+        errors: [400, 404],
+      }),
     })
     .get(
       "/v1/responses/:id/input_items",
@@ -117,7 +139,11 @@ export function responseRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Requ
           { additionalProperties: true },
         ),
         response: { 200: InputItemListSchema },
-        detail: { summary: "List a stored response's input items (paginated: limit, order, after, before)", description: "Example: `GET /v1/responses/resp_0193…/input_items?order=asc` → `{object: \"list\", data: [...], first_id, last_id, has_more}`" },
+        detail: operationDoc({
+          summary: "List a stored response's input items (paginated: limit, order, after, before)",
+          ok: { schema: InputItemListSchema, example: INPUT_ITEMS_EXAMPLE, description: "One page of input items; `after`/`before` take an item id (404 item_not_found for an unknown one)" },
+          errors: [400, 404],
+        }),
       },
     );
 }

@@ -2,10 +2,14 @@
 // routes (OpenAPI) and check requests; unknown request fields pass through to the upstream.
 import { t } from "elysia";
 
-export const ModelSchema = t.Object(
-  { id: t.String(), object: t.Literal("model"), created: t.Integer(), owned_by: t.String() },
-  { examples: [{ id: "gpt-4o", object: "model", created: 0, owned_by: "openai" }] },
-);
+export const MODEL_EXAMPLE = { id: "gpt-4o", object: "model", created: 0, owned_by: "openai" };
+
+export const ModelSchema = t.Object({ id: t.String(), object: t.Literal("model"), created: t.Integer(), owned_by: t.String() }, { examples: [MODEL_EXAMPLE] });
+
+export const EMBEDDING_REQUEST_EXAMPLES = {
+  text: { summary: "One text", value: { model: "text-embedding-3-small", input: "The food was delicious.", encoding_format: "float" } },
+  batch: { summary: "Several texts, fewer dimensions", value: { model: "text-embedding-3-small", input: ["The food was delicious.", "The service was slow."], dimensions: 256 } },
+};
 
 export const EmbeddingRequestSchema = t.Object(
   {
@@ -23,8 +27,15 @@ export const EmbeddingRequestSchema = t.Object(
     dimensions: t.Optional(t.Integer({ minimum: 1 })),
     user: t.Optional(t.String()),
   },
-  { additionalProperties: true, examples: [{ model: "text-embedding-3-small", input: "The food was delicious.", encoding_format: "float" }] },
+  { additionalProperties: true, examples: [EMBEDDING_REQUEST_EXAMPLES.text.value] },
 );
+
+export const EMBEDDING_EXAMPLE = {
+  object: "list",
+  data: [{ object: "embedding", index: 0, embedding: [0.0023064255, -0.009327292, 0.015797347, -0.0077780345] }],
+  model: "text-embedding-3-small",
+  usage: { prompt_tokens: 5, total_tokens: 5 },
+};
 
 export const EmbeddingResponseSchema = t.Object(
   {
@@ -33,7 +44,5 @@ export const EmbeddingResponseSchema = t.Object(
     model: t.String(),
     usage: t.Object({ prompt_tokens: t.Integer(), total_tokens: t.Integer() }),
   },
-  {
-    examples: [{ object: "list", data: [{ object: "embedding", index: 0, embedding: [0.0023, -0.0093, 0.0151] }], model: "text-embedding-3-small", usage: { prompt_tokens: 5, total_tokens: 5 } }],
-  },
+  { examples: [EMBEDDING_EXAMPLE] },
 );

@@ -1,6 +1,7 @@
 // The Responses API's request and answer schemas (the parts TextLLM serves). Requests are checked
 // here; fields not listed pass (clients send settings we may ignore, as OpenAI's own SDKs do).
 import { t, type TSchema } from "elysia";
+import { DELETED_RESPONSE_EXAMPLE, INPUT_ITEMS_EXAMPLE, RESPONSE_EXAMPLE, RESPONSE_REQUEST_EXAMPLES } from "./responses-examples.ts";
 
 const Nullable = <S extends TSchema>(schema: S) => t.Optional(t.Union([schema, t.Null()]));
 const Open = { additionalProperties: true };
@@ -36,24 +37,11 @@ export const ResponseRequestSchema = t.Object(
   },
   {
     ...Open,
-    examples: [{ model: "gpt-4o", instructions: "Answer briefly.", input: "Hello!", previous_response_id: null }],
+    examples: [RESPONSE_REQUEST_EXAMPLES.text.value],
   },
 );
 
 export type ResponseRequest = typeof ResponseRequestSchema.static;
-
-const responseExample = {
-  id: "resp_0193…",
-  object: "response",
-  created_at: 1764460000,
-  status: "completed",
-  model: "gpt-4o",
-  output: [{ id: "msg_0193…", type: "message", status: "completed", role: "assistant", content: [{ type: "output_text", text: "Hi!", annotations: [], logprobs: [] }] }],
-  usage: { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: 2, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 14 },
-  previous_response_id: null,
-  error: null,
-  incomplete_details: null,
-};
 
 export const ResponseObjectSchema = t.Object(
   {
@@ -68,14 +56,14 @@ export const ResponseObjectSchema = t.Object(
     error: t.Union([t.Object({}, Open), t.Null()]),
     incomplete_details: t.Union([t.Object({}, Open), t.Null()]),
   },
-  { ...Open, examples: [responseExample] },
+  { ...Open, examples: [RESPONSE_EXAMPLE] },
 );
 
 export type ResponseObject = typeof ResponseObjectSchema.static;
 
 export const DeletedResponseSchema = t.Object(
   { id: t.String(), object: t.Literal("response"), deleted: t.Literal(true) },
-  { examples: [{ id: "resp_0193…", object: "response", deleted: true }] },
+  { examples: [DELETED_RESPONSE_EXAMPLE] },
 );
 
 export const InputItemListSchema = t.Object(
@@ -86,5 +74,5 @@ export const InputItemListSchema = t.Object(
     last_id: t.Union([t.String(), t.Null()]),
     has_more: t.Boolean(),
   },
-  { examples: [{ object: "list", data: [{ id: "msg_0193…", type: "message", status: "completed", role: "user", content: [{ type: "input_text", text: "Hello!" }] }], first_id: "msg_0193…", last_id: "msg_0193…", has_more: false }] },
+  { examples: [INPUT_ITEMS_EXAMPLE] },
 );
