@@ -1,12 +1,15 @@
 // Sessions and user statistics: GET /sessions/{id}, POST /sessions/{id}/end,
-// GET /users/{id}/sessions, GET /users/{id}/stats?days=30.
+// GET /users/{id}/sessions, GET /users/{id}/stats?days=30, per-day series for charts
+// (GET /users/{id}/stats/daily, and everyone's for the admin: GET /stats/daily), GET /me.
 import { Elysia, t } from "elysia";
 import { actingUser, ownerScope } from "../../auth/principal.ts";
+import { forbidden } from "../../errors.ts";
 import type { SessionService } from "../../sessions/service.ts";
 import type { AuthPlugin } from "../auth.ts";
-import { presentSession, presentStats } from "../presenters/session.ts";
+import { presentDaily, presentSession, presentStats } from "../presenters/session.ts";
 
 const Id = t.String({ minLength: 1, maxLength: 255 });
+const DailyQuery = t.Object({ days: t.Integer({ minimum: 1, maximum: 366, default: 30 }) });
 
 export function sessionRoutes(service: SessionService, auth: AuthPlugin) {
   /** A user named in the path: the caller's own, or (admin, open mode) anyone's. */
@@ -37,5 +40,24 @@ export function sessionRoutes(service: SessionService, auth: AuthPlugin) {
       params: t.Object({ id: Id }),
       query: t.Object({ days: t.Integer({ minimum: 1, maximum: 3650, default: 30 }) }),
       detail: { summary: "A user's conversations, messages, tokens and cost over the last `days` days, per model too" },
+    })
+    .get("/users/:id/stats/daily", async ({ params, query, principal }) => presentDaily(await service.daily(userIn(principal, params.id), query.days)), {
+      params: t.Object({ id: Id }),
+      query: DailyQuery,
+      detail: { summary: "A user's requests, tokens and cost per UTC day and model over the last `days` days (today included)" },
+    })
+    .get(
+      "/stats/daily",
+      async ({ query, principal }) => {
+        if (principal.kind === "user") throw forbidden("Everyone's statistics need the admin key.");
+        return presentDaily(await service.daily(null, query.days));
+      },
+      {
+        query: DailyQuery,
+        detail: { summary: "Admin: every user's requests, tokens and cost per UTC day, user and model" },
+      },
+    )
+    .get("/me", ({ principal }) => ({ object: "principal" as const, kind: principal.kind, user_id: principal.kind === "user" ? principal.userId : null }), {
+      detail: { summary: "Who the caller is: the admin, a user key (with its user id), or an open server" },
     });
 }
