@@ -1,0 +1,265 @@
+// The web console in a real browser (Debian's chromium driven by playwright-core) against the
+// compiled binary and the mock upstream: sign in, stream a reply, attach a PDF, reopen after a
+// reload, rename/tag and delete, the spend chart against the stats API, user isolation, the
+// keyboard. Screenshots of every page at desktop and phone width go to test-artifacts/console/
+// (gitignored). Without chromium the suite is skipped with the reason in its name.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { compiledBinary } from "../support/binary.ts";
+import { makePdf } from "../support/fixtures.ts";
+import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { startServer, type RunningServer } from "../support/server-process.ts";
+import { tempDir } from "../support/temp.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SKIP = existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install chromium)`;
+const SHOTS = join(import.meta.dir, "../../test-artifacts/console");
+const KEYS = { alice: "key-alice-console-1", bob: "key-bob-console-22", admin: "admin-console-333" };
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SKIP})` : ""}`, () => {
+  let dir: ReturnType<typeof tempDir>;
+  let mock: MockUpstream;
+  let server: RunningServer;
+  let browser: Browser;
+  const problems: string[] = [];
+  let conversationId = "";
+
+  beforeAll(async () => {
+    dir = tempDir("textllm-console-");
+    const binary = await compiledBinary(join(dir.path, "textllm"));
+    mock = startMockUpstream();
+    writeFileSync(join(dir.path, "config.yaml"), [
+      "model: gpt-4o",
+      "cost_limit_per_session: 2",
+      "models:",
+      "  gpt-4o: { pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 } }",
+      "  gpt-4o-mini: { pricing: { input_per_1k: 0.00015, output_per_1k: 0.0006 } }",
+      "",
+    ].join("\n"));
+    server = await startServer([binary], {
+      cwd: dir.path,
+      env: {
+        TEXTLLM_DATA_DIR: join(dir.path, "data"),
+        OPENAI_BASE_URL: mock.baseUrl,
+        OPENAI_API_KEY: "sk-console",
+        TEXTLLM_API_KEYS: `${KEYS.alice}=alice,${KEYS.bob}=bob`,
+        TEXTLLM_ADMIN_KEY: KEYS.admin,
+      },
+    });
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+    mkdirSync(SHOTS, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop("SIGTERM");
+    await mock?.stop();
+    dir?.cleanup();
+  });
+
+  const api = async <T = any>(path: string, key: string) =>
+    (await (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${key}` } })).json()) as T;
+
+  async function open(viewport: typeof DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+    page.on("console", (msg) => {
+      if (msg.type() === "error" || /content security policy/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
+    });
+    page.on("dialog", (dialog) => void dialog.accept());
+    return { context, page };
+  }
+
+  async function signIn(page: Page, key: string, user = ""): Promise<void> {
+    await page.goto(`${server.url}/console`);
+    await page.getByLabel("API key").fill(key);
+    if (user) await page.getByLabel("User id").fill(user);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForSelector(".chat");
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  test("sign in, stream a reply, attach a PDF, reopen after a reload", async () => {
+    const { context, page } = await open(DESKTOP);
+    await page.goto(`${server.url}/console`);
+    await shot(page, "signin-desktop");
+    await page.getByLabel("API key").fill("not-a-key");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("API key");
+    problems.length = 0; // the refused key's 401 is the one expected error
+    await signIn(page, KEYS.alice);
+    expect(await page.locator(".who").textContent()).toBe("alice");
+    expect(page.url()).not.toContain(KEYS.alice);
+
+    // Streamed: the answer's words appear while the turn is still running (no cost line yet).
+    mock.script({ kind: "reply", text: "Streaming **works** in the console, word by word, until the end.", chunkDelayMs: 120 });
+    await page.getByLabel("Message").fill("Hello console");
+    await page.getByLabel("Message").press("Enter");
+    await page.locator(".msg.assistant:has(.meta:empty)", { hasText: "Streaming" }).waitFor();
+    await page.locator(".msg.assistant .meta", { hasText: /in · \d+ out · \$/ }).waitFor();
+    expect(await page.locator(".msg.assistant strong").textContent()).toBe("works"); // markdown rendered
+    const spent = (await api<{ data: Array<{ cost: number }> }>("/users/alice/stats/daily?days=1", KEYS.alice)).data.reduce((n, d) => n + d.cost, 0);
+    expect(spent).toBeGreaterThan(0);
+    expect(await page.locator(".budget").textContent()).toBe(`Budget left today: $${(2 - spent).toFixed(6)}`);
+    conversationId = new URL(page.url()).hash.replace("#/chat/", "");
+    expect(conversationId).toMatch(/^conv_/);
+
+    // Shift+Enter is a new line, not a send.
+    await page.getByLabel("Message").fill("line one");
+    await page.getByLabel("Message").press("Shift+Enter");
+    await page.getByLabel("Message").type("line two");
+    expect(await page.getByLabel("Message").inputValue()).toBe("line one\nline two");
+    expect(mock.requests.length).toBe(1);
+    await page.getByLabel("Message").fill("");
+
+    // A PDF, attached through the file picker, is shown in the turn and reaches the model as text.
+    await page.locator("input[type=file]").setInputFiles({ name: "report.pdf", mimeType: "application/pdf", buffer: Buffer.from(makePdf(["Quarterly console revenue was 42"])) });
+    expect(await page.locator(".pending").textContent()).toContain("report.pdf");
+    await page.getByLabel("Message").fill("What does the report say?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.locator(".msg.assistant .meta:not(:empty)").nth(1).waitFor();
+    expect(await page.locator(".msg.user").nth(1).locator(".attachments button").textContent()).toBe("report.pdf");
+    const sent = JSON.stringify(mock.requests.at(-1)!.body.messages.at(-1));
+    expect(sent).toContain("Quarterly console revenue was 42");
+    await shot(page, "chat-desktop");
+
+    // After a reload the conversation comes back from the server, attachment included.
+    await page.reload();
+    await page.locator(".msg").nth(3).waitFor();
+    expect(await page.locator(".msg").count()).toBe(4);
+    expect(await page.locator(".msg.user").first().textContent()).toContain("Hello console");
+    expect(await page.locator(".msg.user").nth(1).textContent()).toContain("What does the report say?");
+    expect(await page.locator(".msg.user").nth(1).textContent()).not.toContain("Quarterly"); // the document's text stays hidden
+    expect(await page.locator(".msg.user .attachments button").textContent()).toBe("report.pdf");
+    expect(await page.locator(".msg.assistant .meta").first().textContent()).toMatch(/\$/);
+    await context.close();
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  test("Esc stops a reply; the partial answer is kept", async () => {
+    const { context, page } = await open(DESKTOP);
+    await signIn(page, KEYS.alice);
+    mock.script({ kind: "reply", text: Array.from({ length: 60 }, (_, i) => `word${i}`).join(" "), chunkDelayMs: 150 });
+    await page.getByLabel("Message").fill("Tell me a long story");
+    await page.getByLabel("Message").press("Enter");
+    await page.locator(".msg.assistant", { hasText: "word2" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.locator(".msg.assistant .meta", { hasText: "Stopped" }).waitFor();
+    expect(await page.getByRole("button", { name: "Send" }).isVisible()).toBe(true);
+    const id = new URL(page.url()).hash.replace("#/chat/", "");
+    const stored = await (async () => {
+      for (;;) {
+        const page = await api<{ data: Array<{ role: string; finish_reason: string | null }> }>(`/conversations/${id}/messages`, KEYS.alice);
+        const answer = page.data.find((m) => m.role === "assistant");
+        if (answer) return answer;
+        await Bun.sleep(50);
+      }
+    })();
+    expect(stored.finish_reason).toBe("cancelled");
+    await context.close();
+  }, 60_000);
+
+  test("rename, tag and search conversations; a user key sees none of another user's", async () => {
+    const { context, page } = await open(DESKTOP);
+    await signIn(page, KEYS.alice);
+    await page.getByRole("link", { name: "Conversations" }).click();
+    const row = page.locator(`.row[data-id="${conversationId}"]`);
+    await row.getByRole("button", { name: "Rename / tag" }).click();
+    await row.getByLabel("Title").fill("Quarterly report chat");
+    await row.getByLabel("Tags").fill("finance, e2e");
+    await row.getByRole("button", { name: "Save" }).click();
+    await row.locator(".title").waitFor();
+    expect(await row.locator(".title").textContent()).toBe("Quarterly report chat");
+    expect(await api(`/conversations/${conversationId}`, KEYS.alice)).toMatchObject({ title: "Quarterly report chat", tags: ["finance", "e2e"] });
+    await page.getByLabel("Search by title").fill("quarterly");
+    expect(await page.locator(".row").count()).toBe(1);
+    await page.getByLabel("Search by title").fill("");
+    await shot(page, "conversations-desktop");
+    await context.close();
+
+    const asBob = await open(DESKTOP);
+    await signIn(asBob.page, KEYS.bob);
+    await asBob.page.getByRole("link", { name: "Conversations" }).click();
+    await asBob.page.getByText("No conversations yet.").waitFor();
+    await asBob.page.goto(`${server.url}/console#/chat/${conversationId}`);
+    await asBob.page.getByRole("alert").waitFor();
+    expect(await asBob.page.getByRole("alert").textContent()).toContain("No conversation found");
+    expect(await asBob.page.locator(".msg").count()).toBe(0);
+    await asBob.context.close();
+    problems.length = 0; // bob's 404 was expected
+  }, 60_000);
+
+  test("spend: today's cost in the chart equals the stats API's figure; the admin sees users", async () => {
+    const { context, page } = await open(DESKTOP);
+    await signIn(page, KEYS.alice);
+    await page.getByRole("link", { name: "Spend" }).click();
+    await page.locator(".chart").first().waitFor();
+    const today = new Date().toISOString().slice(0, 10);
+    const daily = await api<{ data: Array<{ day: string; cost: number }> }>("/users/alice/stats/daily?days=1", KEYS.alice);
+    const apiToday = daily.data.filter((d) => d.day === today).reduce((n, d) => n + d.cost, 0);
+    expect(apiToday).toBeGreaterThan(0);
+    const charted = Number(await page.locator(`.spend-group[data-by=model] figure`).first().locator(`g[data-day="${today}"]`).getAttribute("data-total"));
+    expect(charted).toBeCloseTo(apiToday, 9);
+    expect(await page.locator("[data-figure=today-cost] strong").textContent()).toBe(`$${apiToday.toFixed(apiToday < 0.01 ? 6 : 4)}`);
+    expect(await page.locator(".spend-group[data-by=user_id]").count()).toBe(0);
+    expect(await page.locator(".settings").textContent()).toContain("$2.00 per user per UTC day");
+    await shot(page, "spend-desktop");
+    await context.close();
+
+    const admin = await open(DESKTOP);
+    await signIn(admin.page, KEYS.admin, "alice");
+    await admin.page.getByRole("link", { name: "Spend" }).click();
+    await admin.page.locator(".spend-group[data-by=user_id] table").waitFor();
+    expect(await admin.page.locator(".spend-group[data-by=user_id] tbody").textContent()).toContain("alice");
+    await shot(admin.page, "spend-admin-desktop");
+    await admin.context.close();
+  }, 60_000);
+
+  test("files list the PDF; deleting the conversation (confirmed) removes it", async () => {
+    const { context, page } = await open(DESKTOP);
+    await signIn(page, KEYS.alice);
+    await page.getByRole("link", { name: "Files" }).click();
+    await page.locator("td.name", { hasText: "report.pdf" }).waitFor();
+    expect(await page.locator("tbody tr").first().textContent()).toContain("application/pdf");
+    await shot(page, "files-desktop");
+
+    await page.getByRole("link", { name: "Conversations" }).click();
+    const row = page.locator(`.row[data-id="${conversationId}"]`);
+    await row.getByRole("button", { name: "Delete" }).click(); // the confirmation dialog is accepted
+    await row.waitFor({ state: "detached" });
+    const res = await fetch(`${server.url}/conversations/${conversationId}`, { headers: { authorization: `Bearer ${KEYS.alice}` } });
+    expect(res.status).toBe(404);
+    await context.close();
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  test("every page at phone width", async () => {
+    const { context, page } = await open(PHONE);
+    await page.goto(`${server.url}/console`);
+    await shot(page, "signin-phone");
+    await signIn(page, KEYS.alice);
+    await page.getByLabel("Message").fill("A question from a phone");
+    await page.getByLabel("Message").press("Enter");
+    await page.locator(".msg.assistant .meta:not(:empty)").waitFor();
+    await shot(page, "chat-phone");
+    for (const name of ["conversations", "spend", "files"]) {
+      await page.getByRole("link", { name: name[0]!.toUpperCase() + name.slice(1) }).click();
+      await page.waitForSelector(name === "spend" ? ".chart" : name === "files" ? "tbody tr" : ".row");
+      const overflow = await page.evaluate(() => {
+        const { document: doc, innerWidth } = globalThis as any; // the page's globals (no DOM types in the tests)
+        return doc.documentElement.scrollWidth - innerWidth;
+      });
+      expect({ name, overflow }).toEqual({ name, overflow: 0 }); // nothing wider than the phone
+      await shot(page, `${name}-phone`);
+    }
+    await context.close();
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
