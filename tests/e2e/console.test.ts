@@ -12,6 +12,8 @@ import { makePdf } from "../support/fixtures.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { startServer, type RunningServer } from "../support/server-process.ts";
 import { tempDir } from "../support/temp.ts";
+import { openStore, sqliteFileIn } from "../../src/storage/db/open.ts";
+import { newId } from "../../src/lib/ids.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SKIP = existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install chromium)`;
@@ -19,6 +21,23 @@ const SHOTS = join(import.meta.dir, "../../test-artifacts/console");
 const KEYS = { alice: "key-alice-console-1", bob: "key-bob-console-22", admin: "admin-console-333" };
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
+
+/** Four weeks of earlier usage for alice and bob, so the charts have days, models and users to show. */
+async function seedPastUsage(dataDir: string): Promise<void> {
+  const store = openStore({ kind: "sqlite", path: sqliteFileIn(dataDir) });
+  await store.migrate();
+  for (let daysAgo = 1; daysAgo < 30; daysAgo++) {
+    for (const [user, model, scale] of [["alice", "gpt-4o", 3], ["alice", "gpt-4o-mini", 1], ["bob", "gpt-4o", 2]] as const) {
+      const tokens = 200 + ((daysAgo * 37 * scale) % 900);
+      await store.usage.insert({
+        id: newId("usage"), request_id: newId("req"), user_id: user, session_id: null, conversation_id: null, route: "/chat", model, provider: "openai",
+        tokens_input: tokens, tokens_output: Math.round(tokens / 3), tokens_cached: 0, cost: tokens * scale * 5, latency_ms: 100, status: 200,
+        error_code: null, streamed: true, created_at: new Date(Date.now() - daysAgo * 86_400_000).toISOString(),
+      });
+    }
+  }
+  await store.close();
+}
 
 describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SKIP})` : ""}`, () => {
   let dir: ReturnType<typeof tempDir>;
@@ -40,6 +59,7 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
       "  gpt-4o-mini: { pricing: { input_per_1k: 0.00015, output_per_1k: 0.0006 } }",
       "",
     ].join("\n"));
+    await seedPastUsage(join(dir.path, "data"));
     server = await startServer([binary], {
       cwd: dir.path,
       env: {
@@ -211,6 +231,8 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     expect(await page.locator(".spend-group[data-by=user_id]").count()).toBe(0);
     expect(await page.locator(".settings").textContent()).toContain("$2.00 per user per UTC day");
     await shot(page, "spend-desktop");
+    await page.setViewportSize({ width: 1000, height: 640 });
+    await page.screenshot({ path: join(SHOTS, "readme-spend.png") }); // the README's picture (docs/console-spend.png)
     await context.close();
 
     const admin = await open(DESKTOP);
@@ -229,6 +251,11 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     await page.locator("td.name", { hasText: "report.pdf" }).waitFor();
     expect(await page.locator("tbody tr").first().textContent()).toContain("application/pdf");
     await shot(page, "files-desktop");
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download" }).first().click(); // fetched with the key in a header
+    const downloaded = await downloading;
+    expect(downloaded.suggestedFilename()).toBe("report.pdf");
+    expect(new TextDecoder().decode(Buffer.from(await Bun.file((await downloaded.path())!).arrayBuffer()).subarray(0, 5))).toBe("%PDF-");
 
     await page.getByRole("link", { name: "Conversations" }).click();
     const row = page.locator(`.row[data-id="${conversationId}"]`);
@@ -236,6 +263,12 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     await row.waitFor({ state: "detached" });
     const res = await fetch(`${server.url}/conversations/${conversationId}`, { headers: { authorization: `Bearer ${KEYS.alice}` } });
     expect(res.status).toBe(404);
+
+    await page.getByRole("link", { name: "Files" }).click();
+    await page.locator("td.name", { hasText: "report.pdf" }).waitFor();
+    await page.getByRole("button", { name: "Delete" }).first().click();
+    await page.locator("td.name", { hasText: "report.pdf" }).waitFor({ state: "detached" });
+    expect((await api<{ data: unknown[] }>("/files", KEYS.alice)).data).toEqual([]);
     await context.close();
     expect(problems).toEqual([]);
   }, 60_000);

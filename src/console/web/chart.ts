@@ -10,7 +10,7 @@ export interface Series {
 
 const SVG = "http://www.w3.org/2000/svg";
 export const PALETTE = ["#2563eb", "#db2777", "#16a34a", "#ea580c", "#7c3aed", "#0891b2", "#ca8a04", "#64748b"];
-const [WIDTH, HEIGHT, LEFT, BOTTOM, TOP] = [720, 240, 64, 28, 12];
+const [WIDTH, HEIGHT, LEFT, RIGHT, BOTTOM, TOP] = [720, 240, 84, 16, 28, 12];
 
 function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
   const el = document.createElementNS(SVG, tag);
@@ -25,10 +25,10 @@ export function stackedBars(opts: { label: string; days: string[]; series: Serie
   const max = Math.max(...totals, 0) || 1;
   const chart = svg("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", "aria-label": opts.label, class: "chart" });
   const plotH = HEIGHT - BOTTOM - TOP;
-  const slot = (WIDTH - LEFT) / Math.max(days.length, 1);
+  const slot = (WIDTH - LEFT - RIGHT) / Math.max(days.length, 1);
   for (const fraction of [0, 0.5, 1]) {
     const y = TOP + plotH * (1 - fraction);
-    chart.append(svg("line", { x1: LEFT, x2: WIDTH, y1: y, y2: y, class: "grid" }));
+    chart.append(svg("line", { x1: LEFT, x2: WIDTH - RIGHT, y1: y, y2: y, class: "grid" }));
     chart.append(svg("text", { x: LEFT - 6, y: y + 4, "text-anchor": "end", class: "axis" }, format(max * fraction)));
   }
   days.forEach((day, i) => {

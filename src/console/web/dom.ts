@@ -30,7 +30,7 @@ export function replace(parent: Element, ...children: Child[]): void {
   append(parent, children);
 }
 
-export const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toFixed(6) : n.toFixed(n < 1 ? 4 : 2)}`;
+export const usd = (n: number) => (n === 0 ? "$0" : `$${n < 0.01 ? n.toFixed(6) : n.toFixed(n < 1 ? 4 : 2)}`);
 
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -39,7 +39,7 @@ function totalsTable(rows: Day[], by: "model" | "user_id"): HTMLElement {
     h("tr", { class: cls ?? null }, h("td", {}, label), h("td", { class: "num" }, sum(list, "requests")), h("td", { class: "num" }, sum(list, "tokens_input")),
       h("td", { class: "num" }, sum(list, "tokens_output")), h("td", { class: "num" }, usd(sum(list, "cost"))));
   return h("div", { class: "table-wrap" }, h("table", { class: "totals", "data-by": by },
-    h("thead", {}, h("tr", {}, [by === "model" ? "Model" : "User", "Requests", "Tokens in", "Tokens out", "Cost"].map((c) => h("th", {}, c)))),
+    h("thead", {}, h("tr", {}, [by === "model" ? "Model" : "User", "Requests", "Tokens in", "Tokens out", "Cost"].map((c, i) => h("th", { class: i ? "num" : null }, c)))),
     h("tbody", {}, names.map((name) => line(name, rows.filter((r) => r[by] === name))), line("Total", rows, "total"))));
 }
 
