@@ -163,6 +163,23 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     expect(problems).toEqual([]);
   }, 60_000);
 
+  test("HTML in an answer is shown as text, never run; only http(s) links are links", async () => {
+    const { context, page } = await open(DESKTOP);
+    await signIn(page, KEYS.alice);
+    mock.script({ kind: "reply", text: `<img src=x onerror="document.title='pwned'"> <script>document.title='pwned'</script> [bad](javascript:alert(1)) [good](https://example.com/a) \`<b>code</b>\`` });
+    await page.getByLabel("Message").fill("Show me some HTML");
+    await page.getByLabel("Message").press("Enter");
+    const answer = page.locator(".msg.assistant");
+    await answer.locator(".meta:not(:empty)").waitFor();
+    expect(await answer.locator("img, script, b").count()).toBe(0);
+    expect(await answer.textContent()).toContain("<img src=x onerror=");
+    expect(await answer.locator("a").count()).toBe(1);
+    expect(await answer.locator("a").getAttribute("href")).toBe("https://example.com/a");
+    expect(await answer.locator("code").textContent()).toBe("<b>code</b>");
+    expect(await page.title()).not.toBe("pwned");
+    await context.close();
+  }, 60_000);
+
   test("Esc stops a reply; the partial answer is kept", async () => {
     const { context, page } = await open(DESKTOP);
     await signIn(page, KEYS.alice);
@@ -272,6 +289,11 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     await context.close();
     expect(problems).toEqual([]);
   }, 60_000);
+
+  test("no key ever appears in the server's log", () => {
+    expect(server.lines.length).toBeGreaterThan(10); // the access lines of everything above
+    for (const key of Object.values(KEYS)) expect(server.lines.join("\n")).not.toContain(key);
+  });
 
   test("every page at phone width", async () => {
     const { context, page } = await open(PHONE);
