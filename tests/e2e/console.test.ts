@@ -139,6 +139,17 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     expect(mock.requests.length).toBe(1);
     await page.getByLabel("Message").fill("");
 
+    // Dropping a file on the messages adds it to the turn (removed again: this turn sends the PDF only).
+    const dropped = await page.evaluateHandle(() => {
+      const transfer = new (globalThis as any).DataTransfer(); // the page's globals (no DOM types in the tests)
+      transfer.items.add(new File(["dropped notes"], "notes.txt", { type: "text/plain" }));
+      return transfer;
+    });
+    await page.dispatchEvent(".messages", "drop", { dataTransfer: dropped });
+    expect(await page.locator(".pending").textContent()).toContain("notes.txt");
+    await page.getByRole("button", { name: "Remove notes.txt" }).click();
+    expect(await page.locator(".pending li").count()).toBe(0);
+
     // A PDF, attached through the file picker, is shown in the turn and reaches the model as text.
     await page.locator("input[type=file]").setInputFiles({ name: "report.pdf", mimeType: "application/pdf", buffer: Buffer.from(makePdf(["Quarterly console revenue was 42"])) });
     expect(await page.locator(".pending").textContent()).toContain("report.pdf");
@@ -215,9 +226,13 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     await row.locator(".title").waitFor();
     expect(await row.locator(".title").textContent()).toBe("Quarterly report chat");
     expect(await api(`/conversations/${conversationId}`, KEYS.alice)).toMatchObject({ title: "Quarterly report chat", tags: ["finance", "e2e"] });
-    await page.getByLabel("Search by title").fill("quarterly");
-    expect(await page.locator(".row").count()).toBe(1);
+    await page.getByLabel("Search by title").fill("QUARTERLY");
+    await page.locator(".row").nth(1).waitFor({ state: "detached" });
+    expect(await page.locator(".row .title").allTextContents()).toEqual(["Quarterly report chat"]);
+    await page.getByLabel("Search by title").fill("no such title");
+    await page.getByText("No conversation has that in its title.").waitFor();
     await page.getByLabel("Search by title").fill("");
+    await page.locator(".row").nth(1).waitFor();
     await shot(page, "conversations-desktop");
     await context.close();
 

@@ -1,4 +1,4 @@
-// Conversations: the user's most recently used ones, searchable by title; open one in the chat,
+// Conversations: the user's most recently used ones, searched by title on the server (`q`); open one in the chat,
 // rename and tag it, delete it (after a confirmation).
 import { currentAuth, enc, getJson, sendJson, type Auth } from "./api.ts";
 import { errorLine, h, replace, usd, when } from "./dom.ts";
@@ -24,8 +24,11 @@ export async function conversationsPage(root: HTMLElement): Promise<void> {
   replace(root, h("section", {}, h("div", { class: "page-head" }, h("h2", {}, "Conversations"), search), note, list));
 
   let all: Conversation[] = [];
+  let searched = "";
   const load = async () => {
-    const page = await getJson<{ data: Conversation[]; total: number }>(`/conversations?user_id=${enc(auth.userId)}&limit=${PAGE}`);
+    searched = search.value.trim();
+    const page = await getJson<{ data: Conversation[]; total: number }>(`/conversations?user_id=${enc(auth.userId)}&limit=${PAGE}&q=${enc(searched)}`);
+    if (searched !== search.value.trim()) return; // a newer search is on its way
     all = page.data;
     note.textContent = page.total > PAGE ? `The ${PAGE} most recently used of ${page.total}.` : "";
     show();
@@ -76,10 +79,12 @@ export async function conversationsPage(root: HTMLElement): Promise<void> {
   }
 
   function show() {
-    const words = search.value.trim().toLowerCase();
-    const shown = all.filter((c) => !words || (c.title ?? "").toLowerCase().includes(words));
-    replace(list, shown.length ? shown.map(row) : h("p", { class: "muted" }, all.length ? "No conversation has that in its title." : "No conversations yet."));
+    replace(list, all.length ? all.map(row) : h("p", { class: "muted" }, searched ? "No conversation has that in its title." : "No conversations yet."));
   }
-  search.addEventListener("input", show);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void load().catch((err) => replace(list, errorLine((err as Error).message))), 200);
+  });
   await load().catch((err) => replace(list, errorLine((err as Error).message)));
 }

@@ -36,7 +36,7 @@ export function conversationRoutes(service: ConversationService, auth: AuthPlugi
         const userId = actingUser(principal, query.user_id);
         if (!userId) throw badRequest("The query parameter 'user_id' is required.", "user_id", "missing_required_parameter");
         const page = { limit: query.limit, offset: query.offset };
-        const { data, total, has_more } = await service.list(userId, page);
+        const { data, total, has_more } = await service.list(userId, page, query.q);
         return { object: "list" as const, data: data.map(presentConversation), total, limit: page.limit, offset: page.offset, has_more };
       },
       {
@@ -44,8 +44,9 @@ export function conversationRoutes(service: ConversationService, auth: AuthPlugi
           user_id: t.Optional(UserId),
           limit: t.Integer({ minimum: 1, maximum: 100, default: 50 }),
           offset: t.Integer({ minimum: 0, default: 0 }),
+          q: t.Optional(t.String({ maxLength: 255, description: "only conversations whose title contains this (any case)" })),
         }),
-        detail: { summary: "List a user's conversations, most recently used first" },
+        detail: { summary: "List a user's conversations, most recently used first; `q` searches titles" },
       },
     )
     .get("/conversations/:id", async ({ params, principal }) => presentConversation(await service.get(params.id, ownerScope(principal))), {
