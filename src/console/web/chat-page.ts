@@ -9,7 +9,7 @@ import { markdown } from "./markdown.ts";
 interface StoredMessage {
   role: string;
   content: unknown;
-  attachments: Array<{ kind: string; url: string; filename: string }>;
+  attachments: Array<{ kind: "image" | "document"; url: string; filename: string }>;
   usage: { prompt_tokens: number; completion_tokens: number };
   cost: number;
   finish_reason: string | null;
@@ -17,6 +17,7 @@ interface StoredMessage {
 
 interface Attached {
   filename: string;
+  kind: "image" | "document";
   url?: string;
 }
 
@@ -32,14 +33,24 @@ export function visibleText(content: unknown): string {
   return text.replace(/<document\b[^>]*>[\s\S]*?(<\/document>|$)/g, "").trim();
 }
 
+/** A stored image, fetched with the key in a header and shown from a blob: address. */
+function thumbnail(url: string, filename: string): HTMLElement {
+  const img = h("img", { class: "thumb", alt: filename });
+  void request(url).then(async (res) => { img.setAttribute("src", URL.createObjectURL(await res.blob())); }).catch(() => img.remove());
+  return img;
+}
+
 function attachmentChips(items: Attached[]): HTMLElement | null {
   if (!items.length) return null;
   return h("ul", { class: "attachments" }, items.map((a) =>
-    h("li", {}, a.url
-      ? h("button", { type: "button", class: "link", onclick: () => void download(a.url!, a.filename) }, a.filename)
+    h("li", { "data-kind": a.kind }, a.url
+      ? [a.kind === "image" ? thumbnail(a.url, a.filename) : null,
+        h("button", { type: "button", class: "link", onclick: () => void download(a.url!, a.filename) }, a.filename)]
       : a.filename),
   ));
 }
+
+const kindOf = (file: File): Attached["kind"] => (file.type.startsWith("image/") ? "image" : "document");
 
 function bubble(role: string, body: Node | string, attached: Attached[] = []): { el: HTMLElement; body: HTMLElement; meta: HTMLElement } {
   const content = h("div", { class: "content" }, body);
@@ -103,7 +114,7 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
 
   async function sendTurn(text: string): Promise<void> {
     const files = pending;
-    const user = bubble("user", text, files.map((f) => ({ filename: f.name })));
+    const user = bubble("user", text, files.map((f) => ({ filename: f.name, kind: kindOf(f) })));
     const answer = bubble("assistant", h("span", { class: "typing" }, "…"));
     messages.append(user.el, answer.el);
     scrollDown();
@@ -132,7 +143,7 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
       if (id && id !== conversationId) {
         conversationId = id;
         history.replaceState(null, "", `#/chat/${id}`);
-        title.textContent = "Conversation";
+        void getJson<{ title: string | null }>(`/conversations/${enc(id)}`).then((c) => { title.textContent = c.title || "Untitled conversation"; }, () => {});
       }
       let failure: string | null = null;
       const parser = createParser({
@@ -149,8 +160,8 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
             answer.meta.textContent = turnMeta(data.usage, data.cost ?? 0);
             last.textContent = `Last turn: ${turnMeta(data.usage, data.cost ?? 0)}`;
             if (data.budget) showBudget(data.budget.remaining);
-            const uploaded = [...(data.file_urls ?? []), ...(data.image_urls ?? [])] as string[];
-            const links = files.map((f, i) => ({ filename: f.name, url: uploaded[i] }));
+            const urls = { document: [...(data.file_urls ?? [])], image: [...(data.image_urls ?? [])] } as Record<Attached["kind"], string[]>;
+            const links = files.map((f) => ({ filename: f.name, kind: kindOf(f), url: urls[kindOf(f)].shift() }));
             user.el.querySelector(".attachments")?.replaceWith(attachmentChips(links) ?? "");
           }
         },
