@@ -87,6 +87,7 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
 
   async function open(viewport: typeof DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport });
+    context.setDefaultTimeout(45_000); // a busy shared machine; every wait is for a condition
     const page = await context.newPage();
     page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
     page.on("console", (msg) => {
@@ -103,7 +104,7 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     await page.getByLabel("API key").fill(key);
     if (user) await page.getByLabel("User id").fill(user);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForSelector(".chat");
+    await page.waitForSelector(".chat[data-ready]");
   }
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -173,7 +174,7 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     expect(await page.locator(".msg.assistant .meta").first().textContent()).toMatch(/\$/);
     await context.close();
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   test("HTML in an answer is shown as text, never run; only http(s) links are links", async () => {
     const { context, page } = await open(DESKTOP);
@@ -190,7 +191,7 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     expect(await answer.locator("code").textContent()).toBe("<b>code</b>");
     expect(await page.title()).not.toBe("pwned");
     await context.close();
-  }, 60_000);
+  }, 120_000);
 
   test("Esc stops a reply; the partial answer is kept", async () => {
     const { context, page } = await open(DESKTOP);
@@ -213,7 +214,7 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     })();
     expect(stored.finish_reason).toBe("cancelled");
     await context.close();
-  }, 60_000);
+  }, 120_000);
 
   test("rename, tag and search conversations; a user key sees none of another user's", async () => {
     const { context, page } = await open(DESKTOP);
@@ -246,7 +247,7 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     expect(await asBob.page.getByRole("alert").textContent()).toContain("No conversation found");
     expect(await asBob.page.locator(".msg").count()).toBe(0);
     await asBob.context.close();
-  }, 60_000);
+  }, 120_000);
 
   test("spend: today's cost in the chart equals the stats API's figure; the admin sees users", async () => {
     const { context, page } = await open(DESKTOP);
@@ -274,7 +275,7 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     expect(await admin.page.locator(".spend-group[data-by=user_id] tbody").textContent()).toContain("alice");
     await shot(admin.page, "spend-admin-desktop");
     await admin.context.close();
-  }, 60_000);
+  }, 120_000);
 
   test("files list the PDF; deleting the conversation (confirmed) removes it", async () => {
     const { context, page } = await open(DESKTOP);
@@ -303,7 +304,7 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     expect((await api<{ data: unknown[] }>("/files", KEYS.alice)).data).toEqual([]);
     await context.close();
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   test("no key ever appears in the server's log", () => {
     expect(server.lines.length).toBeGreaterThan(10); // the access lines of everything above
@@ -334,5 +335,5 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     }
     await context.close();
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -3,7 +3,7 @@
 // conversation (#/chat/<id>). Turns go to POST /chat, which keeps the history server-side.
 import { createParser } from "eventsource-parser";
 import { currentAuth, download, enc, getJson, request, type Auth } from "./api.ts";
-import { bytes, errorLine, h, replace, usd } from "./dom.ts";
+import { append, bytes, errorLine, h, replace, usd } from "./dom.ts";
 import { markdown } from "./markdown.ts";
 
 interface StoredMessage {
@@ -82,9 +82,11 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
   const form = h("form", { class: "composer" }, chips, input,
     h("div", { class: "composer-actions" }, h("button", { type: "button", onclick: () => picker.click() }, "Attach"), picker, stop, send));
 
-  replace(root, h("section", { class: "chat" },
+  const section = h("section", { class: "chat" });
+  replace(root, section);
+  append(section, [
     h("div", { class: "chat-head" }, title, modelSelect, h("a", { class: "button", href: "#/chat" }, "New chat")),
-    messages, status, form));
+    messages, status, form]);
 
   const showPending = () => replace(chips, pending.map((file, i) =>
     h("li", {}, `${file.name} (${bytes(file.size)}) `, h("button", { type: "button", class: "link", "aria-label": `Remove ${file.name}`, onclick: () => { pending.splice(i, 1); showPending(); } }, "✕"))));
@@ -126,7 +128,8 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
     let reply = "";
     let frame = 0;
     const render = () => { frame = 0; replace(answer.body, markdown(reply)); scrollDown(); };
-    const fields: Record<string, string> = { message: text, stream: "true", model: modelSelect.value, user_id: auth.userId };
+    const fields: Record<string, string> = { message: text, stream: "true", user_id: auth.userId };
+    if (modelSelect.value) fields.model = modelSelect.value; // none while the list loads: the server's default
     if (conversationId) fields.conversation_id = conversationId;
     try {
       let init: RequestInit;
@@ -222,5 +225,6 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
       messages.append(errorLine((err as Error).message));
     }
   }
+  section.dataset.ready = "true"; // models, budget and history are shown
   input.focus();
 }

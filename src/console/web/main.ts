@@ -13,7 +13,7 @@ const PAGES: Array<[string, string]> = [["chat", "Chat"], ["conversations", "Con
 
 function signInPage(): void {
   const key = h("input", { type: "password", name: "key", autocomplete: "off", placeholder: "API key (empty on an open server)", "aria-label": "API key" });
-  const user = h("input", { name: "user", placeholder: "User id (open server, or the admin acting for a user)", "aria-label": "User id" });
+  const user = h("input", { name: "user", placeholder: "User id (open server, or admin acting for)", "aria-label": "User id" });
   const problem = h("div");
   const form = h("form", { class: "signin" }, h("h1", {}, "TextLLM console"), h("p", { class: "muted" }, "Sign in with your API key. It is kept in this tab only."),
     key, user, h("button", { type: "submit", class: "primary" }, "Sign in"), problem);
