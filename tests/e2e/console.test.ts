@@ -11,7 +11,7 @@ import { compiledBinary } from "../support/binary.ts";
 import { makePdf, PNG_1PX } from "../support/fixtures.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { startServer, type RunningServer } from "../support/server-process.ts";
-import { tempDir } from "../support/temp.ts";
+import { tempDir, waitFor } from "../support/temp.ts";
 import { openStore, sqliteFileIn } from "../../src/storage/db/open.ts";
 import { newId } from "../../src/lib/ids.ts";
 
@@ -204,14 +204,11 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     await page.locator(".msg.assistant .meta", { hasText: "Stopped" }).waitFor();
     expect(await page.getByRole("button", { name: "Send" }).isVisible()).toBe(true);
     const id = new URL(page.url()).hash.replace("#/chat/", "");
-    const stored = await (async () => {
-      for (;;) {
-        const page = await api<{ data: Array<{ role: string; finish_reason: string | null }> }>(`/conversations/${id}/messages`, KEYS.alice);
-        const answer = page.data.find((m) => m.role === "assistant");
-        if (answer) return answer;
-        await Bun.sleep(50);
-      }
-    })();
+    // The stopped turn (and a new conversation with it) is stored once the server has wound the stream up.
+    const stored = await waitFor(async () => {
+      const page = await api<{ data?: Array<{ role: string; finish_reason: string | null }> }>(`/conversations/${id}/messages`, KEYS.alice);
+      return page.data?.find((m) => m.role === "assistant");
+    }, "the stopped turn to be stored");
     expect(stored.finish_reason).toBe("cancelled");
     await context.close();
   }, 120_000);

@@ -1,8 +1,8 @@
 // Chat: pick a model, send a turn (with files dropped or picked), read the answer as it streams,
 // stop it (Esc), see each turn's tokens and cost and the budget left today; continue a stored
-// conversation (#/chat/<id>). Turns go to POST /chat, which keeps the history server-side.
-import { createParser } from "eventsource-parser";
+// conversation (#/chat/<id>). Turns go to POST /chat (turn-stream.ts), which keeps the history server-side.
 import { currentAuth, download, enc, getJson, request, type Auth } from "./api.ts";
+import { streamTurn } from "./turn-stream.ts";
 import { append, bytes, errorLine, h, replace, usd } from "./dom.ts";
 import { markdown } from "./markdown.ts";
 
@@ -128,49 +128,27 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
     let reply = "";
     let frame = 0;
     const render = () => { frame = 0; replace(answer.body, markdown(reply)); scrollDown(); };
-    const fields: Record<string, string> = { message: text, stream: "true", user_id: auth.userId };
-    if (modelSelect.value) fields.model = modelSelect.value; // none while the list loads: the server's default
-    if (conversationId) fields.conversation_id = conversationId;
     try {
-      let init: RequestInit;
-      if (files.length) {
-        const body = new FormData();
-        for (const [k, v] of Object.entries(fields)) body.append(k, v);
-        for (const file of files) body.append("files", file);
-        init = { method: "POST", body };
-      } else {
-        init = { method: "POST", body: JSON.stringify({ ...fields, stream: true }), headers: { "content-type": "application/json" } };
-      }
-      const res = await request("/chat", { ...init, signal: controller.signal });
-      const id = res.headers.get("x-conversation-id");
-      if (id && id !== conversationId) {
-        conversationId = id;
-        history.replaceState(null, "", `#/chat/${id}`);
-        void getJson<{ title: string | null }>(`/conversations/${enc(id)}`).then((c) => { title.textContent = c.title || "Untitled conversation"; }, () => {});
-      }
-      let failure: string | null = null;
-      const parser = createParser({
-        onEvent(event) {
-          if (event.data === "[DONE]") return;
-          const data = JSON.parse(event.data);
-          if (data.error) failure = data.error.message;
-          const delta = data.choices?.[0]?.delta?.content;
-          if (delta) {
-            reply += delta;
-            frame ||= requestAnimationFrame(render);
-          }
-          if (data.usage) {
-            answer.meta.textContent = turnMeta(data.usage, data.cost ?? 0);
-            last.textContent = `Last turn: ${turnMeta(data.usage, data.cost ?? 0)}`;
-            if (data.budget) showBudget(data.budget.remaining);
-            const urls = { document: [...(data.file_urls ?? [])], image: [...(data.image_urls ?? [])] } as Record<Attached["kind"], string[]>;
-            const links = files.map((f) => ({ filename: f.name, kind: kindOf(f), url: urls[kindOf(f)].shift() }));
-            user.el.querySelector(".attachments")?.replaceWith(attachmentChips(links) ?? "");
-          }
+      const failure = await streamTurn({ message: text, userId: auth.userId, model: modelSelect.value, conversationId, files, signal: controller.signal }, {
+        conversation(id) {
+          if (id === conversationId) return;
+          conversationId = id;
+          history.replaceState(null, "", `#/chat/${id}`);
+          void getJson<{ title: string | null }>(`/conversations/${enc(id)}`).then((c) => { title.textContent = c.title || "Untitled conversation"; }, () => {});
+        },
+        text(delta) {
+          reply += delta;
+          frame ||= requestAnimationFrame(render);
+        },
+        end(end) {
+          answer.meta.textContent = turnMeta(end.usage, end.cost);
+          last.textContent = `Last turn: ${turnMeta(end.usage, end.cost)}`;
+          if (end.budget) showBudget(end.budget.remaining);
+          const urls: Record<Attached["kind"], string[]> = { document: [...(end.file_urls ?? [])], image: [...(end.image_urls ?? [])] };
+          const links = files.map((f) => ({ filename: f.name, kind: kindOf(f), url: urls[kindOf(f)].shift() }));
+          user.el.querySelector(".attachments")?.replaceWith(attachmentChips(links) ?? "");
         },
       });
-      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) parser.feed(chunk.value);
       render();
       if (failure) answer.el.append(errorLine(failure));
     } catch (err) {
