@@ -10,6 +10,7 @@ import { toErrorAnswer } from "./http/error-response.ts";
 import { requestId } from "./http/request-id.ts";
 import { idleTimeoutSeconds, untimedStreams } from "./http/server-timeouts.ts";
 import { docsRoutes, DOC_ASSET_PREFIX } from "./http/routes/docs.ts";
+import { consoleRoutes, CONSOLE_ASSET_PREFIX } from "./http/routes/console.ts";
 import { conversationService } from "./conversations/service.ts";
 import { chatRoutes } from "./http/routes/chat.ts";
 import { chatV1Routes } from "./http/routes/chat-v1.ts";
@@ -32,7 +33,7 @@ export function buildApp(deps: Deps) {
   const auth = authPlugin(deps.auth);
   const listRoutes = (): RouteEntry[] =>
     app.routes
-      .filter((r) => !r.path.startsWith(DOC_ASSET_PREFIX) && r.method !== "OPTIONS")
+      .filter((r) => !r.path.startsWith(DOC_ASSET_PREFIX) && !r.path.startsWith(CONSOLE_ASSET_PREFIX) && r.method !== "OPTIONS")
       .map((r) => ({ method: r.method, path: r.path }));
 
   // normalize: false — validate what the client sent instead of coercing it ("x" is not an object).
@@ -63,6 +64,7 @@ export function buildApp(deps: Deps) {
       return answer.body;
     })
     .use(docsRoutes())
+    .use(consoleRoutes())
     .use(infoRoutes(deps, listRoutes))
     .use(healthRoutes(deps))
     .use(metricsRoutes(deps.metrics))

@@ -39,6 +39,9 @@ export const badRequest = (message: string, param: string | null = null, code: s
 export const notFound = (message: string, code: string | null = "not_found") =>
   new AppError(404, message, "invalid_request_error", code);
 
+export const forbidden = (message: string, code: string | null = "permission_denied") =>
+  new AppError(403, message, "permission_error", code);
+
 export const payloadTooLarge = (message: string, param: string | null = null) =>
   new AppError(413, message, "invalid_request_error", "payload_too_large", param);
 

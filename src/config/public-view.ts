@@ -10,6 +10,7 @@ export function publicConfig(loaded: LoadedConfig): Record<string, unknown> {
     model: c.model,
     max_history_items: c.max_history_items,
     rate_limit_per_minute: c.rate_limit_per_minute,
+    rate_limit_burst: c.rate_limit_burst ?? c.rate_limit_per_minute,
     max_input_length: c.max_input_length,
     max_file_size_mb: c.max_file_size_mb,
     cost_limit_per_session: c.cost_limit_per_session,

@@ -45,10 +45,11 @@ export function conversationService(store: Store, now: () => Date) {
       return c;
     },
 
-    async list(userId: string, page: { limit: number; offset: number }) {
+    /** A page of the user's conversations; `titleContains` (optional) filters by title. */
+    async list(userId: string, page: { limit: number; offset: number }, titleContains = "") {
       const [data, total] = await Promise.all([
-        store.conversations.listByUser(userId, page),
-        store.conversations.countByUser(userId),
+        store.conversations.listByUser(userId, page, titleContains),
+        store.conversations.countByUser(userId, titleContains),
       ]);
       return { data, total, has_more: page.offset + data.length < total };
     },

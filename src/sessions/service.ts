@@ -1,7 +1,7 @@
 // Sessions (a user's usage bucket for one UTC day) and per-user statistics, framework-free.
 import { notFound } from "../errors.ts";
 import type { Session } from "../storage/db/repos/sessions.ts";
-import type { ModelUsage } from "../storage/db/repos/usage.ts";
+import type { DailyUsage, ModelUsage } from "../storage/db/repos/usage.ts";
 import type { Store } from "../storage/db/store.ts";
 import { utcDay } from "../lib/time.ts";
 
@@ -17,6 +17,15 @@ export interface UserStats {
   /** Micro-dollars. */
   total_cost: number;
   by_model: ModelUsage[];
+}
+
+export interface DailyStats {
+  /** The user, or null for everyone's (admin). */
+  user_id: string | null;
+  days: number;
+  /** The first UTC day included (today is the last). */
+  since: string;
+  data: DailyUsage[];
 }
 
 export function sessionService(store: Store, now: () => Date) {
@@ -42,6 +51,12 @@ export function sessionService(store: Store, now: () => Date) {
       await this.get(id, owner);
       await store.sessions.end(id, now().toISOString());
       return this.get(id, owner);
+    },
+
+    /** Per-day, per-model (and per-user) totals of the last `days` UTC days, today included. */
+    async daily(userId: string | null, days: number): Promise<DailyStats> {
+      const since = utcDay(new Date(now().getTime() - (days - 1) * 86_400_000));
+      return { user_id: userId, days, since, data: await store.usage.daily(userId, `${since}T00:00:00.000Z`) };
     },
 
     async stats(userId: string, days: number): Promise<UserStats> {

@@ -1,25 +1,21 @@
 // The single executable, built the way users build it (`bun run build`) and run from an empty
 // directory: migrations and documentation assets must be inside it.
 import { beforeAll, describe, expect, test, afterAll } from "bun:test";
-import { copyFileSync, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { run, startServer, type RunningServer } from "../support/server-process.ts";
 import { tempDir } from "../support/temp.ts";
+import { compiledBinary } from "../support/binary.ts";
 import { startMockUpstream } from "../support/mock-upstream.ts";
 import { makeDocx, makePdf, PNG_1PX } from "../support/fixtures.ts";
 
-const ROOT = join(import.meta.dir, "../..");
 let dir: ReturnType<typeof tempDir>;
 let binary: string;
 let server: RunningServer | null = null;
 
 beforeAll(async () => {
-  const build = await run([process.execPath, "run", "build"], { cwd: ROOT });
-  if (build.code !== 0) throw new Error(`bun run build failed:\n${build.stderr}`);
   dir = tempDir("textllm-bin-");
-  binary = join(dir.path, "textllm");
-  copyFileSync(join(ROOT, "textllm"), binary); // copied away from the repo: nothing to read beside it
-  await Bun.$`chmod +x ${binary}`;
+  binary = await compiledBinary(join(dir.path, "textllm"));
 }, 120_000);
 
 afterAll(async () => {

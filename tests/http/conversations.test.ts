@@ -57,6 +57,27 @@ for (const backend of BACKENDS) {
       expect(after.total).toBe(2);
     });
 
+    test("list: `q` finds titles containing it, in any case, with % and _ taken literally", async () => {
+      const user = newId("user");
+      for (const title of ["Quarterly REPORT", "report draft", "Holiday plans", "100% sure", "snake_case", null]) {
+        await t.request("POST", "/conversations", { body: { user_id: user, title } });
+        await Bun.sleep(2);
+      }
+      await t.request("POST", "/conversations", { body: { user_id: newId("user"), title: "another user's report" } });
+      const titles = async (q: string) => {
+        const res = await json(await t.request("GET", `/conversations?user_id=${user}&q=${encodeURIComponent(q)}`));
+        return { titles: res.data.map((c: { title: string }) => c.title), total: res.total };
+      };
+      expect(await titles("report")).toEqual({ titles: ["report draft", "Quarterly REPORT"], total: 2 });
+      expect(await titles("%")).toEqual({ titles: ["100% sure"], total: 1 });
+      expect(await titles("_")).toEqual({ titles: ["snake_case"], total: 1 });
+      expect(await titles("nothing like it")).toEqual({ titles: [], total: 0 });
+      expect((await titles("")).total).toBe(6);
+      const tooLong = await t.request("GET", `/conversations?user_id=${user}&q=${"x".repeat(256)}`);
+      expect(tooLong.status).toBe(400);
+      await errorOf(tooLong);
+    });
+
     test("get, patch title/tags/metadata, and 404 for unknown ids", async () => {
       const c = await json(await t.request("POST", "/conversations", { body: { user_id: "u-patch" } }));
       const patched = await json(await t.request("PATCH", `/conversations/${c.id}`, { body: { title: "Renamed", tags: ["x", "y"], metadata: { a: [1, { b: null }] } } }));

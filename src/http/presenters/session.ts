@@ -1,5 +1,5 @@
 import { microsToUsd } from "../../pricing/money.ts";
-import type { UserStats } from "../../sessions/service.ts";
+import type { DailyStats, UserStats } from "../../sessions/service.ts";
 import type { Session } from "../../storage/db/repos/sessions.ts";
 
 export function presentSession(s: Session) {
@@ -27,4 +27,8 @@ export function presentStats(s: UserStats) {
     total_cost: microsToUsd(s.total_cost),
     by_model: s.by_model.map((m) => ({ ...m, cost: microsToUsd(m.cost) })),
   };
+}
+
+export function presentDaily(s: DailyStats) {
+  return { object: "list" as const, ...s, data: s.data.map((d) => ({ ...d, cost: microsToUsd(d.cost) })) };
 }

@@ -37,13 +37,13 @@ export function conversationRoutes(service: ConversationService, auth: AuthPlugi
         const userId = actingUser(principal, query.user_id);
         if (!userId) throw badRequest("The query parameter 'user_id' is required.", "user_id", "missing_required_parameter");
         const page = { limit: query.limit, offset: query.offset };
-        const { data, total, has_more } = await service.list(userId, page);
+        const { data, total, has_more } = await service.list(userId, page, query.q);
         return { object: "list" as const, data: data.map(presentConversation), total, limit: page.limit, offset: page.offset, has_more };
       },
       {
         query: ListConversationsQuery,
         detail: operationDoc({
-          summary: "List a user's conversations, most recently used first",
+          summary: "List a user's conversations, most recently used first; `q` searches titles",
           ok: { schema: ConversationListSchema, example: { object: "list", data: [CONVERSATION_EXAMPLE], total: 1, limit: 50, offset: 0, has_more: false }, description: "One page of conversations" },
           errors: [400, 404],
         }),

@@ -1,15 +1,20 @@
 // Sessions and user statistics: GET /sessions/{id}, POST /sessions/{id}/end,
-// GET /users/{id}/sessions, GET /users/{id}/stats?days=30.
+// GET /users/{id}/sessions, GET /users/{id}/stats?days=30, per-day series for charts
+// (GET /users/{id}/stats/daily, and everyone's for the admin: GET /stats/daily), GET /me.
 import { Elysia } from "elysia";
 import { actingUser, ownerScope } from "../../auth/principal.ts";
+import { forbidden } from "../../errors.ts";
 import type { SessionService } from "../../sessions/service.ts";
 import type { AuthPlugin } from "../auth.ts";
 import { operationDoc } from "../operation-doc.ts";
-import { presentSession, presentStats } from "../presenters/session.ts";
+import { presentDaily, presentSession, presentStats } from "../presenters/session.ts";
 import { IdParams } from "../schemas/common.ts";
-import { NoBodySchema, SESSION_EXAMPLE, SessionListQuery, SessionListSchema, SessionSchema, STATS_EXAMPLE, StatsQuery, StatsSchema } from "../schemas/sessions.ts";
+import {
+  DAILY_EXAMPLE, DailyQuery, DailyStatsSchema, MeSchema, NoBodySchema, SESSION_EXAMPLE, SessionListQuery, SessionListSchema, SessionSchema, STATS_EXAMPLE, StatsQuery, StatsSchema,
+} from "../schemas/sessions.ts";
 
 const session = { schema: SessionSchema, example: SESSION_EXAMPLE, description: "The session" };
+const daily = { schema: DailyStatsSchema, example: DAILY_EXAMPLE, description: "Per-day series" };
 
 export function sessionRoutes(service: SessionService, auth: AuthPlugin) {
   /** A user named in the path: the caller's own, or (admin, open mode) anyone's. */
@@ -53,5 +58,24 @@ export function sessionRoutes(service: SessionService, auth: AuthPlugin) {
         ok: { schema: StatsSchema, example: STATS_EXAMPLE, description: "The statistics" },
         errors: [400, 404],
       }),
+    })
+    .get("/users/:id/stats/daily", async ({ params, query, principal }) => presentDaily(await service.daily(userIn(principal, params.id), query.days)), {
+      params: IdParams,
+      query: DailyQuery,
+      detail: operationDoc({ summary: "A user's requests, tokens and cost per UTC day and model over the last `days` days (today included)", ok: daily, errors: [400, 404] }),
+    })
+    .get(
+      "/stats/daily",
+      async ({ query, principal }) => {
+        if (principal.kind === "user") throw forbidden("Everyone's statistics need the admin key.");
+        return presentDaily(await service.daily(null, query.days));
+      },
+      {
+        query: DailyQuery,
+        detail: operationDoc({ summary: "Admin: every user's requests, tokens and cost per UTC day, user and model", ok: { ...daily, example: { ...DAILY_EXAMPLE, user_id: null } }, errors: [400, 403] }),
+      },
+    )
+    .get("/me", ({ principal }) => ({ object: "principal" as const, kind: principal.kind, user_id: principal.kind === "user" ? principal.userId : null }), {
+      detail: operationDoc({ summary: "Who the caller is: the admin, a user key (with its user id), or an open server", ok: { schema: MeSchema, example: { object: "principal", kind: "user", user_id: "alice" }, description: "The caller" } }),
     });
 }

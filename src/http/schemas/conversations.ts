@@ -24,6 +24,7 @@ export const ListConversationsQuery = t.Object({
   user_id: t.Optional(UserId),
   limit: t.Integer({ minimum: 1, maximum: 100, default: 50 }),
   offset: t.Integer({ minimum: 0, default: 0 }),
+  q: t.Optional(t.String({ maxLength: 255, description: "only conversations whose title contains this (any case)" })),
 });
 
 export const DeleteConversationQuery = t.Object({ soft: t.Boolean({ default: true, description: "false also removes the messages" }) });

@@ -30,6 +30,10 @@ export const ERRORS = {
     description: "The user's daily budget (cost_limit_per_session) is spent",
     example: error("The daily budget of $1.00 is used up ($1.0012 spent today, UTC). It renews at midnight UTC.", "insufficient_quota", "budget_exceeded"),
   },
+  403: {
+    description: "The key may not do this (e.g. a user key asking for every user's statistics)",
+    example: error("Everyone's statistics need the admin key.", "permission_error", "permission_denied"),
+  },
   404: {
     description: "No such record (or it belongs to another user), model or route",
     example: error("No conversation found with id 'conv_123'.", "invalid_request_error", "conversation_not_found"),

@@ -77,3 +77,43 @@ export const STATS_EXAMPLE = {
   total_cost: 0.000514,
   by_model: [{ model: "gpt-4o", requests: 5, tokens_input: 125, tokens_output: 20, cost: 0.000514 }],
 };
+
+export const DailyQuery = t.Object({ days: t.Integer({ minimum: 1, maximum: 366, default: 30 }) });
+
+export const DailyStatsSchema = t.Object(
+  {
+    object: t.Literal("list"),
+    user_id: Nullable(t.String(), "the user, or null for everyone's (admin)"),
+    days: t.Integer(),
+    since: t.String({ description: "the first UTC day included (YYYY-MM-DD); today is the last" }),
+    data: t.Array(
+      t.Object({
+        day: t.String({ description: "UTC day, YYYY-MM-DD" }),
+        user_id: t.String(),
+        model: t.String(),
+        requests: t.Integer(),
+        tokens_input: t.Integer(),
+        tokens_output: t.Integer(),
+        cost: t.Number({ description: "USD" }),
+      }),
+    ),
+  },
+  { description: "Requests, tokens and cost per UTC day, user and model (days without usage are absent)" },
+);
+
+export const DAILY_EXAMPLE = {
+  object: "list",
+  user_id: "alice",
+  days: 30,
+  since: "2026-11-01",
+  data: [{ day: "2026-11-30", user_id: "alice", model: "gpt-4o-mini", requests: 12, tokens_input: 5400, tokens_output: 2100, cost: 0.00207 }],
+};
+
+export const MeSchema = t.Object(
+  {
+    object: t.Literal("principal"),
+    kind: t.Union([t.Literal("admin"), t.Literal("user"), t.Literal("open")], { description: "the admin key, a user's key, or a server without keys" }),
+    user_id: Nullable(t.String(), "the key's user (user keys only)"),
+  },
+  { description: "Who the caller is" },
+);

@@ -5,4 +5,5 @@ import type { Executor } from "./driver.ts";
 
 export interface Db extends Executor {
   json(value: unknown): SQL;
+  utcDay(column: SQL): SQL;
 }

@@ -29,6 +29,8 @@ export interface SqlDriver extends Executor {
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
   /** A JSON value as a bound parameter of the right column type. */
   json(value: unknown): SQL;
+  /** The UTC calendar day (YYYY-MM-DD) of a timestamp column, for grouping by day. */
+  utcDay(column: SQL): SQL;
   /** Applies the embedded migrations that this database has not seen yet. */
   migrate(): Promise<void>;
   /** A cheap round trip that fails when the database is unreachable. */

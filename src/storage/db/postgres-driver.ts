@@ -79,6 +79,9 @@ export function openPostgres(opts: PostgresOptions): SqlDriver {
       // Bun's client JSON-encodes a string bound to a jsonb column a second time; send text and cast.
       return sql`${JSON.stringify(value)}::text::jsonb`;
     },
+    utcDay(column: SQL) {
+      return sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+    },
     async migrate() {
       // Replicas starting together must not run the same DDL twice: hold an advisory lock on one
       // reserved connection while drizzle's migrator runs on it.

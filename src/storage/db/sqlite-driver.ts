@@ -77,6 +77,9 @@ export function openSqlite(path: string): SqlDriver {
     json(value: unknown) {
       return sql`${JSON.stringify(value)}`;
     },
+    utcDay(column: SQL) {
+      return sql`substr(${column}, 1, 10)`; // timestamps are stored as ISO text in UTC
+    },
     async migrate() {
       const orm = drizzle({ client: db });
       // drizzle's migrator reads files from disk; ours are embedded, so hand them to the dialect.

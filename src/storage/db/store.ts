@@ -42,7 +42,7 @@ export function createStore(driver: SqlDriver): Store {
   const reposOn = (exec: Executor): Repos => {
     let r = built.get(exec);
     if (!r) {
-      r = repos({ all: exec.all, run: exec.run, json: driver.json });
+      r = repos({ all: exec.all, run: exec.run, json: driver.json, utcDay: driver.utcDay });
       built.set(exec, r);
     }
     return r;

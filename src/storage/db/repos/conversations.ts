@@ -92,6 +92,13 @@ const ADD_TURN = sql`
   WHERE id = ${p("id")}
   RETURNING message_count, image_urls`;
 
+/** Titles containing `text` in any case (ASCII case-folding on SQLite); % and _ match themselves. */
+function titleFilter(text: string) {
+  if (!text) return sql``;
+  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql`AND LOWER(COALESCE(title, '')) LIKE ${pattern} ESCAPE '\\'`;
+}
+
 export function conversationsRepo(db: Db) {
   const byId = async (id: string): Promise<Conversation | null> => {
     const [row] = await db.all(sql`SELECT * FROM conversations WHERE id = ${id}`);
@@ -115,15 +122,17 @@ export function conversationsRepo(db: Db) {
     },
 
     /** The user's live conversations, most recently used first. */
-    async listByUser(userId: string, page: { limit: number; offset: number }): Promise<Conversation[]> {
+    /** A user's conversations, most recently used first; `titleContains` filters by title (any case). */
+    async listByUser(userId: string, page: { limit: number; offset: number }, titleContains = ""): Promise<Conversation[]> {
       const rows = await db.all(sql`
-        SELECT * FROM conversations WHERE user_id = ${userId} AND is_deleted = ${false}
+        SELECT * FROM conversations WHERE user_id = ${userId} AND is_deleted = ${false} ${titleFilter(titleContains)}
         ORDER BY last_used DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}`);
       return rows.map(decode);
     },
 
-    async countByUser(userId: string): Promise<number> {
-      const [row] = await db.all(sql`SELECT COUNT(*) AS n FROM conversations WHERE user_id = ${userId} AND is_deleted = ${false}`);
+    async countByUser(userId: string, titleContains = ""): Promise<number> {
+      const [row] = await db.all(sql`
+        SELECT COUNT(*) AS n FROM conversations WHERE user_id = ${userId} AND is_deleted = ${false} ${titleFilter(titleContains)}`);
       return num(row?.n);
     },
 

@@ -37,6 +37,12 @@ export interface ModelUsage extends UsageTotals {
   model: string;
 }
 
+/** One UTC day's totals of one user and model. */
+export interface DailyUsage extends ModelUsage {
+  day: string;
+  user_id: string;
+}
+
 function decode(r: Row): UsageRecord {
   return {
     id: String(r.id),
@@ -88,6 +94,29 @@ export function usageRepo(db: Db) {
         FROM usage_records WHERE user_id = ${userId} AND created_at >= ${since}
         GROUP BY model ORDER BY model`);
       return rows.map((r) => ({
+        model: String(r.model),
+        requests: num(r.requests),
+        tokens_input: num(r.tokens_input),
+        tokens_output: num(r.tokens_output),
+        cost: num(r.cost),
+      }));
+    },
+
+    /**
+     * Totals per UTC day, user and model since `since` (ISO time): one user's, or (userId null)
+     * everyone's. Oldest day first.
+     */
+    async daily(userId: string | null, since: string): Promise<DailyUsage[]> {
+      const day = db.utcDay(sql`created_at`);
+      const who = userId === null ? sql`` : sql`AND user_id = ${userId}`;
+      const rows = await db.all(sql`
+        SELECT ${day} AS day, user_id, model, COUNT(*) AS requests, SUM(tokens_input) AS tokens_input,
+               SUM(tokens_output) AS tokens_output, SUM(cost) AS cost
+        FROM usage_records WHERE created_at >= ${since} ${who}
+        GROUP BY 1, user_id, model ORDER BY 1, user_id, model`);
+      return rows.map((r) => ({
+        day: String(r.day),
+        user_id: String(r.user_id),
         model: String(r.model),
         requests: num(r.requests),
         tokens_input: num(r.tokens_input),
