@@ -2,8 +2,8 @@
 // reply streams — ends with an OpenAI-style `storage_unavailable` error event and a clean end of
 // the response (no TCP reset, no [DONE]), and its access line says so.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { startServer, type RunningServer } from "../support/server-process.ts";
+import type { RunningServer } from "../support/server-process.ts";
+import { startProcessHarness } from "../support/harness.ts";
 import { startMockUpstream } from "../support/mock-upstream.ts";
 import { createTempDatabase, POSTGRES_SKIP, type TempDatabase } from "../support/postgres.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
@@ -23,10 +23,7 @@ describe.skipIf(POSTGRES_SKIP !== null)(`a stream whose save fails${POSTGRES_SKI
     const viaProxy = new URL(db.url);
     viaProxy.hostname = "127.0.0.1";
     viaProxy.port = String(proxy.port);
-    s = await startServer([process.execPath, join(import.meta.dir, "../../src/main.ts")], {
-      cwd: dir.path,
-      env: { TEXTLLM_DATA_DIR: join(dir.path, "data"), DATABASE_URL: viaProxy.toString(), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
-    });
+    ({ server: s } = await startProcessHarness({ mock, cwd: dir.path, env: { DATABASE_URL: viaProxy.toString() } }));
   }, 30_000);
   afterAll(async () => {
     await s?.stop("SIGKILL");
