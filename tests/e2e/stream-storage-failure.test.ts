@@ -3,15 +3,15 @@
 // the response (no TCP reset, no [DONE]), and its access line says so.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { RunningServer } from "../support/server-process.ts";
-import { startProcessHarness } from "../support/harness.ts";
-import { startMockUpstream } from "../support/mock-upstream.ts";
+import { startProcessHarness, type ProcessHarness } from "../support/harness.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
 import { createTempDatabase, POSTGRES_SKIP, type TempDatabase } from "../support/postgres.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
-import { tempDir, waitFor } from "../support/temp.ts";
+import { waitFor } from "../support/temp.ts";
 
 describe.skipIf(POSTGRES_SKIP !== null)(`a stream whose save fails${POSTGRES_SKIP ? ` (skipped: ${POSTGRES_SKIP})` : ""}`, () => {
-  const dir = tempDir();
-  const mock = startMockUpstream();
+  let harness: ProcessHarness;
+  let mock: MockUpstream;
   let db: TempDatabase;
   let proxy: TcpProxy;
   let s: RunningServer;
@@ -23,14 +23,13 @@ describe.skipIf(POSTGRES_SKIP !== null)(`a stream whose save fails${POSTGRES_SKI
     const viaProxy = new URL(db.url);
     viaProxy.hostname = "127.0.0.1";
     viaProxy.port = String(proxy.port);
-    ({ server: s } = await startProcessHarness({ mock, cwd: dir.path, env: { DATABASE_URL: viaProxy.toString() } }));
+    harness = await startProcessHarness({ env: { DATABASE_URL: viaProxy.toString() } });
+    ({ mock, server: s } = harness);
   }, 30_000);
   afterAll(async () => {
-    await s?.stop("SIGKILL");
+    await harness?.close();
     proxy?.stop();
-    await mock.stop();
     await db?.drop();
-    dir.cleanup();
   });
 
   /** Opens a stream, waits for its first words, and returns the promise of the whole of it. */
