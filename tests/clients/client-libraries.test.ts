@@ -11,26 +11,25 @@ import { ChatOpenAI } from "@langchain/openai";
 import { tool as lcTool } from "@langchain/core/tools";
 import { HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import type { TestApp } from "../support/app.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 import { waitFor } from "../support/temp.ts";
 
 let mock: MockUpstream;
 let t: TestApp;
 let base: string;
+let harness: Harness;
 
 beforeAll(async () => {
-  mock = startMockUpstream();
-  t = await startTestApp({
+  harness = await startHarness({
     config: { model: "gpt-4o", rate_limit_per_minute: 100_000, providers: [{ name: "openai", models: ["gpt-*", "o*"], max_retries: 0 }] },
-    env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-upstream" },
+    upstreamKey: "sk-upstream",
   });
+  ({ mock, app: t } = harness);
   base = `${t.listen()}/v1`;
 });
-afterAll(async () => {
-  await t?.close();
-  await mock?.stop();
-});
+afterAll(() => harness?.close());
 beforeEach(() => mock.reset());
 
 /** Waits until POST /v1/responses has answered `n` times (a stream is counted when it ends). */

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { run, startServer, type RunningServer } from "../support/server-process.ts";
 import { tempDir } from "../support/temp.ts";
 import { compiledBinary } from "../support/binary.ts";
-import { startMockUpstream } from "../support/mock-upstream.ts";
+import { startProcessHarness } from "../support/harness.ts";
 import { makeDocx, makePdf, PNG_1PX } from "../support/fixtures.ts";
 
 let dir: ReturnType<typeof tempDir>;
@@ -59,8 +59,7 @@ describe("compiled binary", () => {
   });
 
   test("alone, it knows the common models' prices, and `textllm healthcheck` probes it", async () => {
-    const mock = startMockUpstream();
-    const s = await startServer([binary], { cwd: dir.path, env: { TEXTLLM_DATA_DIR: join(dir.path, "price-data"), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-bin" } });
+    const { server: s, close } = await startProcessHarness({ cmd: [binary], cwd: dir.path, upstreamKey: "sk-bin", env: { TEXTLLM_DATA_DIR: join(dir.path, "price-data") } });
     try {
       const models = (await (await fetch(`${s.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
       expect(models.data.map((m) => m.id)).toEqual(expect.arrayContaining(["gpt-4o", "gpt-4o-mini", "text-embedding-3-small"]));
@@ -73,14 +72,13 @@ describe("compiled binary", () => {
       expect((await run([binary, "healthcheck"], { cwd: dir.path, env: { PORT: new URL(s.url).port } })).code).toBe(0);
     } finally {
       await s.stop("SIGTERM");
-      await mock.stop();
+      await close();
     }
     expect((await run([binary, "healthcheck", "--url", s.url], { cwd: dir.path })).code).toBe(1);
   }, 60_000);
 
   test("extracts PDF, DOCX and text documents and sends images, inside the binary", async () => {
-    const mock = startMockUpstream();
-    const s = await startServer([binary], { cwd: dir.path, env: { TEXTLLM_DATA_DIR: join(dir.path, "doc-data"), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-bin" } });
+    const { mock, server: s, close } = await startProcessHarness({ cmd: [binary], cwd: dir.path, upstreamKey: "sk-bin", env: { TEXTLLM_DATA_DIR: join(dir.path, "doc-data") } });
     try {
       const form = new FormData();
       form.append("message", "What do these say?");
@@ -98,7 +96,7 @@ describe("compiled binary", () => {
       expect(user.content.some((p: { type: string; image_url?: { url: string } }) => p.type === "image_url" && p.image_url!.url.startsWith("data:image/png;base64,"))).toBe(true);
     } finally {
       await s.stop("SIGTERM");
-      await mock.stop();
+      await close();
     }
   });
 });

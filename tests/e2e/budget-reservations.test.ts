@@ -2,8 +2,9 @@
 // a reservation whose release never arrives — here because Redis restarted (with persistence)
 // while the request finished — lapses within a minute instead of blocking the user's budget.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { errorOf, type TestApp } from "../support/app.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 import { REDIS_SERVER, startPrivateRedis, type PrivateRedis } from "../support/private-redis.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
 import { waitFor } from "../support/temp.ts";
@@ -17,15 +18,15 @@ describe.skipIf(!REDIS_SERVER)(`budget reservations in a Redis that restarts${sk
   let redis: PrivateRedis;
   let mock: MockUpstream;
   let t: TestApp;
+  let harness: Harness;
   beforeAll(async () => {
     redis = await startPrivateRedis();
-    mock = startMockUpstream();
     // With max_tokens 100 a request's worst case is ~$0.0015: one fits in this budget, two do not.
-    t = await startTestApp({ config: { cost_limit_per_session: 0.0025 }, env: { REDIS_URL: redis.url, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
+    harness = await startHarness({ config: { cost_limit_per_session: 0.0025 }, env: { REDIS_URL: redis.url } });
+    ({ mock, app: t } = harness);
   }, 30_000);
   afterAll(async () => {
-    await t?.close();
-    await mock?.stop();
+    await harness?.close();
     await redis?.stop();
   });
 

@@ -8,10 +8,10 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs
 import { join } from "node:path";
 import { errorOf } from "../support/app.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
-import { startServer, type RunningServer } from "../support/server-process.ts";
+import type { RunningServer } from "../support/server-process.ts";
+import { MAIN, startProcessHarness, type ProcessHarness } from "../support/harness.ts";
 import { tempDir, waitFor } from "../support/temp.ts";
 
-const MAIN = join(import.meta.dir, "../../src/main.ts");
 const MB = 1024 * 1024;
 
 /** Every file under `dir`, as paths relative to it. */
@@ -89,7 +89,6 @@ beforeAll(() => {
 });
 afterAll(() => mock.stop());
 
-const serverEnv = (dataDir: string) => ({ TEXTLLM_DATA_DIR: dataDir, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" });
 const CONFIG = "max_file_size_mb: 8\nrate_limit_per_minute: 1000\n";
 
 const PRLIMIT = Bun.which("prlimit");
@@ -99,12 +98,9 @@ describe.skipIf(!PRLIMIT)(
   suite(
     "fsize",
     async () => {
-      const dir = tempDir();
-      writeFileSync(join(dir.path, "config.yaml"), CONFIG);
-      const dataDir = join(dir.path, "data");
       // 3 MB per file: room for the SQLite file and its log, not for a 5 MB upload.
-      const server = await startServer([PRLIMIT!, `--fsize=${3 * MB}`, process.execPath, MAIN], { cwd: dir.path, env: serverEnv(dataDir) });
-      return { server, dataDir, cleanup: async () => void (await server.stop("SIGKILL"), dir.cleanup()) };
+      const { server, cwd, close } = await startProcessHarness({ mock, cmd: [PRLIMIT!, `--fsize=${3 * MB}`, process.execPath, MAIN], config: CONFIG });
+      return { server, dataDir: join(cwd, "data"), cleanup: close };
     },
     5 * MB,
   ),
@@ -127,17 +123,17 @@ const noTmpfs = tmpfsUnavailable();
 
 describe.skipIf(noTmpfs !== null)(`a full disk (a 4 MB tmpfs)${noTmpfs ? ` (skipped: ${noTmpfs})` : ""}`, () => {
   const mountPoint = tempDir("textllm-full-disk-");
+  let harness: ProcessHarness;
   let server: RunningServer;
   const dataDir = join(mountPoint.path, "data");
   beforeAll(async () => {
     expect(Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint.path]).exitCode).toBe(0);
     mkdirSync(dataDir);
-    const cwd = tempDir();
-    writeFileSync(join(cwd.path, "config.yaml"), CONFIG);
-    server = await startServer([process.execPath, MAIN], { cwd: cwd.path, env: serverEnv(dataDir) });
+    harness = await startProcessHarness({ mock, config: CONFIG, env: { TEXTLLM_DATA_DIR: dataDir } });
+    server = harness.server;
   }, 30_000);
   afterAll(async () => {
-    await server?.stop("SIGKILL");
+    await harness?.close();
     Bun.spawnSync(["umount", mountPoint.path]);
     mountPoint.cleanup();
   });

@@ -3,7 +3,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { startServer } from "../support/server-process.ts";
+import { startProcessHarness } from "../support/harness.ts";
 import { startMockUpstream } from "../support/mock-upstream.ts";
 import { tempDir } from "../support/temp.ts";
 
@@ -15,10 +15,7 @@ afterAll(async () => {
 });
 
 test("a stream in flight finishes and is recorded; readiness and new work are refused; exit 0", async () => {
-  const s = await startServer([process.execPath, join(import.meta.dir, "../../src/main.ts")], {
-    cwd: dir.path,
-    env: { TEXTLLM_DATA_DIR: join(dir.path, "data"), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
-  });
+  const { server: s } = await startProcessHarness({ mock, cwd: dir.path });
   const words = "one two three four five six seven eight nine ten";
   mock.script({ kind: "reply", text: words, chunkDelayMs: 150 });
   const res = await fetch(`${s.url}/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "long one", user_id: "drain", stream: true }) });

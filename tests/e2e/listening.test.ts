@@ -4,11 +4,11 @@
 import { afterAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanEnv, startServer } from "../support/server-process.ts";
+import { cleanEnv } from "../support/server-process.ts";
+import { MAIN, startProcessHarness } from "../support/harness.ts";
 import { startMockUpstream } from "../support/mock-upstream.ts";
 import { tempDir, waitFor } from "../support/temp.ts";
 
-const MAIN = join(import.meta.dir, "../../src/main.ts");
 const dir = tempDir();
 const mock = startMockUpstream();
 // Neither the rate limit nor the daily budget may refuse the crowd of the second test.
@@ -21,7 +21,7 @@ afterAll(async () => {
 const envFor = (name: string) => ({ TEXTLLM_DATA_DIR: join(dir.path, `data-${name}`), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" });
 
 test("a second server on a busy port fails to start: 'address already in use', exit non-zero", async () => {
-  const first = await startServer([process.execPath, MAIN], { cwd: dir.path, env: envFor("first") });
+  const { server: first } = await startProcessHarness({ mock, cwd: dir.path, env: envFor("first") });
   try {
     const port = new URL(first.url).port;
     const second = Bun.spawn([process.execPath, MAIN], { cwd: dir.path, env: cleanEnv({ ...envFor("second"), PORT: port, HOST: "127.0.0.1" }), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
@@ -61,7 +61,7 @@ async function rawPost(port: number, path: string, body: unknown) {
 }
 
 test("300 concurrent upstream requests all reach the upstream at once (more than Bun's default 256)", async () => {
-  const s = await startServer([process.execPath, MAIN], { cwd: dir.path, env: envFor("many") });
+  const { server: s } = await startProcessHarness({ mock, cwd: dir.path, env: envFor("many") });
   mock.reset();
   mock.setDefault({ kind: "hang" });
   const port = Number(new URL(s.url).port);

@@ -3,14 +3,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, type RunningServer } from "../support/server-process.ts";
+import type { RunningServer } from "../support/server-process.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { startTestApp, errorOf } from "../support/app.ts";
+import { startHarness, startProcessHarness, type ProcessHarness } from "../support/harness.ts";
 import { tempDir } from "../support/temp.ts";
 import { REDIS_SKIP, testRedisUrl } from "../support/redis.ts";
 import { newId } from "../../src/lib/ids.ts";
-
-const MAIN = join(import.meta.dir, "../../src/main.ts");
 
 let mock: MockUpstream;
 beforeAll(() => {
@@ -19,20 +18,19 @@ beforeAll(() => {
 afterAll(() => mock.stop());
 
 describe.skipIf(REDIS_SKIP !== null)(`two server processes on one Redis${REDIS_SKIP ? ` (skipped: ${REDIS_SKIP})` : ""}`, () => {
+  const harnesses: ProcessHarness[] = [];
   const servers: RunningServer[] = [];
   const dir = tempDir();
   beforeAll(async () => {
     writeFileSync(join(dir.path, "config.yaml"), "rate_limit_per_minute: 5\ncost_limit_per_session: 0.002\n");
     const redisUrl = await testRedisUrl();
     for (const name of ["a", "b"]) {
-      servers.push(await startServer([process.execPath, MAIN], {
-        cwd: dir.path,
-        env: { TEXTLLM_DATA_DIR: join(dir.path, `data-${name}`), REDIS_URL: redisUrl, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
-      }));
+      harnesses.push(await startProcessHarness({ mock, cwd: dir.path, env: { TEXTLLM_DATA_DIR: join(dir.path, `data-${name}`), REDIS_URL: redisUrl } }));
+      servers.push(harnesses.at(-1)!.server);
     }
   }, 30_000);
   afterAll(async () => {
-    for (const s of servers) await s.stop("SIGKILL");
+    for (const harness of harnesses) await harness.close();
     dir.cleanup();
   });
 
@@ -68,7 +66,7 @@ describe("while Redis is unreachable", () => {
 
   test("on_error: open lets requests through and logs a warning", async () => {
     const lines: string[] = [];
-    const t = await startTestApp({ config: { redis: { on_error: "open" } }, env: { REDIS_URL: deadRedis, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" }, logLines: lines });
+    const { app: t } = await startHarness({ mock, config: { redis: { on_error: "open" } }, env: { REDIS_URL: deadRedis }, logLines: lines });
     try {
       const res = await t.request("POST", "/chat", { body: { message: "still served", user_id: newId("user") } });
       expect(res.status).toBe(200);
@@ -82,8 +80,8 @@ describe("while Redis is unreachable", () => {
   test("a wrong REDIS_URL shows: in the start-up line, in /health, and (on_error: closed) in readiness", async () => {
     const dir = tempDir();
     try {
-      const env = { TEXTLLM_DATA_DIR: join(dir.path, "data"), REDIS_URL: deadRedis, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" };
-      const open = await startServer([process.execPath, MAIN], { cwd: dir.path, env });
+      const env = { REDIS_URL: deadRedis };
+      const { server: open } = await startProcessHarness({ mock, cwd: dir.path, env });
       try {
         const started = JSON.parse(open.lines.find((l) => l.includes("textllm listening"))!) as Record<string, string>;
         expect(started.database).toStartWith("sqlite");
@@ -101,7 +99,7 @@ describe("while Redis is unreachable", () => {
       const closedDir = join(dir.path, "closed");
       mkdirSync(closedDir);
       writeFileSync(join(closedDir, "config.yaml"), "redis:\n  on_error: closed\n");
-      const closed = await startServer([process.execPath, MAIN], { cwd: closedDir, env: { ...env, TEXTLLM_DATA_DIR: join(closedDir, "data") } });
+      const { server: closed } = await startProcessHarness({ mock, cwd: closedDir, env });
       try {
         const ready = await fetch(`${closed.url}/health/ready`);
         expect(ready.status).toBe(503);
@@ -115,7 +113,7 @@ describe("while Redis is unreachable", () => {
   }, 30_000);
 
   test("on_error: closed refuses chat with a 503 and no upstream call; reads still work", async () => {
-    const t = await startTestApp({ config: { redis: { on_error: "closed" } }, env: { REDIS_URL: deadRedis, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
+    const { app: t } = await startHarness({ mock, config: { redis: { on_error: "closed" } }, env: { REDIS_URL: deadRedis } });
     try {
       const before = mock.requests.length;
       const res = await t.request("POST", "/chat", { body: { message: "refused", user_id: newId("user") } });

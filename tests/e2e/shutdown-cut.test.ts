@@ -5,9 +5,9 @@
 // x-request-id and is logged as expected (info, no stack trace).
 import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startServer } from "../support/server-process.ts";
+import { startProcessHarness } from "../support/harness.ts";
 import { startMockUpstream } from "../support/mock-upstream.ts";
 import { tempDir, waitFor } from "../support/temp.ts";
 
@@ -50,11 +50,7 @@ async function openStream(url: string, route: string, body: unknown): Promise<Op
 }
 
 test("32 streams open when the grace period ends are cut and stored; refusals carry x-request-id; exit 0", async () => {
-  writeFileSync(join(dir.path, "config.yaml"), "server:\n  shutdown_grace_seconds: 2\n");
-  const s = await startServer([process.execPath, join(import.meta.dir, "../../src/main.ts")], {
-    cwd: dir.path,
-    env: { TEXTLLM_DATA_DIR: join(dir.path, "data"), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
-  });
+  const { server: s } = await startProcessHarness({ mock, cwd: dir.path, config: "server:\n  shutdown_grace_seconds: 2\n" });
   // 60 words, one every 300 ms: each stream would take 18 s, far past the 2 s grace period.
   mock.setDefault({ kind: "reply", text: WORDS, chunkDelayMs: 300 });
 
@@ -114,11 +110,7 @@ test("32 streams open when the grace period ends are cut and stored; refusals ca
 test("calls still waiting for their upstream's answer when the grace period ends are cut and logged: 503 shutting_down; exit 0", async () => {
   const cwd = join(dir.path, "waiting");
   mkdirSync(cwd);
-  writeFileSync(join(cwd, "config.yaml"), "server:\n  shutdown_grace_seconds: 1\n");
-  const s = await startServer([process.execPath, join(import.meta.dir, "../../src/main.ts")], {
-    cwd,
-    env: { TEXTLLM_DATA_DIR: join(cwd, "data"), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
-  });
+  const { server: s } = await startProcessHarness({ mock, cwd, config: "server:\n  shutdown_grace_seconds: 1\n" });
   mock.reset();
   mock.setDefault({ kind: "reply", delayMs: 30_000 }); // the answer would come long after the grace period
   const send = (path: string, body: unknown) =>

@@ -3,13 +3,13 @@
 // longer than Elysia's default 30 s idle timeout neither cuts a stream nor a plain answer; an
 // upstream connection that breaks mid-reply is named `upstream_stream_interrupted`.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, type RunningServer } from "../support/server-process.ts";
+import type { RunningServer } from "../support/server-process.ts";
+import { startProcessHarness } from "../support/harness.ts";
 import { startMockUpstream } from "../support/mock-upstream.ts";
 import { tempDir } from "../support/temp.ts";
 
-const MAIN = join(import.meta.dir, "../../src/main.ts");
 const dir = tempDir();
 const mock = startMockUpstream();
 afterAll(async () => {
@@ -20,8 +20,7 @@ afterAll(async () => {
 async function serverWith(name: string, configYaml: string): Promise<RunningServer> {
   const cwd = join(dir.path, name);
   mkdirSync(cwd);
-  writeFileSync(join(cwd, "config.yaml"), configYaml);
-  return startServer([process.execPath, MAIN], { cwd, env: { TEXTLLM_DATA_DIR: join(cwd, "data"), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
+  return (await startProcessHarness({ mock, cwd, config: configYaml })).server;
 }
 
 const post = (s: RunningServer, path: string, body: unknown) =>

@@ -2,16 +2,16 @@
 // reply streams — ends with an OpenAI-style `storage_unavailable` error event and a clean end of
 // the response (no TCP reset, no [DONE]), and its access line says so.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { startServer, type RunningServer } from "../support/server-process.ts";
-import { startMockUpstream } from "../support/mock-upstream.ts";
+import type { RunningServer } from "../support/server-process.ts";
+import { startProcessHarness, type ProcessHarness } from "../support/harness.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
 import { createTempDatabase, POSTGRES_SKIP, type TempDatabase } from "../support/postgres.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
-import { tempDir, waitFor } from "../support/temp.ts";
+import { waitFor } from "../support/temp.ts";
 
 describe.skipIf(POSTGRES_SKIP !== null)(`a stream whose save fails${POSTGRES_SKIP ? ` (skipped: ${POSTGRES_SKIP})` : ""}`, () => {
-  const dir = tempDir();
-  const mock = startMockUpstream();
+  let harness: ProcessHarness;
+  let mock: MockUpstream;
   let db: TempDatabase;
   let proxy: TcpProxy;
   let s: RunningServer;
@@ -23,17 +23,13 @@ describe.skipIf(POSTGRES_SKIP !== null)(`a stream whose save fails${POSTGRES_SKI
     const viaProxy = new URL(db.url);
     viaProxy.hostname = "127.0.0.1";
     viaProxy.port = String(proxy.port);
-    s = await startServer([process.execPath, join(import.meta.dir, "../../src/main.ts")], {
-      cwd: dir.path,
-      env: { TEXTLLM_DATA_DIR: join(dir.path, "data"), DATABASE_URL: viaProxy.toString(), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
-    });
+    harness = await startProcessHarness({ env: { DATABASE_URL: viaProxy.toString() } });
+    ({ mock, server: s } = harness);
   }, 30_000);
   afterAll(async () => {
-    await s?.stop("SIGKILL");
+    await harness?.close();
     proxy?.stop();
-    await mock.stop();
     await db?.drop();
-    dir.cleanup();
   });
 
   /** Opens a stream, waits for its first words, and returns the promise of the whole of it. */

@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startTestApp, type TestApp } from "../support/app.ts";
+import type { TestApp } from "../support/app.ts";
 import { makePdf, PNG_1PX } from "../support/fixtures.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 import { run } from "../support/server-process.ts";
 import { tempDir, waitFor } from "../support/temp.ts";
 import { openTerminal, TMUX, TMUX_SKIP_REASON, type Terminal } from "../support/tmux.ts";
@@ -16,6 +17,7 @@ const binary = join(dir.path, "textllm");
 let mock: MockUpstream;
 let server: TestApp;
 let url: string;
+let harness: Harness;
 const env = () => ({ HOME: dir.path, TERM: "xterm-256color", NO_COLOR: "1" });
 
 beforeAll(async () => {
@@ -23,14 +25,13 @@ beforeAll(async () => {
   if (build.code !== 0) throw new Error(`bun run build failed:\n${build.stderr}`);
   copyFileSync(join(ROOT, "textllm"), binary);
   await Bun.$`chmod +x ${binary}`;
-  mock = startMockUpstream();
-  server = await startTestApp({ config: { rate_limit_per_minute: 10_000 }, env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
+  harness = await startHarness({ config: { rate_limit_per_minute: 10_000 } });
+  ({ mock, app: server } = harness);
   url = server.listen();
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
-  await mock?.stop();
+  await harness?.close();
   dir.cleanup();
 });
 
@@ -263,10 +264,7 @@ describe("non-interactive", () => {
   });
 
   test("a wrong key, a rate limit and a spent budget each read like a tool's error", async () => {
-    const guarded = await startTestApp({
-      config: { rate_limit_per_minute: 1, cost_limit_per_session: 0.000001 },
-      env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up", TEXTLLM_API_KEYS: "good-key-0001=u1" },
-    });
+    const { app: guarded } = await startHarness({ mock, config: { rate_limit_per_minute: 1, cost_limit_per_session: 0.000001 }, env: { TEXTLLM_API_KEYS: "good-key-0001=u1" } });
     const gurl = guarded.listen();
     try {
       const wrong = await chat(["--url", gurl, "--api-key", "bad-key-0000", "-m", "x"]);

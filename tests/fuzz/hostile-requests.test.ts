@@ -3,9 +3,9 @@
 // data belongs to one user; the requests come with another user's key (or garbage keys).
 // Deterministic: a seeded generator, so a failure names a request that can be replayed.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startTestApp, type TestApp } from "../support/app.ts";
+import type { TestApp } from "../support/app.ts";
 import { makeDocx, makePdf, PNG_1PX } from "../support/fixtures.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 
 const REQUESTS = 3000;
 const PARALLEL = 16;
@@ -45,19 +45,19 @@ const CONTENT_TYPES = [
 ];
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-let mock: MockUpstream;
 let t: TestApp;
 let base: string;
+let harness: Harness;
 const seeded = { conversation: "", user: "fuzz-owner", fileKey: "", messages: 0 };
 const OWNER_KEY = "owner-key-0001";
 const FUZZER_KEY = "fuzz-key-0002";
 
 beforeAll(async () => {
-  mock = startMockUpstream();
-  t = await startTestApp({
+  harness = await startHarness({
     config: { rate_limit_per_minute: 1_000_000, max_file_size_mb: 1, server: { max_body_mb: 2 } },
-    env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up", TEXTLLM_API_KEYS: `${OWNER_KEY}=${seeded.user},${FUZZER_KEY}=fuzzer` },
+    env: { TEXTLLM_API_KEYS: `${OWNER_KEY}=${seeded.user},${FUZZER_KEY}=fuzzer` },
   });
+  ({ app: t } = harness);
   base = t.listen();
   const owner = { authorization: `Bearer ${OWNER_KEY}` };
   const chat = (await (await fetch(`${base}/chat`, { method: "POST", headers: { "content-type": "application/json", ...owner }, body: JSON.stringify({ message: "keep me" }) })).json()) as Record<string, any>;
@@ -69,10 +69,7 @@ beforeAll(async () => {
   seeded.messages = (await t.deps.store.messages.list(seeded.conversation, { limit: 100, order: "asc" })).length;
 }, 30_000);
 
-afterAll(async () => {
-  await t?.close();
-  await mock?.stop();
-});
+afterAll(() => harness?.close());
 
 /** Lone surrogates cannot be percent-encoded as UTF-8: send invalid UTF-8 bytes instead. */
 const enc = (s: string) => {

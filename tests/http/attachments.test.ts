@@ -1,10 +1,11 @@
 // Images and documents sent with chat turns: what the upstream sees, what is stored, and what
 // hostile files get. Runs on both blob backends.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
+import { errorOf, type TestApp } from "../support/app.ts";
 import { BLOB_BACKENDS, blobTitle, type BlobBackendHandle } from "../support/blob-backends.ts";
 import { GIF_1PX, makeDamagedDocx, makeDocx, makePdf, PNG_1PX } from "../support/fixtures.ts";
-import { startMockUpstream, textOf, type MockUpstream } from "../support/mock-upstream.ts";
+import { textOf, type MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 
 const form = (fields: Record<string, string>, files: Array<[string, string, Uint8Array]>) => {
   const f = new FormData();
@@ -31,17 +32,17 @@ for (const backend of BLOB_BACKENDS) {
     let handle: BlobBackendHandle;
     let mock: MockUpstream;
     let t: TestApp;
+    let harness: Harness;
     beforeAll(async () => {
       handle = await backend.open();
-      mock = startMockUpstream();
-      t = await startTestApp({
+      harness = await startHarness({
         config: { max_file_size_mb: 1, rate_limit_per_minute: 100_000, documents: { max_chars: 2000, max_decompressed_mb: 5 } },
-        env: { ...handle.env, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
+        env: handle.env,
       });
+      ({ mock, app: t } = harness);
     });
     afterAll(async () => {
-      await t?.close();
-      await mock?.stop();
+      await harness?.close();
       await handle?.cleanup();
     });
     beforeEach(() => mock.reset());
@@ -194,14 +195,12 @@ for (const backend of BLOB_BACKENDS) {
 describe("documents.pdf_mode: native", () => {
   let mock: MockUpstream;
   let t: TestApp;
+  let harness: Harness;
   beforeAll(async () => {
-    mock = startMockUpstream();
-    t = await startTestApp({ config: { documents: { pdf_mode: "native" } }, env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
+    harness = await startHarness({ config: { documents: { pdf_mode: "native" } } });
+    ({ mock, app: t } = harness);
   });
-  afterAll(async () => {
-    await t.close();
-    await mock.stop();
-  });
+  afterAll(() => harness?.close());
 
   test("a PDF goes upstream as a file part; other documents still as text", async () => {
     const pdf = makePdf(["Native PDF text"]);
@@ -218,10 +217,9 @@ describe("documents.pdf_mode: native", () => {
 
 describe("when storage fails in the middle of a turn", () => {
   test("no file stays behind, nothing is recorded, and the budget reservation is released", async () => {
-    const mock = startMockUpstream();
     // With max_tokens 100 one request's worst case is ~$0.0015: one fits in this budget, two do not,
     // so a leaked reservation would refuse the next request.
-    const t = await startTestApp({ config: { cost_limit_per_session: 0.0025 }, env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
+    const { app: t, close } = await startHarness({ config: { cost_limit_per_session: 0.0025 } });
     try {
       const stage = t.deps.blobs.stage.bind(t.deps.blobs);
       let calls = 0;
@@ -239,8 +237,7 @@ describe("when storage fails in the middle of a turn", () => {
       const next = await t.request("POST", "/chat", { body: { message: "still within budget", user_id: "unlucky-disk", max_tokens: 100 } });
       expect(next.status).toBe(200);
     } finally {
-      await t.close();
-      await mock.stop();
+      await close();
     }
   });
 });

@@ -3,8 +3,9 @@
 // and the spend still never passes the limit. On the in-process ledger and on Redis.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { errorOf, type TestApp } from "../support/app.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
 import { readSse } from "../support/sse.ts";
 import { REDIS_SKIP, testRedisUrl } from "../support/redis.ts";
 import { newId } from "../../src/lib/ids.ts";
@@ -33,15 +34,13 @@ for (const ledger of LEDGERS) {
     let mock: MockUpstream;
     let t: TestApp;
     let base: string;
+    let harness: Harness;
     beforeAll(async () => {
-      mock = startMockUpstream();
-      t = await startTestApp({ config: CONFIG, env: { OPENAI_API_KEY: "sk-up", OPENAI_BASE_URL: mock.baseUrl, ...(await ledger.env()) } });
+      harness = await startHarness({ config: CONFIG, env: await ledger.env() });
+      ({ mock, app: t } = harness);
       base = t.listen();
     });
-    afterAll(async () => {
-      await t.close();
-      await mock.stop();
-    });
+    afterAll(() => harness?.close());
     beforeEach(() => mock.reset());
 
     const chat = (body: Record<string, unknown>) =>
@@ -115,15 +114,13 @@ for (const ledger of LEDGERS) {
 }
 
 test("min_answer_tokens is configurable", async () => {
-  const mock = startMockUpstream();
-  const t = await startTestApp({ config: { ...CONFIG, min_answer_tokens: 2000 }, env: { OPENAI_API_KEY: "sk-up", OPENAI_BASE_URL: mock.baseUrl } });
+  const { mock, app: t, close } = await startHarness({ config: { ...CONFIG, min_answer_tokens: 2000 } });
   try {
     const res = await t.request("POST", "/chat", { body: { message: "hello", user_id: newId("user") } });
     expect(res.status).toBe(402);
     expect((await errorOf(res)).message).toContain("2000 answer tokens");
     expect(mock.requests.length).toBe(0);
   } finally {
-    await t.close();
-    await mock.stop();
+    await close();
   }
 }, TIMEOUT_MS);

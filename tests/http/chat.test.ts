@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import OpenAI from "openai";
 import { BACKENDS, backendTitle, type BackendHandle } from "../support/backends.ts";
 import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
-import { defaultReply, startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
+import { defaultReply, type MockUpstream } from "../support/mock-upstream.ts";
 import { readSse } from "../support/sse.ts";
 import { waitFor } from "../support/temp.ts";
 import { newId } from "../../src/lib/ids.ts";
@@ -24,17 +25,17 @@ for (const backend of BACKENDS) {
     let t: TestApp;
     let base: string;
     let sdk: OpenAI;
+    let harness: Harness;
 
     beforeAll(async () => {
       handle = await backend.open();
-      mock = startMockUpstream();
-      t = await startTestApp({ config: CONFIG, prompts: { system: "You are the test assistant." }, env: { ...handle.env, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-upstream" } });
+      harness = await startHarness({ config: CONFIG, prompts: { system: "You are the test assistant." }, env: handle.env, upstreamKey: "sk-upstream" });
+      ({ mock, app: t } = harness);
       base = t.listen();
       sdk = new OpenAI({ baseURL: `${base}/v1`, apiKey: "sk-client", maxRetries: 0 });
     }, 60_000); // may start this run's private Postgres
     afterAll(async () => {
-      await t?.close();
-      await mock?.stop();
+      await harness?.close();
       await handle?.cleanup();
     });
     beforeEach(() => mock.reset());

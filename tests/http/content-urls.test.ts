@@ -3,8 +3,9 @@
 // else is a 400 naming the part, on /chat and on /v1/chat/completions, before any upstream call.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
+import { errorOf, type TestApp } from "../support/app.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness } from "../support/harness.ts";
 
 const PNG_DATA_URL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
@@ -49,7 +50,7 @@ beforeEach(() => mock.reset());
 describe("default rules", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ config: { rate_limit_per_minute: 100_000 }, env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
+    t = (await startHarness({ mock, config: { rate_limit_per_minute: 100_000 } })).app;
   });
   afterAll(() => t.close());
 
@@ -104,10 +105,7 @@ describe("default rules", () => {
 describe("allowed prefixes for self-hosted upstreams", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({
-      config: { rate_limit_per_minute: 100_000, content_urls: { allow: ["http://10.0.0.5:8080", "https://files.lan/public/"] } },
-      env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
-    });
+    t = (await startHarness({ mock, config: { rate_limit_per_minute: 100_000, content_urls: { allow: ["http://10.0.0.5:8080", "https://files.lan/public/"] } } })).app;
   });
   afterAll(() => t.close());
 

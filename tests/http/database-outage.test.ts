@@ -4,8 +4,9 @@
 // answered so is never stored later.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
-import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { errorOf, type TestApp } from "../support/app.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 import { createTempDatabase, POSTGRES_SKIP, type TempDatabase } from "../support/postgres.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { waitFor } from "../support/temp.ts";
@@ -17,6 +18,7 @@ describe.skipIf(POSTGRES_SKIP !== null)(title, () => {
   let db: TempDatabase;
   let proxy: TcpProxy;
   let mock: MockUpstream;
+  let harness: Harness;
   let t: TestApp;
 
   beforeAll(async () => {
@@ -26,16 +28,12 @@ describe.skipIf(POSTGRES_SKIP !== null)(title, () => {
     const viaProxy = new URL(db.url);
     viaProxy.hostname = "127.0.0.1";
     viaProxy.port = String(proxy.port);
-    mock = startMockUpstream();
-    t = await startTestApp({
-      config: { database: { query_timeout_ms: 700 } },
-      env: { DATABASE_URL: viaProxy.toString(), OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
-    });
+    harness = await startHarness({ config: { database: { query_timeout_ms: 700 } }, env: { DATABASE_URL: viaProxy.toString() } });
+    ({ mock, app: t } = harness);
   });
   afterAll(async () => {
     proxy?.thaw();
-    await t?.close();
-    await mock?.stop();
+    await harness?.close();
     proxy?.stop();
     await db?.drop();
   });

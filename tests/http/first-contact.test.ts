@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 import { PNG_1PX } from "../support/fixtures.ts";
 import { newId } from "../../src/lib/ids.ts";
 
@@ -80,16 +81,14 @@ describe("with an upstream", () => {
   let mock: MockUpstream;
   let t: TestApp;
   let base: string;
+  let harness: Harness;
   beforeAll(async () => {
-    mock = startMockUpstream();
     // An empty config.yaml: only the built-in model table knows gpt-4o-mini.
-    t = await startTestApp({ config: {}, env: { OPENAI_API_KEY: "sk-only-key", OPENAI_BASE_URL: mock.baseUrl } });
+    harness = await startHarness({ config: {}, upstreamKey: "sk-only-key" });
+    ({ mock, app: t } = harness);
     base = t.listen();
   });
-  afterAll(async () => {
-    await t.close();
-    await mock.stop();
-  });
+  afterAll(() => harness?.close());
   beforeEach(() => mock.reset());
 
   test("a failed first turn names no conversation; a stored one is named and exists", async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import OpenAI from "openai";
 import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness } from "../support/harness.ts";
 import { readSse } from "../support/sse.ts";
 import { newId } from "../../src/lib/ids.ts";
 
@@ -14,13 +15,12 @@ beforeAll(() => {
 afterAll(() => mock.stop());
 beforeEach(() => mock.reset());
 
-const upstreamEnv = () => ({ OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" });
 const json = async (res: Response) => (await res.json()) as Record<string, any>;
 
 describe("rate limiting (in-process)", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ config: { rate_limit_per_minute: 5 }, env: upstreamEnv() });
+    t = (await startHarness({ mock, config: { rate_limit_per_minute: 5 } })).app;
   });
   afterAll(() => t.close());
 
@@ -69,7 +69,7 @@ describe("API keys and user isolation", () => {
   const bob = { authorization: "Bearer key-bob-00002" };
   const admin = { authorization: "Bearer admin-key-0003" };
   beforeAll(async () => {
-    t = await startTestApp({ config: { rate_limit_per_minute: 1000 }, env: { ...upstreamEnv(), TEXTLLM_API_KEYS: "key-alice-0001=alice,key-bob-00002=bob", TEXTLLM_ADMIN_KEY: "admin-key-0003" } });
+    t = (await startHarness({ mock, config: { rate_limit_per_minute: 1000 }, env: { TEXTLLM_API_KEYS: "key-alice-0001=alice,key-bob-00002=bob", TEXTLLM_ADMIN_KEY: "admin-key-0003" } })).app;
   });
   afterAll(() => t.close());
 
@@ -155,7 +155,7 @@ describe("budgets", () => {
   let t: TestApp;
   beforeAll(async () => {
     // $0.003 a day; a warning from $0.0002. A request asking for 100 tokens may cost up to ~$0.0015.
-    t = await startTestApp({ config: { rate_limit_per_minute: 1000, cost_limit_per_session: 0.003, warn_at_cost: 0.0002 }, env: upstreamEnv() });
+    t = (await startHarness({ mock, config: { rate_limit_per_minute: 1000, cost_limit_per_session: 0.003, warn_at_cost: 0.0002 } })).app;
   });
   afterAll(() => t.close());
 
@@ -231,7 +231,7 @@ describe("budgets", () => {
 describe("input limits", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ config: { max_input_length: 50, rate_limit_per_minute: 1000 }, env: upstreamEnv() });
+    t = (await startHarness({ mock, config: { max_input_length: 50, rate_limit_per_minute: 1000 } })).app;
   });
   afterAll(() => t.close());
 

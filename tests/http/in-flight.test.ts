@@ -1,26 +1,22 @@
 // The in-flight count (what a shutdown waits for, and what the quiet-time collection reads) returns
 // to zero after every request, whatever its method or outcome — measured on a real port.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import type { TestApp } from "../support/app.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 import { waitFor } from "../support/temp.ts";
 
 let mock: MockUpstream;
 let t: TestApp;
 let url: string;
+let harness: Harness;
 
 beforeAll(async () => {
-  mock = startMockUpstream();
-  t = await startTestApp({
-    config: { rate_limit_per_minute: 1000, server: { max_body_mb: 1, cors_origins: ["https://app.example"] } },
-    env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
-  });
+  harness = await startHarness({ config: { rate_limit_per_minute: 1000, server: { max_body_mb: 1, cors_origins: ["https://app.example"] } } });
+  ({ mock, app: t } = harness);
   url = t.listen();
 });
-afterAll(async () => {
-  await t.close();
-  await mock.stop();
-});
+afterAll(() => harness?.close());
 
 const settled = () => waitFor(() => (t.deps.lifecycle.inflight === 0 ? true : undefined), "the in-flight count to return to 0").catch(() => false);
 

@@ -2,21 +2,20 @@
 // form fields named after Object.prototype, uploads under names the route did not look at, and
 // the wording of the rate-limit refusal.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
+import { errorOf, type TestApp } from "../support/app.ts";
 import { makePdf, PNG_1PX } from "../support/fixtures.ts";
-import { startMockUpstream, textOf, type MockUpstream } from "../support/mock-upstream.ts";
+import { textOf, type MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 import { newId } from "../../src/lib/ids.ts";
 
 let mock: MockUpstream;
 let t: TestApp;
+let harness: Harness;
 beforeAll(async () => {
-  mock = startMockUpstream();
-  t = await startTestApp({ config: { rate_limit_per_minute: 100_000 }, env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
+  harness = await startHarness({ config: { rate_limit_per_minute: 100_000 } });
+  ({ mock, app: t } = harness);
 });
-afterAll(async () => {
-  await t.close();
-  await mock.stop();
-});
+afterAll(() => harness?.close());
 beforeEach(() => mock.reset());
 
 const json = async (res: Response) => (await res.json()) as Record<string, any>;
@@ -136,7 +135,7 @@ describe("upload field names", () => {
 describe("rate-limit message", () => {
   let limited: TestApp;
   beforeAll(async () => {
-    limited = await startTestApp({ config: { rate_limit_per_minute: 60, rate_limit_burst: 2 }, env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" } });
+    limited = (await startHarness({ mock, config: { rate_limit_per_minute: 60, rate_limit_burst: 2 } })).app;
   });
   afterAll(() => limited.close());
 

@@ -1,24 +1,18 @@
 // /metrics stays bounded whatever clients send: label values come from configuration (models,
 // providers) or a fixed list (HTTP methods); anything else is counted as "other".
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import type { TestApp } from "../support/app.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 import { readSse } from "../support/sse.ts";
 import { waitFor } from "../support/temp.ts";
 
-let mock: MockUpstream;
 let t: TestApp;
+let harness: Harness;
 beforeAll(async () => {
-  mock = startMockUpstream();
-  t = await startTestApp({
-    config: { rate_limit_per_minute: 100_000, models: { "house-model": { upstream_model: "mock-model" } } },
-    env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up" },
-  });
+  harness = await startHarness({ config: { rate_limit_per_minute: 100_000, models: { "house-model": { upstream_model: "mock-model" } } } });
+  ({ app: t } = harness);
 });
-afterAll(async () => {
-  await t.close();
-  await mock.stop();
-});
+afterAll(() => harness?.close());
 
 test("hundreds of made-up model names add no series: they are all 'other'; configured names keep theirs", async () => {
   const names = Array.from({ length: 150 }, (_, i) => `made-up-model-${i}-${"z".repeat(i % 7)}`);

@@ -1,27 +1,22 @@
 // Structured access logs and Prometheus metrics.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import type { TestApp } from "../support/app.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 import { readSse } from "../support/sse.ts";
 import { waitFor } from "../support/temp.ts";
 
 let mock: MockUpstream;
 let t: TestApp;
+let harness: Harness;
 const lines: string[] = [];
 const entries = () => lines.map((l) => JSON.parse(l) as Record<string, any>);
 
 beforeAll(async () => {
-  mock = startMockUpstream();
-  t = await startTestApp({
-    config: { rate_limit_per_minute: 3 },
-    env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-upstream-secret", TEXTLLM_ADMIN_KEY: "admin-secret-key" },
-    logLines: lines,
-  });
+  harness = await startHarness({ config: { rate_limit_per_minute: 3 }, upstreamKey: "sk-upstream-secret", env: { TEXTLLM_ADMIN_KEY: "admin-secret-key" }, logLines: lines });
+  ({ mock, app: t } = harness);
 });
-afterAll(async () => {
-  await t.close();
-  await mock.stop();
-});
+afterAll(() => harness?.close());
 
 const admin = { authorization: "Bearer admin-secret-key" };
 

@@ -3,17 +3,18 @@
 // plus tool calls passing through /v1/chat/completions, whole and streamed.
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import type { TestApp } from "../support/app.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 import { boundedUserId } from "../../src/lib/ids.ts";
 
 let mock: MockUpstream;
 let t: TestApp;
 let sdk: OpenAI;
+let harness: Harness;
 
 beforeAll(async () => {
-  mock = startMockUpstream();
-  t = await startTestApp({
+  harness = await startHarness({
     config: {
       model: "gpt-4o",
       rate_limit_per_minute: 100_000,
@@ -23,14 +24,12 @@ beforeAll(async () => {
       },
       providers: [{ name: "openai", models: ["gpt-*", "text-embedding-*"], max_retries: 0 }],
     },
-    env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-upstream" },
+    upstreamKey: "sk-upstream",
   });
+  ({ mock, app: t } = harness);
   sdk = new OpenAI({ baseURL: `${t.listen()}/v1`, apiKey: "sk-client", maxRetries: 0 });
 });
-afterAll(async () => {
-  await t?.close();
-  await mock?.stop();
-});
+afterAll(() => harness?.close());
 beforeEach(() => mock.reset());
 
 test("models.retrieve returns the spec's Model; an unknown model is a typed 404 model_not_found", async () => {

@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Value } from "@sinclair/typebox/value";
 import type { TSchema } from "@sinclair/typebox";
 import { allRoutes, openApiPath } from "../../src/http/openapi-document.ts";
-import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
+import { errorOf, type TestApp } from "../support/app.ts";
 import { PNG_1PX } from "../support/fixtures.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 
 type Media = { schema?: Record<string, unknown>; example?: unknown; examples?: Record<string, { value: unknown }> };
 type Operation = {
@@ -20,15 +21,13 @@ type Spec = { paths: Record<string, Record<string, Operation>> };
 let mock: MockUpstream;
 let t: TestApp;
 let spec: Spec;
+let harness: Harness;
 beforeAll(async () => {
-  mock = startMockUpstream();
-  t = await startTestApp({ config: { cost_limit_per_session: 5, rate_limit_per_minute: 1000 }, env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-upstream" } });
+  harness = await startHarness({ config: { cost_limit_per_session: 5, rate_limit_per_minute: 1000 }, upstreamKey: "sk-upstream" });
+  ({ mock, app: t } = harness);
   spec = (await (await t.request("GET", "/openapi.json")).json()) as Spec;
 });
-afterAll(async () => {
-  await t.close();
-  await mock.stop();
-});
+afterAll(() => harness?.close());
 
 const operations = () => Object.entries(spec.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, method, path, op })));
 const examplesOf = (m: Media) => [...(m.example !== undefined ? [m.example] : []), ...Object.values(m.examples ?? {}).map((e) => e.value)];

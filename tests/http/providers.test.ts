@@ -1,31 +1,34 @@
 // Model routing across several upstreams: each provider has its base URL and its key variable.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startTestApp, errorOf, type TestApp } from "../support/app.ts";
+import { errorOf, type TestApp } from "../support/app.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 
 let local: MockUpstream;
 let router: MockUpstream;
 let t: TestApp;
+let harness: Harness;
 
 beforeAll(async () => {
-  local = startMockUpstream();
+  // The harness's mock is the "local" provider; the second upstream is started beside it.
   router = startMockUpstream();
-  t = await startTestApp({
-    config: {
+  harness = await startHarness({
+    config: (upstream) => ({
       model: "llama3",
       models: { "smart": { provider: "router", upstream_model: "vendor/smart-v2", context_window: 32000 } },
       providers: [
-        { name: "local", base_url: local.baseUrl, models: ["llama*", "qwen*"] },
+        { name: "local", base_url: upstream.baseUrl, models: ["llama*", "qwen*"] },
         { name: "router", base_url: router.baseUrl, api_key_env: "ROUTER_KEY", models: ["vendor/*"] },
       ],
-    },
+    }),
+    upstreamEnv: false,
     env: { ROUTER_KEY: "rk-routing-test" },
   });
+  ({ mock: local, app: t } = harness);
 });
 afterAll(async () => {
-  await t.close();
-  await local.stop();
-  await router.stop();
+  await harness?.close();
+  await router?.stop();
 });
 
 test("models go to the provider whose globs match; the default model too", async () => {

@@ -2,8 +2,9 @@
 // 404), the rate limit (typed 429), the budget, and store: false keeping nothing but the meter.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { startTestApp, type TestApp } from "../support/app.ts";
+import type { TestApp } from "../support/app.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness } from "../support/harness.ts";
 
 let mock: MockUpstream;
 beforeAll(() => {
@@ -13,7 +14,8 @@ afterAll(async () => {
   await mock?.stop();
 });
 
-const upstreamEnv = () => ({ OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-upstream" });
+/** The key this file's apps send upstream. */
+const upstreamKey = "sk-upstream";
 const client = (base: string, apiKey: string) => new OpenAI({ baseURL: `${base}/v1`, apiKey, maxRetries: 0 });
 
 describe("with API keys", () => {
@@ -22,7 +24,7 @@ describe("with API keys", () => {
   let bob: OpenAI;
   let base: string;
   beforeAll(async () => {
-    t = await startTestApp({ config: { rate_limit_per_minute: 1000 }, env: { ...upstreamEnv(), TEXTLLM_API_KEYS: "key-alice-0001=alice,key-bob-00002=bob" } });
+    t = (await startHarness({ mock, upstreamKey, config: { rate_limit_per_minute: 1000 }, env: { TEXTLLM_API_KEYS: "key-alice-0001=alice,key-bob-00002=bob" } })).app;
     base = t.listen();
     alice = client(base, "key-alice-0001");
     bob = client(base, "key-bob-00002");
@@ -54,10 +56,11 @@ describe("rate limit and store: false", () => {
   let t: TestApp;
   let sdk: OpenAI;
   beforeAll(async () => {
-    t = await startTestApp({
+    ({ app: t } = await startHarness({
+      mock,
+      upstreamKey,
       config: { rate_limit_per_minute: 3, rate_limit_burst: 3, cost_limit_per_session: 1, models: { "gpt-4o": { pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 } } } },
-      env: upstreamEnv(),
-    });
+    }));
     sdk = client(t.listen(), "unused");
   });
   afterAll(async () => {
@@ -91,14 +94,15 @@ describe("budget", () => {
   let t: TestApp;
   let sdk: OpenAI;
   beforeAll(async () => {
-    t = await startTestApp({
+    ({ app: t } = await startHarness({
+      mock,
+      upstreamKey,
       config: {
         rate_limit_per_minute: 1000,
         cost_limit_per_session: 0.0001,
         models: { "gpt-4o": { pricing: { input_per_1k: 1, output_per_1k: 1 } }, "text-embedding-3-small": { provider: "openai", pricing: { input_per_1k: 1, output_per_1k: 0 } } },
       },
-      env: upstreamEnv(),
-    });
+    }));
     sdk = client(t.listen(), "unused");
   });
   afterAll(async () => {

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Validator } from "@cfworker/json-schema";
 import OpenAI from "openai";
 import spec from "../support/openai-spec.json";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import type { TestApp } from "../support/app.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 
 const EVENT_SCHEMAS: Record<string, string> = {
   "response.created": "ResponseCreatedEvent",
@@ -36,20 +37,18 @@ let mock: MockUpstream;
 let t: TestApp;
 let base: string;
 let sdk: OpenAI;
+let harness: Harness;
 
 beforeAll(async () => {
-  mock = startMockUpstream();
-  t = await startTestApp({
+  harness = await startHarness({
     config: { model: "gpt-4o", rate_limit_per_minute: 100_000, providers: [{ name: "openai", models: ["gpt-*", "text-embedding-*"], max_retries: 0 }] },
-    env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-upstream" },
+    upstreamKey: "sk-upstream",
   });
+  ({ mock, app: t } = harness);
   base = `${t.listen()}/v1`;
   sdk = new OpenAI({ baseURL: base, apiKey: "sk-client", maxRetries: 0 });
 });
-afterAll(async () => {
-  await t?.close();
-  await mock?.stop();
-});
+afterAll(() => harness?.close());
 
 const TOOL = { type: "function", name: "lookup", strict: true, parameters: { type: "object", properties: { input: { type: "string" } }, required: ["input"], additionalProperties: false } };
 

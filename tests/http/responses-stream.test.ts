@@ -3,33 +3,32 @@
 // response.failed, and a client that leaves mid-reply still gets its partial reply stored.
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import type { TestApp } from "../support/app.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 import { waitFor } from "../support/temp.ts";
 
 let mock: MockUpstream;
 let t: TestApp;
 let base: string;
 let sdk: OpenAI;
+let harness: Harness;
 
 beforeAll(async () => {
-  mock = startMockUpstream();
-  t = await startTestApp({
+  harness = await startHarness({
     config: {
       model: "gpt-4o",
       rate_limit_per_minute: 100_000,
       models: { "gpt-4o": { pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 } } },
       providers: [{ name: "openai", models: ["gpt-*"], max_retries: 0 }],
     },
-    env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-upstream" },
+    upstreamKey: "sk-upstream",
   });
+  ({ mock, app: t } = harness);
   base = t.listen();
   sdk = new OpenAI({ baseURL: `${base}/v1`, apiKey: "sk-client", maxRetries: 0 });
 });
-afterAll(async () => {
-  await t?.close();
-  await mock?.stop();
-});
+afterAll(() => harness?.close());
 beforeEach(() => mock.reset());
 
 const TOOL = { type: "function" as const, name: "lookup", strict: false, parameters: { type: "object", properties: { input: { type: "string" } } } };

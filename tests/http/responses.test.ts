@@ -3,8 +3,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { BACKENDS, backendTitle, type BackendHandle } from "../support/backends.ts";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import type { TestApp } from "../support/app.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
 import { PNG_1PX } from "../support/fixtures.ts";
 import { newId } from "../../src/lib/ids.ts";
 
@@ -25,17 +26,17 @@ for (const backend of BACKENDS) {
     let t: TestApp;
     let base: string;
     let sdk: OpenAI;
+    let harness: Harness;
 
     beforeAll(async () => {
       handle = await backend.open();
-      mock = startMockUpstream();
-      t = await startTestApp({ config: CONFIG, prompts: { system: "You are the test assistant." }, env: { ...handle.env, OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-upstream" } });
+      harness = await startHarness({ config: CONFIG, prompts: { system: "You are the test assistant." }, env: handle.env, upstreamKey: "sk-upstream" });
+      ({ mock, app: t } = harness);
       base = t.listen();
       sdk = new OpenAI({ baseURL: `${base}/v1`, apiKey: "sk-client", maxRetries: 0 });
     });
     afterAll(async () => {
-      await t?.close();
-      await mock?.stop();
+      await harness?.close();
       await handle?.cleanup();
     });
     beforeEach(() => mock.reset());

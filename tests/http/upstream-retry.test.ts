@@ -3,23 +3,23 @@
 // once, as a 429 carrying that Retry-After; a short one is still waited for and retried.
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { errorOf, startTestApp, type TestApp } from "../support/app.ts";
-import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { errorOf, type TestApp } from "../support/app.ts";
+import type { MockUpstream } from "../support/mock-upstream.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
 
 let mock: MockUpstream;
 let t: TestApp;
 let sdk: OpenAI;
+let harness: Harness;
 beforeAll(async () => {
-  mock = startMockUpstream();
-  t = await startTestApp({
-    config: { rate_limit_per_minute: 100_000, providers: [{ name: "slow", base_url: mock.baseUrl, models: ["*"], timeout_ms: 3000, max_retries: 2 }] },
+  harness = await startHarness({
+    config: (upstream) => ({ rate_limit_per_minute: 100_000, providers: [{ name: "slow", base_url: upstream.baseUrl, models: ["*"], timeout_ms: 3000, max_retries: 2 }] }),
+    upstreamEnv: false,
   });
+  ({ mock, app: t } = harness);
   sdk = new OpenAI({ baseURL: `${t.listen()}/v1`, apiKey: "x", maxRetries: 0 });
 });
-afterAll(async () => {
-  await t.close();
-  await mock.stop();
-});
+afterAll(() => harness?.close());
 beforeEach(() => mock.reset());
 
 const tooLong = (header: string, value: string) => ({ kind: "error" as const, status: 429, message: "slow down", headers: { [header]: value } });
