@@ -19,7 +19,7 @@ export function safeFilename(raw: string): string {
   const base = raw.split(/[\\/]/).pop() ?? "";
   const dot = base.lastIndexOf(".");
   const ext = dot > 0 ? safeSegment(base.slice(dot + 1), 10).toLowerCase() : "";
-  const stem = safeSegment(dot > 0 ? base.slice(0, dot) : base, 100 - ext.length);
+  const stem = safeSegment(dot > 0 ? base.slice(0, dot) : base, ext ? 99 - ext.length : 100);
   return ext ? `${stem}.${ext}` : stem;
 }
 
