@@ -65,7 +65,7 @@ export function buildApp(deps: Deps) {
     })
     .use(docsRoutes())
     .use(consoleRoutes())
-    .use(infoRoutes(deps, listRoutes))
+    .use(infoRoutes(deps.loaded, listRoutes))
     .use(healthRoutes(deps))
     .use(metricsRoutes(deps.metrics))
     .use(completionRoutes(deps, auth, deps.tracker))

@@ -3,7 +3,7 @@
 // are 415, empty files 400, files over max_file_size_mb 413.
 import { fileTypeFromBuffer } from "file-type";
 import { badRequest, payloadTooLarge, unsupportedMediaType } from "../errors.ts";
-import { formatBytes } from "../http/body-limit.ts";
+import { formatBytes } from "../lib/format-bytes.ts";
 
 export type FileKind = "image" | "pdf" | "docx" | "text";
 

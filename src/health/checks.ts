@@ -1,19 +1,16 @@
 // Health checks, framework-free: each probes one dependency and never throws.
-import { mkdir, rm, statfs, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { statfs } from "node:fs/promises";
 import type { ResolvedProvider } from "../config/providers.ts";
 import { isProviderConfigured } from "../config/providers.ts";
 import { withDeadline } from "../lib/deadline.ts";
+import { describeError as describe, probeWrite, type CheckResult } from "../lib/health-check.ts";
 import type { SharedRedis } from "../lib/redis.ts";
 import type { OnRedisError } from "../lib/redis-policy.ts";
 import type { Store } from "../storage/db/store.ts";
 
 export type Status = "healthy" | "degraded" | "unhealthy";
 
-export interface CheckResult {
-  status: string;
-  [detail: string]: unknown;
-}
+export type { CheckResult };
 
 /** Below this much free space the data disk is reported as low (degraded). */
 const LOW_DISK_BYTES = 1024 ** 3;
@@ -35,27 +32,6 @@ export async function checkDatabase(store: Store, timeoutMs: number): Promise<Ch
   } catch (err) {
     return { status: "unhealthy", backend: store.dialect, error: describe(err) };
   }
-}
-
-/** Writes and removes a small file in `dir`: null when that worked, else why not. */
-async function probeWrite(dir: string): Promise<string | null> {
-  const probe = join(dir, `.health-${process.pid}-${Date.now()}`);
-  try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(probe, "ok");
-    return null;
-  } catch (err) {
-    return describe(err);
-  } finally {
-    // Also when the write failed half-way (ENOSPC leaves an empty file behind).
-    await rm(probe, { force: true }).catch(() => undefined);
-  }
-}
-
-/** Writes and removes a small file where uploads go. */
-export async function checkLocalStorage(dir: string): Promise<CheckResult> {
-  const error = await probeWrite(dir);
-  return error ? { status: "unhealthy", backend: "local", writable: false, error } : { status: "healthy", backend: "local", writable: true };
 }
 
 /**
@@ -109,4 +85,3 @@ export function overallStatus(checks: Record<string, CheckResult>): Status {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
-const describe = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 200);

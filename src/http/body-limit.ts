@@ -3,6 +3,7 @@
 // with an OpenAI-style body (Bun's own limit, a backstop set slightly higher, answers without one).
 import { Elysia } from "elysia";
 import { badRequest, payloadTooLarge, unsupportedMediaType } from "../errors.ts";
+import { formatBytes } from "../lib/format-bytes.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 import { isForm, parseForm } from "./multipart.ts";
 
@@ -75,8 +76,3 @@ export function bodyLimit(maxBytes: number) {
     });
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
-}

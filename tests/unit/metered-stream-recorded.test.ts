@@ -27,9 +27,12 @@ async function* recorded(chunks: ChatCompletionChunk[], end: { throws?: unknown;
   }
 }
 
+/** An outcome as settled, its failure reduced to status and code. */
+type Settled = Omit<StreamOutcome, "failure"> & { failure: { status: number; code: string | null } | null };
+
 function meter(upstream: AsyncIterable<ChatCompletionChunk>, opts: { idleTimeoutMs?: number; controller?: AbortController } = {}) {
   const controller = opts.controller ?? new AbortController();
-  const settled: StreamOutcome[] = [];
+  const settled: Settled[] = [];
   let aborts = 0;
   let firstTokens = 0;
   const events = meteredStream(upstream, {
@@ -42,7 +45,7 @@ function meter(upstream: AsyncIterable<ChatCompletionChunk>, opts: { idleTimeout
     },
     onFirstToken: () => firstTokens++,
     settle: async (o) => {
-      settled.push(structuredClone({ ...o, failure: o.failure ? { status: o.failure.status, code: o.failure.code } : null }) as never);
+      settled.push(structuredClone({ ...o, failure: o.failure ? { status: o.failure.status, code: o.failure.code } : null }));
       return "saved";
     },
   });
@@ -63,7 +66,7 @@ describe("meteredStream", () => {
     const end = seen.at(-1)!;
     expect(end.type).toBe("end");
     expect(end.type === "end" && end.result).toBe("saved");
-    expect(m.settled).toEqual([{ text: "Hello", finishReason: "stop", usage: { prompt_tokens: 7, completion_tokens: 2, cached_tokens: 3 }, failure: null, aborted: false }]);
+    expect(m.settled).toEqual([{ text: "Hello", finishReason: "stop", usage: { prompt_tokens: 7, completion_tokens: 2, cached_tokens: 3 }, failure: null, aborted: false, toolCalls: [] }]);
     expect(m.firstTokens()).toBe(1);
     expect(m.aborts()).toBe(0);
   });
@@ -103,7 +106,7 @@ describe("meteredStream", () => {
     controller.abort();
     const seen = await rest;
     expect(seen.at(-1)?.type).toBe("end");
-    expect(m.settled).toEqual([{ text: "so far", finishReason: null, usage: null, failure: null, aborted: true }]);
+    expect(m.settled).toEqual([{ text: "so far", finishReason: null, usage: null, failure: null, aborted: true, toolCalls: [] }]);
   });
 
   test("the client leaves while a chunk is being delivered: settled from finally, upstream cancelled", async () => {
@@ -111,6 +114,6 @@ describe("meteredStream", () => {
     await m.events.next();
     await m.events.return(undefined as never);
     expect(m.aborts()).toBe(1);
-    expect(m.settled).toEqual([{ text: "one", finishReason: null, usage: null, failure: null, aborted: true }]);
+    expect(m.settled).toEqual([{ text: "one", finishReason: null, usage: null, failure: null, aborted: true, toolCalls: [] }]);
   });
 });

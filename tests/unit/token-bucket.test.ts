@@ -8,7 +8,7 @@ describe("take", () => {
   test("a new bucket starts full and spends one token", () => {
     const { state, decision } = take(undefined, spec, 1_000);
     expect(state).toEqual({ tokens: 2, at: 1_000 });
-    expect(decision).toEqual({ allowed: true, limit: 3, remaining: 2, resetMs: 1_000, retryAfterMs: 0 });
+    expect(decision).toEqual({ allowed: true, limit: 3, perMinute: 60, remaining: 2, resetMs: 1_000, retryAfterMs: 0 });
   });
 
   test.each([

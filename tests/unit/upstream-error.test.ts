@@ -46,7 +46,7 @@ describe("fromUpstreamError", () => {
     expect(e).toBeInstanceOf(AppError);
     expect(e.status).toBe(row.status);
     expect(e.code).toBe(row.code);
-    expect(e.type).toBe(row.type);
+    expect(e.type as string).toBe(row.type);
     if (row.headers) expect(e.headers).toEqual(row.headers);
     else expect(e.headers["retry-after"]).toBeUndefined();
     if (row.message) expect(e.message).toMatch(row.message);

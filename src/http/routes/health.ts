@@ -2,7 +2,11 @@
 // data disk writable when data is kept on it, Redis reachable when redis.on_error is "closed"),
 // /health (every dependency, with an overall healthy / degraded / unhealthy).
 import { Elysia, t } from "elysia";
-import type { Deps } from "../../deps.ts";
+import type { LoadedConfig } from "../../config/load.ts";
+import type { SharedRedis } from "../../lib/redis.ts";
+import type { Lifecycle } from "../../observability/lifecycle.ts";
+import type { BlobStore } from "../../storage/blobs/blob-store.ts";
+import type { Store } from "../../storage/db/store.ts";
 import {
   checkDatabase,
   checkDisk,
@@ -17,7 +21,18 @@ import { HEALTH_EXAMPLE, HealthSchema, LiveSchema, NOT_READY_EXAMPLE, READY_EXAM
 
 const DB_PING_TIMEOUT_MS = 2000;
 
-export function healthRoutes(deps: Deps) {
+/** What the probes look at: the backends deps.ts built. */
+export interface HealthSources {
+  loaded: LoadedConfig;
+  store: Store;
+  blobs: BlobStore;
+  redis: SharedRedis | null;
+  lifecycle: Lifecycle;
+  now: () => Date;
+  startedAt: Date;
+}
+
+export function healthRoutes(deps: HealthSources) {
   const uptime = () => {
     const seconds = Math.floor((deps.now().getTime() - deps.startedAt.getTime()) / 1000);
     const h = Math.floor(seconds / 3600);

@@ -1,6 +1,6 @@
 // GET / (what this server is and what it offers) and GET /config (non-secret settings).
 import { Elysia } from "elysia";
-import type { Deps } from "../../deps.ts";
+import type { LoadedConfig } from "../../config/load.ts";
 import { publicConfig } from "../../config/public-view.ts";
 import { NAME, VERSION } from "../../lib/version.ts";
 import { operationDoc } from "../operation-doc.ts";
@@ -11,7 +11,7 @@ export interface RouteEntry {
   path: string;
 }
 
-export function infoRoutes(deps: Deps, listRoutes: () => RouteEntry[]) {
+export function infoRoutes(loaded: LoadedConfig, listRoutes: () => RouteEntry[]) {
   return new Elysia({ name: "routes:info", detail: { tags: ["Info"] } })
     .get(
       "/",
@@ -26,7 +26,7 @@ export function infoRoutes(deps: Deps, listRoutes: () => RouteEntry[]) {
       }),
       { detail: operationDoc({ summary: "API information and endpoint list", ok: { schema: InfoSchema, example: INFO_EXAMPLE, description: "What this server is" } }) },
     )
-    .get("/config", () => ({ config: publicConfig(deps.loaded) }), {
+    .get("/config", () => ({ config: publicConfig(loaded) }), {
       detail: operationDoc({ summary: "Non-secret configuration", ok: { schema: ConfigSchema, example: CONFIG_EXAMPLE, description: "The settings in force" } }),
     });
 }

@@ -1,6 +1,6 @@
 // Where file bytes live. Two backends behind one small interface — local disk (the embedded
 // default) and S3 or any S3-compatible store — chosen once, in deps.ts.
-import type { CheckResult } from "../../health/checks.ts";
+import type { CheckResult } from "../../lib/health-check.ts";
 
 export interface Download {
   /** Bytes to stream to the client... */

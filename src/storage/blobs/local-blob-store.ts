@@ -4,7 +4,7 @@
 // write cut short (full disk, file-size limit) never leaves a truncated file under a key.
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
-import { checkLocalStorage } from "../../health/checks.ts";
+import { probeWrite } from "../../lib/health-check.ts";
 import type { BlobStore, StagedBlob } from "./blob-store.ts";
 
 /** A staged file this old belongs to a process that died mid-upload. */
@@ -62,7 +62,11 @@ export function localBlobStore(root: string): BlobStore {
     async delete(key) {
       await rm(pathOf(key), { force: true });
     },
-    check: () => checkLocalStorage(base),
+    /** Writes and removes a small file where uploads go. */
+    async check() {
+      const error = await probeWrite(base);
+      return error ? { status: "unhealthy", backend: "local", writable: false, error } : { status: "healthy", backend: "local", writable: true };
+    },
   };
 }
 
