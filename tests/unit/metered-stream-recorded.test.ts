@@ -66,7 +66,7 @@ describe("meteredStream", () => {
     const end = seen.at(-1)!;
     expect(end.type).toBe("end");
     expect(end.type === "end" && end.result).toBe("saved");
-    expect(m.settled).toEqual([{ text: "Hello", finishReason: "stop", usage: { prompt_tokens: 7, completion_tokens: 2, cached_tokens: 3 }, failure: null, aborted: false, toolCalls: [] }]);
+    expect(m.settled).toEqual([{ text: "Hello", finishReason: "stop", usage: { prompt_tokens: 7, completion_tokens: 2, cached_tokens: 3 }, failure: null, aborted: false, toolCalls: [], cut: false }]);
     expect(m.firstTokens()).toBe(1);
     expect(m.aborts()).toBe(0);
   });
@@ -80,11 +80,11 @@ describe("meteredStream", () => {
     expect(m.settled[0]!.aborted).toBe(false);
   });
 
-  test("a failure mid-reply is mapped like any upstream error", async () => {
+  test("a connection lost mid-reply is an interrupted stream", async () => {
     const m = meter(recorded([chunk("par")], { throws: new OpenAI.APIConnectionError({ message: "reset" }) }));
     await drain(m.events);
     expect(m.settled[0]!.text).toBe("par");
-    expect(m.settled[0]!.failure).toEqual({ status: 502, code: "upstream_unreachable" });
+    expect(m.settled[0]!.failure).toEqual({ status: 502, code: "upstream_stream_interrupted" });
   });
 
   test("a stall: no chunk within the idle timeout cancels the upstream and fails with 504", async () => {
@@ -106,7 +106,7 @@ describe("meteredStream", () => {
     controller.abort();
     const seen = await rest;
     expect(seen.at(-1)?.type).toBe("end");
-    expect(m.settled).toEqual([{ text: "so far", finishReason: null, usage: null, failure: null, aborted: true, toolCalls: [] }]);
+    expect(m.settled).toEqual([{ text: "so far", finishReason: null, usage: null, failure: null, aborted: true, toolCalls: [], cut: false }]);
   });
 
   test("the client leaves while a chunk is being delivered: settled from finally, upstream cancelled", async () => {
@@ -114,6 +114,6 @@ describe("meteredStream", () => {
     await m.events.next();
     await m.events.return(undefined as never);
     expect(m.aborts()).toBe(1);
-    expect(m.settled).toEqual([{ text: "one", finishReason: null, usage: null, failure: null, aborted: true, toolCalls: [] }]);
+    expect(m.settled).toEqual([{ text: "one", finishReason: null, usage: null, failure: null, aborted: true, toolCalls: [], cut: false }]);
   });
 });
