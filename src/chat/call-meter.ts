@@ -1,5 +1,6 @@
-// What every upstream call shares, /chat or /v1: its usage-log row, the answer to a failure, the
-// idle timeout of its stream, and the cut a shutdown applies when its grace period ends.
+// The parts every upstream call is made of, /chat or /v1: its usage-log row, the answer to a
+// failure, the idle timeout of its stream, the cut a shutdown applies when its grace period ends,
+// and what a chat call reserves from the budget. metered-call.ts puts them together.
 import { OPENAI_DEFAULT_BASE_URL } from "../config/providers.ts";
 import { costMicros, pricesFor, type TokenUsage } from "../pricing/prices.ts";
 import type { ChatBody } from "../providers/provider.ts";
@@ -7,12 +8,21 @@ import type { Route } from "../providers/registry.ts";
 import { fromUpstreamError } from "../providers/upstream-error.ts";
 import type { AppError } from "../errors.ts";
 import type { ChatContext } from "./chat-context.ts";
-import type { Reservation } from "../budget/budget.ts";
-import { textOf, type ChatMessage } from "./messages.ts";
-import { MESSAGE_OVERHEAD, upperBound } from "./token-count.ts";
+import { worstCaseAsk } from "../budget/worst-case.ts";
+import type { BudgetAsk } from "../budget/budget.ts";
+import type { ChatMessage } from "./messages.ts";
+import { answerRoom, requestedAnswerTokens } from "./answer-room.ts";
+import { countCall } from "./call-metrics.ts";
+import { promptUpperBound } from "./prompt-size.ts";
 import { meteredStream, type StreamEvent, type StreamOutcome } from "./metered-stream.ts";
 import { recordFailure, type CallRecord } from "./record.ts";
 import { estimateUsage, ZERO_USAGE } from "./usage.ts";
+
+/** What a call reserves from the daily budget, and how its body's answer room is lowered when only part fits. */
+export interface CallBudget<B> {
+  ask: BudgetAsk;
+  withAnswerRoom?: (body: B, tokens: number) => B;
+}
 
 export interface CallInfo {
   requestId: string;
@@ -24,29 +34,29 @@ export interface CallInfo {
   startedAt: number;
 }
 
-/** The usage-log row of a finished upstream call; built once per call, so it is also where it is counted. */
-export function callRecord(ctx: ChatContext, c: CallInfo, usage: TokenUsage, status: number, errorCode: string | null, streamed: boolean): CallRecord {
-  const record: CallRecord = {
-    requestId: c.requestId, route: c.route, userId: c.userId, model: c.model, provider: c.upstream.provider.name, usage,
-    cost: costMicros(pricesFor(ctx.loaded.config, c.model), usage), latencyMs: performance.now() - c.startedAt,
-    status, errorCode, streamed, now: ctx.now(),
+export interface CallOutcome {
+  usage: TokenUsage;
+  /** The HTTP status the call ended with (200, or the failure's). */
+  status: number;
+  errorCode: string | null;
+  streamed: boolean;
+}
+
+/** The usage-log row of a finished upstream call, priced at its model's prices. */
+export function callRecord(ctx: ChatContext, c: CallInfo, outcome: CallOutcome): CallRecord {
+  return {
+    requestId: c.requestId, route: c.route, userId: c.userId, model: c.model, provider: c.upstream.provider.name, usage: outcome.usage,
+    cost: costMicros(pricesFor(ctx.loaded.config, c.model), outcome.usage), latencyMs: performance.now() - c.startedAt,
+    status: outcome.status, errorCode: outcome.errorCode, streamed: outcome.streamed, now: ctx.now(),
   };
-  const m = ctx.metrics;
-  const provider = m.label.provider(record.provider ?? "unknown");
-  const model = m.label.model(c.model);
-  m.upstreamSeconds.observe({ provider, model, streamed: String(streamed) }, record.latencyMs / 1000);
-  if (status >= 400 && status !== 499 && errorCode !== "shutting_down") m.upstreamErrors.inc({ provider, status: String(status) });
-  m.tokens.inc({ model, direction: "input" }, usage.prompt_tokens);
-  m.tokens.inc({ model, direction: "output" }, usage.completion_tokens);
-  m.tokens.inc({ model, direction: "cached" }, usage.cached_tokens);
-  m.costUsd.inc({ model }, record.cost / 1_000_000);
-  return record;
 }
 
 /** Logs a failed upstream call (nothing spent) and returns the error our client gets. */
 export async function upstreamFailed(ctx: ChatContext, c: CallInfo, err: unknown, streamed: boolean, conversationId: string | null = null): Promise<AppError> {
   const error = fromUpstreamError(err, c.upstream.provider.name);
-  await recordFailure(ctx.store, callRecord(ctx, c, ZERO_USAGE, error.status, error.code, streamed), conversationId);
+  const record = callRecord(ctx, c, { usage: ZERO_USAGE, status: error.status, errorCode: error.code, streamed });
+  countCall(ctx.metrics, record);
+  await recordFailure(ctx.store, record, conversationId);
   return error;
 }
 
@@ -140,46 +150,29 @@ export async function startMeteredStream<R>(
       ctx.metrics.activeStreams.dec();
       const usage = o.usage ?? (await estimateUsage(call.prompt, o.text));
       const { status, code } = streamStatus(o);
-      return settle(o, callRecord(ctx, c, usage, status, code, true));
+      const record = callRecord(ctx, c, { usage, status, errorCode: code, streamed: true });
+      countCall(ctx.metrics, record);
+      return settle(o, record);
     },
   });
 }
 
-/** Answer room assumed when a request sets no max_tokens and its model no max_output_tokens. */
-const DEFAULT_MAX_OUTPUT = 4096;
-/** A generous bound on what one image costs in prompt tokens. */
-const IMAGE_TOKENS_BOUND = 1500;
-
-function promptBound(prompt: ChatMessage[]): number {
-  let tokens = 3;
-  for (const m of prompt) {
-    tokens += upperBound(textOf(m.content)) + MESSAGE_OVERHEAD;
-    if (!Array.isArray(m.content)) continue;
-    for (const part of m.content) {
-      if (part.type === "image_url") tokens += IMAGE_TOKENS_BOUND;
-      else if (part.type === "file") tokens += JSON.stringify(part).length;
-    }
-  }
-  return tokens;
-}
-
 /**
- * Reserves the call's worst case from the user's daily budget — every prompt byte a token, and all
- * the answer room it asked for. When that does not fit but `min_answer_tokens` do, the answer room
- * is lowered to what fits and the body says so to the upstream; 402 when not even that fits.
+ * What a chat call reserves from the daily budget: its worst case (budget/worst-case.ts) — the
+ * prompt's upper bound and all the answer room it may use. When that does not fit but
+ * `min_answer_tokens` do, the body's answer room is lowered to what fits.
  */
-export async function reserveBudget(ctx: ChatContext, c: CallInfo, prompt: ChatMessage[], body: ChatBody): Promise<{ reservation: Reservation; body: ChatBody }> {
+export function chatBudget(ctx: ChatContext, c: CallInfo, prompt: ChatMessage[], body: ChatBody): CallBudget<ChatBody> {
   const { config } = ctx.loaded;
-  const asked = Number(body.max_completion_tokens ?? body.max_tokens ?? 0);
-  const prices = pricesFor(config, c.model);
-  const promptTokens = promptBound(prompt);
-  const reservation = await ctx.budget.reserve(c.userId, {
-    costOf: (outputTokens) => costMicros(prices, { prompt_tokens: promptTokens, completion_tokens: outputTokens, cached_tokens: 0 }),
-    outputTokens: asked > 0 ? asked : (config.models[c.model]?.max_output_tokens ?? DEFAULT_MAX_OUTPUT),
-    minOutputTokens: config.min_answer_tokens,
-  });
-  if (!reservation.before.clamped) return { reservation, body };
-  return { reservation, body: withAnswerRoom(ctx, c, body, reservation.outputTokens) };
+  return {
+    ask: worstCaseAsk({
+      prices: pricesFor(config, c.model),
+      promptTokens: promptUpperBound(prompt),
+      answerTokens: answerRoom(config, c.model, requestedAnswerTokens(body)),
+      minAnswerTokens: config.min_answer_tokens,
+    }),
+    withAnswerRoom: (sent, tokens) => withAnswerRoom(ctx, c, sent, tokens),
+  };
 }
 
 /** Lowers whichever limit the client set (both, if both); with neither, the one its upstream reads. */

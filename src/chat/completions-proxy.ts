@@ -5,7 +5,8 @@ import type { ChatBody, ChatCompletion } from "../providers/provider.ts";
 import type { ChatContext } from "./chat-context.ts";
 import { assertContentUrls } from "./content-urls.ts";
 import type { BudgetStatus } from "../budget/budget.ts";
-import { callRecord, callUpstream, reserveBudget, startMeteredStream, type CallInfo } from "./call-meter.ts";
+import { chatBudget, type CallInfo } from "./call-meter.ts";
+import { runStreamedCall, runWholeCall, type MeteredCall, type Settled } from "./metered-call.ts";
 import type { ChatMessage } from "./messages.ts";
 import type { StreamEvent } from "./metered-stream.ts";
 import { recordCall, recordFailure } from "./record.ts";
@@ -31,45 +32,27 @@ function prepare(ctx: ChatContext, input: ProxyInput): Prepared {
 
 const promptOf = (p: Prepared) => p.body.messages as ChatMessage[];
 
+const proxyCall = (ctx: ChatContext, p: Prepared, signal: AbortSignal): MeteredCall<ChatBody> => ({ info: p, body: p.body, budget: chatBudget(ctx, p, promptOf(p), p.body), signal });
+
 export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal: AbortSignal): Promise<{ completion: ChatCompletion; budget: BudgetStatus }> {
   const p = prepare(ctx, input);
-  const { reservation, body } = await reserveBudget(ctx, p, promptOf(p), p.body);
-  let completion: ChatCompletion;
-  try {
-    completion = await callUpstream(ctx, p, { signal, streamed: false }, (s) => p.upstream.provider.complete(body, s));
-  } catch (err) {
-    await reservation.settle(0);
-    throw err;
-  }
-  const usage = fromUpstream(completion.usage) ?? (await estimateUsage(promptOf(p), completion.choices[0]?.message?.content ?? ""));
-  const record = callRecord(ctx, p, usage, 200, null, false);
-  try {
-    await recordCall(ctx.store, record);
-  } catch (err) {
-    await reservation.settle(0);
-    throw err;
-  }
-  return { completion, budget: await reservation.settle(record.cost) };
+  const { answer, result } = await runWholeCall(ctx, proxyCall(ctx, p, signal), {
+    send: (body, s) => p.upstream.provider.complete(body, s),
+    usage: async (completion) => fromUpstream(completion.usage) ?? (await estimateUsage(promptOf(p), completion.choices[0]?.message?.content ?? "")),
+    save: async (_completion, record) => {
+      await recordCall(ctx.store, record);
+      return {};
+    },
+  });
+  return { completion: answer, budget: result.budget };
 }
 
-export async function proxyStream(ctx: ChatContext, input: ProxyInput, signal: AbortSignal, abort: () => void): Promise<{ events: AsyncGenerator<StreamEvent<BudgetStatus>>; budget: BudgetStatus }> {
+export async function proxyStream(ctx: ChatContext, input: ProxyInput, signal: AbortSignal, abort: () => void): Promise<{ events: AsyncGenerator<StreamEvent<Settled<object>>>; budget: BudgetStatus }> {
   const p = prepare(ctx, input);
-  const { reservation, body } = await reserveBudget(ctx, p, promptOf(p), p.body);
-  const events = await startMeteredStream(ctx, p, { body, prompt: promptOf(p), signal, abort }, async (o, record) => {
-    try {
-      // Whatever was generated was paid for upstream, finished or not.
-      if (record.status === 200 || o.text) await recordCall(ctx.store, record);
-      else await recordFailure(ctx.store, record);
-      return await reservation.settle(record.cost);
-    } catch (err) {
-      // The client is told (storage_unavailable), rather than answered as if the call was kept.
-      ctx.logger.error({ err, request_id: p.requestId }, "could not record a streamed call");
-      await reservation.settle(0);
-      throw err;
-    }
-  }).catch(async (err) => {
-    await reservation.settle(0);
-    throw err;
+  return runStreamedCall(ctx, { ...proxyCall(ctx, p, signal), prompt: promptOf(p), abort }, async (o, record) => {
+    // Whatever was generated was paid for upstream, finished or not.
+    if (record.status === 200 || o.text) await recordCall(ctx.store, record);
+    else await recordFailure(ctx.store, record);
+    return {};
   });
-  return { events, budget: reservation.before };
 }

@@ -2,8 +2,10 @@
 // rate limit (by the route), budget reservation of the input's worst case, one usage record, cost.
 import type { EmbeddingAnswer, EmbeddingBody } from "../providers/provider.ts";
 import type { BudgetStatus } from "../budget/budget.ts";
-import { costMicros, pricesFor } from "../pricing/prices.ts";
-import { callRecord, upstreamFailed, type CallInfo } from "./call-meter.ts";
+import { worstCaseAsk } from "../budget/worst-case.ts";
+import { pricesFor } from "../pricing/prices.ts";
+import type { CallInfo } from "./call-meter.ts";
+import { runWholeCall } from "./metered-call.ts";
 import type { ChatContext } from "./chat-context.ts";
 import { recordCall } from "./record.ts";
 import { upperBound } from "./token-count.ts";
@@ -25,24 +27,15 @@ function inputBound(input: unknown): number {
 export async function createEmbeddings(ctx: ChatContext, input: EmbeddingInput, signal: AbortSignal): Promise<{ answer: EmbeddingAnswer; budget: BudgetStatus; cost: number }> {
   const model = input.body.model;
   const upstream = ctx.registry.route(model);
-  const call: CallInfo = { requestId: input.requestId, route: "/v1/embeddings", userId: input.userId, model, upstream, startedAt: performance.now() };
-  const prices = pricesFor(ctx.loaded.config, model);
-  const worstCase = costMicros(prices, { prompt_tokens: inputBound(input.body.input), completion_tokens: 0, cached_tokens: 0 });
-  const reservation = await ctx.budget.reserve(input.userId, { costOf: () => worstCase, outputTokens: 0, minOutputTokens: 0 });
-  let answer: EmbeddingAnswer;
-  try {
-    answer = await upstream.provider.embed({ ...input.body, model: upstream.upstreamModel }, signal);
-  } catch (err) {
-    await reservation.settle(0);
-    throw await upstreamFailed(ctx, call, err, false);
-  }
-  const promptTokens = answer.usage?.prompt_tokens ?? answer.usage?.total_tokens ?? inputBound(input.body.input);
-  const record = callRecord(ctx, call, { prompt_tokens: promptTokens, completion_tokens: 0, cached_tokens: 0 }, 200, null, false);
-  try {
-    await recordCall(ctx.store, record);
-  } catch (err) {
-    await reservation.settle(0);
-    throw err;
-  }
-  return { answer: { ...answer, model }, budget: await reservation.settle(record.cost), cost: record.cost };
+  const info: CallInfo = { requestId: input.requestId, route: "/v1/embeddings", userId: input.userId, model, upstream, startedAt: performance.now() };
+  const worstCase = worstCaseAsk({ prices: pricesFor(ctx.loaded.config, model), promptTokens: inputBound(input.body.input), answerTokens: 0, minAnswerTokens: 0 });
+  const { answer, result } = await runWholeCall(ctx, { info, body: { ...input.body, model: upstream.upstreamModel }, budget: { ask: worstCase }, signal }, {
+    send: (body, s) => upstream.provider.embed(body, s),
+    usage: async (a) => ({ prompt_tokens: a.usage?.prompt_tokens ?? a.usage?.total_tokens ?? inputBound(input.body.input), completion_tokens: 0, cached_tokens: 0 }),
+    save: async (_answer, record) => {
+      await recordCall(ctx.store, record);
+      return { cost: record.cost };
+    },
+  });
+  return { answer: { ...answer, model }, budget: result.budget, cost: result.cost };
 }

@@ -3,8 +3,8 @@
 // the answer); the oldest turns are dropped first; the system prompt and the new turn always stay.
 import { badRequest } from "../errors.ts";
 import type { ChatMessage } from "./messages.ts";
-import { textOf } from "./messages.ts";
-import { countTokens, MESSAGE_OVERHEAD, upperBound } from "./token-count.ts";
+import { textTokens } from "./prompt-size.ts";
+import { countTokens, upperBound } from "./token-count.ts";
 
 export interface ContextInput {
   systemPrompt: string;
@@ -23,12 +23,6 @@ export interface Context {
   dropped: number;
 }
 
-const sizeWith = async (messages: ChatMessage[], measure: (s: string) => number | Promise<number>) => {
-  let total = 0;
-  for (const m of messages) total += (await measure(textOf(m.content))) + MESSAGE_OVERHEAD;
-  return total;
-};
-
 export async function buildContext(input: ContextInput): Promise<Context> {
   const system: ChatMessage[] = input.systemPrompt ? [{ role: "system", content: input.systemPrompt }] : [];
   let history = input.history.slice(-input.maxHistoryItems);
@@ -38,10 +32,10 @@ export async function buildContext(input: ContextInput): Promise<Context> {
   const dropped0 = input.history.length - history.length;
 
   const all = () => [...system, ...history, ...input.newTurn];
-  if ((await sizeWith(all(), upperBound)) <= budget) return { messages: all(), dropped: dropped0 };
+  if ((await textTokens(all(), upperBound)) <= budget) return { messages: all(), dropped: dropped0 };
 
   // Near the limit: count exactly, then drop the oldest history until it fits.
-  const fixed = await sizeWith([...system, ...input.newTurn], countTokens);
+  const fixed = await textTokens([...system, ...input.newTurn], countTokens);
   if (fixed > budget) {
     throw badRequest(
       `This model's context window is ${input.contextWindow} tokens; the new message and system prompt alone need about ${fixed} (with ${input.reserveForOutput} kept for the answer). Shorten the message.`,
@@ -49,7 +43,7 @@ export async function buildContext(input: ContextInput): Promise<Context> {
       "context_length_exceeded",
     );
   }
-  const sizes = await Promise.all(history.map(async (m) => (await countTokens(textOf(m.content))) + MESSAGE_OVERHEAD));
+  const sizes = await Promise.all(history.map((m) => textTokens([m], countTokens)));
   let total = fixed + sizes.reduce((a, b) => a + b, 0);
   let start = 0;
   while (total > budget && start < history.length) total -= sizes[start++]!;

@@ -10,6 +10,7 @@ import type { Message, ToolCall } from "../storage/db/repos/messages.ts";
 import { imagePart, withAttachments, type PreparedAttachment } from "./attachments.ts";
 import type { ChatContext } from "./chat-context.ts";
 import { assertContentUrls } from "./content-urls.ts";
+import { contextReserve, requestedAnswerTokens } from "./answer-room.ts";
 import { buildContext } from "./history.ts";
 import { textOf, titleFrom, type ChatMessage } from "./messages.ts";
 import type { TurnMessage } from "./record.ts";
@@ -44,9 +45,6 @@ export interface PreparedTurn {
   attachments: PreparedAttachment[];
   startedAt: number;
 }
-
-/** Room kept for the answer when the request does not say (max_tokens). */
-const DEFAULT_OUTPUT_RESERVE = 4096;
 
 /** Images of earlier turns sent again (newest first), so follow-up questions can refer to them. */
 const MAX_REPLAYED_IMAGES = 4;
@@ -112,7 +110,6 @@ export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<P
 
   const storedSystem = history.filter((m) => m.role === "system").at(-1);
   const systemPrompt = clientSystem ? textOf(clientSystem.content) : storedSystem?.content ?? systemPromptFor(prompts, model);
-  const requestedOutput = Number(input.params.max_completion_tokens ?? input.params.max_tokens ?? 0);
   const contextWindow = config.models[model]?.context_window ?? DEFAULT_CONTEXT_WINDOW;
   const { messages } = await buildContext({
     systemPrompt,
@@ -120,7 +117,7 @@ export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<P
     newTurn: turn,
     maxHistoryItems: config.max_history_items,
     contextWindow,
-    reserveForOutput: requestedOutput > 0 ? requestedOutput : Math.min(DEFAULT_OUTPUT_RESERVE, Math.floor(contextWindow / 4)),
+    reserveForOutput: contextReserve(contextWindow, requestedAnswerTokens(input.params)),
   });
 
   return {

@@ -3,8 +3,8 @@
 import type { CompletionUsage } from "openai/resources/completions";
 import type { TokenUsage } from "../pricing/prices.ts";
 import type { ChatMessage } from "./messages.ts";
-import { textOf } from "./messages.ts";
-import { countTokens, MESSAGE_OVERHEAD } from "./token-count.ts";
+import { promptTokenCount } from "./prompt-size.ts";
+import { countTokens } from "./token-count.ts";
 
 export function fromUpstream(u: CompletionUsage | null | undefined): TokenUsage | null {
   if (!u) return null;
@@ -16,9 +16,7 @@ export function fromUpstream(u: CompletionUsage | null | undefined): TokenUsage 
 }
 
 export async function estimateUsage(prompt: ChatMessage[], completion: string): Promise<TokenUsage> {
-  let promptTokens = 3;
-  for (const m of prompt) promptTokens += (await countTokens(textOf(m.content))) + MESSAGE_OVERHEAD;
-  return { prompt_tokens: promptTokens, completion_tokens: completion ? await countTokens(completion) : 0, cached_tokens: 0 };
+  return { prompt_tokens: await promptTokenCount(prompt), completion_tokens: completion ? await countTokens(completion) : 0, cached_tokens: 0 };
 }
 
 export const ZERO_USAGE: TokenUsage = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0 };
