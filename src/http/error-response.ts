@@ -100,3 +100,12 @@ function expected(issue: ValidationIssue): string {
 }
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/**
+ * A failure in the middle of an SSE stream, as its last frame: OpenAI's error body (plus `extra`
+ * fields, e.g. /chat's ids), under an `event:` name where the surface's clients expect one.
+ */
+export function errorFrame(error: AppError, opts: { event?: string; extra?: Record<string, unknown> } = {}): string {
+  const data = `data: ${JSON.stringify({ ...error.toBody(), ...opts.extra })}\n\n`;
+  return opts.event ? `event: ${opts.event}\n${data}` : data;
+}

@@ -3,7 +3,9 @@
 import { actingUser, type Principal } from "../auth/principal.ts";
 import type { BudgetStatus } from "../budget/budget.ts";
 import type { TurnResult } from "../chat/run-turn.ts";
-import type { AccessFields } from "../observability/request-tracker.ts";
+import type { ChatContext } from "../chat/chat-context.ts";
+import type { AccessFields, RequestTracker } from "../observability/request-tracker.ts";
+import type { StreamAnswerOptions } from "./sse.ts";
 import { AppError } from "../errors.ts";
 import { microsToUsd } from "../pricing/money.ts";
 import type { RateLimiter } from "../ratelimit/limiter.ts";
@@ -59,4 +61,14 @@ export function budgetFields(b: BudgetStatus) {
 /** The access-log fields of a finished chat turn. */
 export function accessFields(p: { userId: string; model: string; conversationId: string }, r: TurnResult): AccessFields {
   return { user: p.userId, model: p.model, conversation_id: p.conversationId, tokens_in: r.usage.prompt_tokens, tokens_out: r.usage.completion_tokens, cost_usd: microsToUsd(r.cost) };
+}
+
+/** How a chat route's stream is put on the wire: its headers, its cancel, its end in the access log, its keep-alives. */
+export function streamOptions(ctx: ChatContext, tracker: RequestTracker, request: Request, controller: AbortController, headers: Headers): StreamAnswerOptions {
+  return {
+    headers,
+    abort: () => controller.abort(),
+    onClose: () => tracker.streamEnded(request),
+    keepAliveSeconds: ctx.loaded.config.server.sse_keepalive_seconds,
+  };
 }

@@ -2,6 +2,10 @@
 // buffering); when the client goes away the producer is told (onCancel) and its iterator closed,
 // which runs its `finally` — where partial replies get stored. While the producer waits, a
 // keep-alive comment goes out at a fixed interval, so no proxy in between drops a quiet stream.
+// streamAnswer puts a metered chat stream on the wire, for every chat surface alike.
+import { storageUnavailable, type StreamEvent } from "../chat/metered-stream.ts";
+import type { AppError } from "../errors.ts";
+import type { ChatCompletionChunk } from "../providers/provider.ts";
 
 export const dataFrame = (payload: unknown): string => `data: ${typeof payload === "string" ? payload : JSON.stringify(payload)}\n\n`;
 
@@ -89,4 +93,47 @@ export function sseResponse(frames: AsyncIterable<string>, opts: SseOptions): Re
 /** Elysia's response headers (set.headers) as plain strings, for a hand-built Response. */
 export function stringHeaders(headers: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]));
+}
+
+/** How one chat surface frames a metered stream (chat/metered-stream.ts events). */
+export interface StreamSurface<R> {
+  /** Frames before the first chunk (the Responses API's response.created …). */
+  start?(): Iterable<string>;
+  /** Frames for one upstream chunk (none to leave it out). */
+  chunk(chunk: ChatCompletionChunk): Iterable<string>;
+  /**
+   * Frames that end the stream. `failure` is set when it failed — upstream, cut, or its save
+   * (then `result` is null); a failed stream ends there, without OpenAI's [DONE].
+   */
+  end(result: R | null, failure: AppError | null): Iterable<string>;
+  /** OpenAI's `data: [DONE]` after a stream that did not fail (the Responses API has none). */
+  done: boolean;
+}
+
+export interface StreamAnswerOptions {
+  headers: Record<string, unknown>;
+  /** Cancels the upstream call (the client went away). */
+  abort: () => void;
+  /** Runs once the stream is over (the access log's end of the request). */
+  onClose: () => void;
+  keepAliveSeconds: number;
+}
+
+/** The SSE answer of a metered stream: every surface's loop, error ending and [DONE], once. */
+export function streamAnswer<R>(events: AsyncIterable<StreamEvent<R>>, surface: StreamSurface<R>, opts: StreamAnswerOptions): Response {
+  async function* frames(): AsyncGenerator<string> {
+    if (surface.start) yield* surface.start();
+    for await (const e of events) {
+      if (e.type === "chunk") {
+        yield* surface.chunk(e.chunk);
+        continue;
+      }
+      const result = (e.result as R | null) ?? null;
+      const failure = e.outcome.failure ?? (result === null ? storageUnavailable() : null);
+      yield* surface.end(result, failure);
+      if (failure) return;
+    }
+    if (surface.done) yield DONE_FRAME;
+  }
+  return sseResponse(frames(), { headers: stringHeaders(opts.headers), onCancel: opts.abort, onClose: opts.onClose, keepAliveMs: opts.keepAliveSeconds * 1000 });
 }

@@ -10,7 +10,7 @@ import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
-import { accessFields, admitChat, budgetFields, budgetHeaders } from "../guard.ts";
+import { accessFields, admitChat, budgetFields, budgetHeaders, streamOptions } from "../guard.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { operationDoc, withFieldExamples } from "../operation-doc.ts";
 import { uploadsTo } from "../upload-fields.ts";
@@ -21,7 +21,8 @@ import {
 } from "../schemas/chat-answers.ts";
 import { SseSchema } from "../schemas/completions.ts";
 import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
-import { dataFrame, DONE_FRAME, sseResponse, stringHeaders, textFrame } from "../sse.ts";
+import { streamAnswer, textFrame } from "../sse.ts";
+import { errorFrame } from "../error-response.ts";
 
 const ERRORS = [...BODY_ERRORS, ...TURN_ERRORS];
 const FORM_EXAMPLE = { message: "What is in this picture?", user_id: "alice" };
@@ -71,28 +72,24 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
         const { events, budget } = await streamTurn(ctx, p, controller.signal, () => controller.abort());
         budgetHeaders(budget, set.headers);
         set.headers["x-conversation-id"] = p.conversationId;
-        async function* frames() {
-          for await (const e of events) {
-            if (e.type === "chunk") {
-              const text = e.chunk.choices?.[0]?.delta?.content;
+        return streamAnswer(
+          events,
+          {
+            *chunk(chunk) {
+              const text = chunk.choices?.[0]?.delta?.content;
               if (text) yield textFrame(text);
-            } else {
-              if (e.result) tracker.annotate(request, accessFields(p, e.result));
-              if (e.outcome.failure) {
-                tracker.annotate(request, { error: e.outcome.failure.code });
-                yield `event: error\n${dataFrame(e.outcome.failure.toBody())}`;
-                return;
+            },
+            *end(result, failure) {
+              if (result) tracker.annotate(request, accessFields(p, result));
+              if (failure) {
+                tracker.annotate(request, { error: failure.code });
+                yield errorFrame(failure, { event: "error" });
               }
-            }
-          }
-          yield DONE_FRAME;
-        }
-        return sseResponse(frames(), {
-          headers: stringHeaders(set.headers),
-          onCancel: () => controller.abort(),
-          onClose: () => tracker.streamEnded(request),
-          keepAliveMs: ctx.loaded.config.server.sse_keepalive_seconds * 1000,
-        });
+            },
+            done: true,
+          },
+          streamOptions(ctx, tracker, request, controller, set.headers),
+        );
       },
       {
         body: ChatStreamSchema,

@@ -4,14 +4,14 @@ import { Elysia } from "elysia";
 import { readAttachments } from "../../chat/attachments.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { prepareTurn } from "../../chat/prepare-turn.ts";
-import { storageUnavailable } from "../../chat/metered-stream.ts";
 import { completeTurn, streamTurn, type TurnResult } from "../../chat/run-turn.ts";
 import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
-import { accessFields, admitChat, budgetFields, budgetHeaders } from "../guard.ts";
+import { errorFrame } from "../error-response.ts";
+import { accessFields, admitChat, budgetFields, budgetHeaders, streamOptions } from "../guard.ts";
 import { coerceChatForm, isForm } from "../multipart.ts";
 import { uploadsTo } from "../upload-fields.ts";
 import { requestId } from "../request-id.ts";
@@ -20,7 +20,7 @@ import { NativeChatSchema } from "../schemas/chat.ts";
 import { CHAT_ANSWER_EXAMPLE, CHAT_EXAMPLES, CHAT_STREAM_EVENTS, ChatAnswerSchema, ChatFormSchema, ChatJsonSchema } from "../schemas/chat-answers.ts";
 import { SseSchema } from "../schemas/completions.ts";
 import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
-import { dataFrame, DONE_FRAME, sseResponse, stringHeaders } from "../sse.ts";
+import { dataFrame, streamAnswer } from "../sse.ts";
 
 /** What /chat adds to OpenAI's answer: where the turn was stored, what it cost, what is left. */
 function turnFields(r: TurnResult) {
@@ -63,40 +63,36 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestT
         // The upstream has accepted: the turn is stored however the stream ends.
         nameConversation();
         budgetHeaders(budget, set.headers);
-        async function* frames() {
-          let last = { id: "", created: 0, model: p.model };
-          for await (const e of events) {
-            if (e.type === "chunk") {
-              if (!e.chunk.choices?.length) continue; // the upstream's usage chunk: ours follows, with the cost
-              last = { id: e.chunk.id, created: e.chunk.created, model: e.chunk.model };
-              yield dataFrame({ ...e.chunk, ...ids });
-              continue;
-            }
-            if (e.result) tracker.annotate(request, accessFields(p, e.result));
-            if (e.outcome.failure || !e.result) {
-              const failure = e.outcome.failure ?? storageUnavailable();
-              tracker.annotate(request, { error: failure.code });
-              yield dataFrame({ ...failure.toBody(), ...ids });
-              return;
-            }
-            const u = e.result.usage;
-            yield dataFrame({
-              ...last,
-              object: "chat.completion.chunk",
-              choices: [],
-              usage: { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.prompt_tokens + u.completion_tokens, prompt_tokens_details: { cached_tokens: u.cached_tokens } },
-              ...ids,
-              ...turnFields(e.result),
-            });
-          }
-          yield DONE_FRAME;
-        }
-        return sseResponse(frames(), {
-          headers: stringHeaders(set.headers),
-          onCancel: () => controller.abort(),
-          onClose: () => tracker.streamEnded(request),
-          keepAliveMs: ctx.loaded.config.server.sse_keepalive_seconds * 1000,
-        });
+        let last = { id: "", created: 0, model: p.model };
+        return streamAnswer(
+          events,
+          {
+            *chunk(chunk) {
+              if (!chunk.choices?.length) return; // the upstream's usage chunk: ours follows, with the cost
+              last = { id: chunk.id, created: chunk.created, model: chunk.model };
+              yield dataFrame({ ...chunk, ...ids });
+            },
+            *end(result, failure) {
+              if (result) tracker.annotate(request, accessFields(p, result));
+              if (failure) {
+                tracker.annotate(request, { error: failure.code });
+                yield errorFrame(failure, { extra: ids });
+                return;
+              }
+              const u = result!.usage;
+              yield dataFrame({
+                ...last,
+                object: "chat.completion.chunk",
+                choices: [],
+                usage: { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.prompt_tokens + u.completion_tokens, prompt_tokens_details: { cached_tokens: u.cached_tokens } },
+                ...ids,
+                ...turnFields(result!),
+              });
+            },
+            done: true,
+          },
+          streamOptions(ctx, tracker, request, controller, set.headers),
+        );
       },
       {
         body: NativeChatSchema,

@@ -9,7 +9,7 @@ import type { ChatBody, ChatCompletionChunk } from "../../providers/provider.ts"
 import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
-import { budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
+import { budgetHeaders, enforceRateLimit, rateKey, streamOptions } from "../guard.ts";
 import { requestId } from "../request-id.ts";
 import { CompletionRequestSchema, withoutNulls } from "../schemas/chat.ts";
 import { MODEL_EXAMPLE, ModelSchema } from "../schemas/openai.ts";
@@ -20,7 +20,8 @@ import {
   COMPLETION_EXAMPLE, COMPLETION_REQUEST_EXAMPLE, COMPLETION_STREAM_EXAMPLE, ChatCompletionSchema, MODEL_LIST_EXAMPLE, ModelListSchema, SseSchema,
 } from "../schemas/completions.ts";
 import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
-import { dataFrame, DONE_FRAME, sseResponse, stringHeaders } from "../sse.ts";
+import { dataFrame, streamAnswer } from "../sse.ts";
+import { errorFrame } from "../error-response.ts";
 
 /**
  * The user a stateless call is billed to: the API key's user; without keys (or for the admin key)
@@ -80,26 +81,23 @@ export function completionRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Re
         const wantsUsage = body.stream_options?.include_usage === true;
         const { events, budget } = await proxyStream(ctx, input, controller.signal, () => controller.abort());
         budgetHeaders(budget, set.headers);
-        async function* frames() {
-          for await (const e of events) {
-            if (e.type === "chunk") {
-              if (e.chunk.usage) tracker.annotate(request, { tokens_in: e.chunk.usage.prompt_tokens, tokens_out: e.chunk.usage.completion_tokens });
-              const forwarded = forClient(e.chunk, wantsUsage);
+        return streamAnswer(
+          events,
+          {
+            *chunk(chunk) {
+              if (chunk.usage) tracker.annotate(request, { tokens_in: chunk.usage.prompt_tokens, tokens_out: chunk.usage.completion_tokens });
+              const forwarded = forClient(chunk, wantsUsage);
               if (forwarded) yield dataFrame(forwarded);
-            } else if (e.outcome.failure) {
-              tracker.annotate(request, { error: e.outcome.failure.code });
-              yield dataFrame(e.outcome.failure.toBody());
-              return;
-            }
-          }
-          yield DONE_FRAME;
-        }
-        return sseResponse(frames(), {
-          headers: stringHeaders(set.headers),
-          onCancel: () => controller.abort(),
-          onClose: () => tracker.streamEnded(request),
-          keepAliveMs: ctx.loaded.config.server.sse_keepalive_seconds * 1000,
-        });
+            },
+            *end(_result, failure) {
+              if (!failure) return;
+              tracker.annotate(request, { error: failure.code });
+              yield errorFrame(failure);
+            },
+            done: true,
+          },
+          streamOptions(ctx, tracker, request, controller, set.headers),
+        );
       },
       {
         body: CompletionRequestSchema,

@@ -12,16 +12,15 @@ import { boundedUserId } from "../../lib/ids.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
-import { accessFields, admitChat, budgetHeaders } from "../guard.ts";
+import { accessFields, admitChat, budgetHeaders, streamOptions } from "../guard.ts";
 import { requestId } from "../request-id.ts";
 import { storageUnavailable } from "../../chat/metered-stream.ts";
-import { toErrorAnswer } from "../error-response.ts";
 import { operationDoc } from "../operation-doc.ts";
 import { SseSchema } from "../schemas/completions.ts";
 import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
 import { DELETED_RESPONSE_EXAMPLE, INPUT_ITEMS_EXAMPLE, RESPONSE_EXAMPLE, RESPONSE_REQUEST_EXAMPLES, RESPONSE_STREAM_EXAMPLE } from "../schemas/responses-examples.ts";
 import { DeletedResponseSchema, InputItemListSchema, ResponseObjectSchema, ResponseRequestSchema, type ResponseObject } from "../schemas/responses.ts";
-import { sseResponse, stringHeaders } from "../sse.ts";
+import { streamAnswer } from "../sse.ts";
 
 const IdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 255 }) });
 
@@ -53,36 +52,30 @@ export function responseRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Requ
         const { events, budget } = await streamTurn(ctx, turn, controller.signal, () => controller.abort(), extras);
         budgetHeaders(budget, set.headers);
         const writer = new ResponseEvents(draft);
-        async function* frames() {
-          for (const e of writer.start()) yield eventFrame(e);
-          try {
-            for await (const e of events) {
-              if (e.type === "chunk") {
-                for (const out of writer.chunk(e.chunk)) yield eventFrame(out);
-                continue;
-              }
-              if (!e.result) {
+        // The event stream is a hand-built Response (not checked against the schema, which documents the JSON answer).
+        return streamAnswer(
+          events,
+          {
+            *start() {
+              for (const e of writer.start()) yield eventFrame(e);
+            },
+            *chunk(chunk) {
+              for (const out of writer.chunk(chunk)) yield eventFrame(out);
+            },
+            *end(result, failure) {
+              if (!result) {
                 // The turn could not be stored (it was logged): the spec's `error` event ends the stream.
-                const failure = e.outcome.failure ?? storageUnavailable();
-                tracker.annotate(request, { error: failure.code });
-                yield eventFrame(writer.error(failure.toBody().error));
+                tracker.annotate(request, { error: failure?.code });
+                yield eventFrame(writer.error((failure ?? storageUnavailable()).toBody().error));
                 return;
               }
-              tracker.annotate(request, accessFields(turn, e.result));
+              tracker.annotate(request, accessFields(turn, result));
               for (const out of writer.finish(draft.final!)) yield eventFrame(out);
-            }
-          } catch (err) {
-            // The turn could not be stored (it was logged): the spec's `error` event ends the stream.
-            yield eventFrame(writer.error(toErrorAnswer("", err, "POST", "/v1/responses").body.error));
-          }
-        }
-        // The event stream is a hand-built Response (not checked against the schema, which documents the JSON answer).
-        return sseResponse(frames(), {
-          headers: stringHeaders(set.headers),
-          onCancel: () => controller.abort(),
-          onClose: () => tracker.streamEnded(request),
-          keepAliveMs: ctx.loaded.config.server.sse_keepalive_seconds * 1000,
-        }) as unknown as ResponseObject;
+            },
+            done: false,
+          },
+          streamOptions(ctx, tracker, request, controller, set.headers),
+        ) as unknown as ResponseObject;
       },
       {
         body: ResponseRequestSchema,
