@@ -28,11 +28,25 @@ export async function enforceRateLimit(limiter: RateLimiter, key: string, header
   return d;
 }
 
-/** Who a chat request acts for (checked against the caller), counted against the rate limit. */
-export async function admitChat(limiter: RateLimiter, principal: Principal, requested: string | undefined, address: () => string | undefined, headers: Headers): Promise<string | null> {
-  const userId = actingUser(principal, requested);
-  await enforceRateLimit(limiter, rateKey(userId, address), headers);
-  return userId;
+interface AdmissionContext {
+  body: unknown;
+  principal: Principal;
+  request: Request;
+  server: { requestIP(request: Request): { address: string } | null } | null;
+  set: { headers: Headers };
+}
+
+/**
+ * A chat route group's admission, run once per request before its handler (an Elysia `resolve`):
+ * who the request acts for — the user it names (`requested`), checked against the caller — counted
+ * against the rate limit. Handlers receive `actingUser`.
+ */
+export function chatAdmission<B>(limiter: RateLimiter, requested: (body: B, principal: Principal) => string | undefined) {
+  return async ({ body, principal, request, server, set }: AdmissionContext): Promise<{ actingUser: string | null }> => {
+    const actingUserId = actingUser(principal, requested(body as B, principal));
+    await enforceRateLimit(limiter, rateKey(actingUserId, () => server?.requestIP(request)?.address), set.headers);
+    return { actingUser: actingUserId };
+  };
 }
 
 export function budgetHeaders(b: BudgetStatus, headers: Headers): void {

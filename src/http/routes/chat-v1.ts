@@ -10,7 +10,7 @@ import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
-import { accessFields, admitChat, budgetFields, budgetHeaders, streamOptions } from "../guard.ts";
+import { accessFields, chatAdmission, budgetFields, budgetHeaders, streamOptions } from "../guard.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { operationDoc, withFieldExamples } from "../operation-doc.ts";
 import { uploadsTo } from "../upload-fields.ts";
@@ -62,11 +62,11 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
   return new Elysia({ name: "routes:chat-v1", detail: { tags: ["Chat (v1 compatibility)"] } })
     .use(requestId)
     .use(auth)
+    .resolve(chatAdmission(ctx.limiter, (body: { user_id?: string }) => body.user_id))
     .post(
       "/chat/stream",
-      async ({ body, request, requestId, set, principal, server }) => {
-        const userId = await admitChat(ctx.limiter, principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
-        const input = toTurnInput({ message: body.message, conversation_id: body.conversation_id, model: body.model }, userId, requestId, "/chat/stream", [], maxInput);
+      async ({ body, request, requestId, set, actingUser }) => {
+        const input = toTurnInput({ message: body.message, conversation_id: body.conversation_id, model: body.model }, actingUser, requestId, "/chat/stream", [], maxInput);
         const p = await prepareTurn(ctx, input);
         const controller = linkedAbort(request);
         const { events, budget } = await streamTurn(ctx, p, controller.signal, () => controller.abort());
@@ -109,9 +109,8 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
     )
     .post(
       "/chat/image",
-      async ({ body, request, requestId, set, principal, server }) => {
-        const userId = await admitChat(ctx.limiter, principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
-        const { p, result, text } = await runWithFiles(body, "images", "/chat/image", requestId, request, userId, set.headers);
+      async ({ body, request, requestId, set, actingUser }) => {
+        const { p, result, text } = await runWithFiles(body, "images", "/chat/image", requestId, request, actingUser, set.headers);
         const imageUrls = result.attachments.map((a) => a.url);
         return { ...v1Answer(text, p, result), image_urls: imageUrls, image_count: imageUrls.length };
       },
@@ -128,9 +127,8 @@ export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: Reques
     )
     .post(
       "/chat/file",
-      async ({ body, request, requestId, set, principal, server }) => {
-        const userId = await admitChat(ctx.limiter, principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
-        const { p, result, text } = await runWithFiles({ ...body, files: [body.file] }, "files", "/chat/file", requestId, request, userId, set.headers);
+      async ({ body, request, requestId, set, actingUser }) => {
+        const { p, result, text } = await runWithFiles({ ...body, files: [body.file] }, "files", "/chat/file", requestId, request, actingUser, set.headers);
         const doc = result.attachments[0]!;
         const dot = doc.filename.lastIndexOf(".");
         return { ...v1Answer(text, p, result), file_url: doc.url, file_type: dot > 0 ? doc.filename.slice(dot).toLowerCase() : "" };

@@ -11,7 +11,7 @@ import type { AuthPlugin } from "../auth.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { errorFrame } from "../error-response.ts";
-import { accessFields, admitChat, budgetFields, budgetHeaders, streamOptions } from "../guard.ts";
+import { accessFields, chatAdmission, budgetFields, budgetHeaders, streamOptions } from "../guard.ts";
 import { coerceChatForm, isForm } from "../multipart.ts";
 import { uploadsTo } from "../upload-fields.ts";
 import { requestId } from "../request-id.ts";
@@ -38,11 +38,11 @@ export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestT
   return new Elysia({ name: "routes:chat", detail: { tags: ["Chat"] } })
     .use(requestId)
     .use(auth)
+    .resolve(chatAdmission(ctx.limiter, (body: { user_id?: string }) => body.user_id))
     .post(
       "/chat",
-      async ({ body, request, requestId, principal, set, server }) => {
-        const userId = await admitChat(ctx.limiter, principal, body.user_id, () => server?.requestIP(request)?.address, set.headers);
-        const input = toTurnInput(body, userId, requestId, "/chat", [], ctx.loaded.config.max_input_length);
+      async ({ body, request, requestId, actingUser, set }) => {
+        const input = toTurnInput(body, actingUser, requestId, "/chat", [], ctx.loaded.config.max_input_length);
         input.attachments = await readAttachments(ctx.loaded, incomingFiles(body, ["files", "images"]));
         const p = await prepareTurn(ctx, input);
         const controller = linkedAbort(request);

@@ -12,7 +12,7 @@ import { boundedUserId } from "../../lib/ids.ts";
 import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { linkedAbort } from "../abort.ts";
 import type { AuthPlugin } from "../auth.ts";
-import { accessFields, admitChat, budgetHeaders, streamOptions } from "../guard.ts";
+import { accessFields, chatAdmission, budgetHeaders, streamOptions } from "../guard.ts";
 import { requestId } from "../request-id.ts";
 import { storageUnavailable } from "../../chat/metered-stream.ts";
 import { operationDoc } from "../operation-doc.ts";
@@ -36,11 +36,52 @@ export function responseRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Requ
   return new Elysia({ name: "routes:responses", detail: { tags: ["OpenAI-compatible"] } })
     .use(requestId)
     .use(auth)
+    .get("/v1/responses/:id", async ({ params, principal }) => (await stored.get(params.id, ownerScope(principal))) as ResponseObject, {
+      params: IdParams,
+      response: { 200: ResponseObjectSchema },
+      detail: operationDoc({
+        summary: "Get a stored response (404 for unknown ids and other users' responses)",
+        ok: { schema: ResponseObjectSchema, example: RESPONSE_EXAMPLE, description: "The `response` object as it was returned" },
+        errors: [400, 404],
+      }),
+    })
+    .delete("/v1/responses/:id", async ({ params, principal }) => stored.remove(params.id, ownerScope(principal)), {
+      params: IdParams,
+      response: { 200: DeletedResponseSchema },
+      detail: operationDoc({
+        summary: "Delete a stored response (its conversation keeps its messages)",
+        ok: { schema: DeletedResponseSchema, example: DELETED_RESPONSE_EXAMPLE, description: "The response is deleted" },
+        errors: [400, 404],
+      }),
+    })
+    .get(
+      "/v1/responses/:id/input_items",
+      async ({ params, query, principal }) => stored.inputItems(params.id, ownerScope(principal), query),
+      {
+        params: IdParams,
+        query: t.Object(
+          {
+            limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            order: t.Union([t.Literal("asc"), t.Literal("desc")], { default: "desc" }),
+            after: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+            before: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+          },
+          { additionalProperties: true },
+        ),
+        response: { 200: InputItemListSchema },
+        detail: operationDoc({
+          summary: "List a stored response's input items (paginated: limit, order, after, before)",
+          ok: { schema: InputItemListSchema, example: INPUT_ITEMS_EXAMPLE, description: "One page of input items; `after`/`before` take an item id (404 item_not_found for an unknown one)" },
+          errors: [400, 404],
+        }),
+      },
+    )
+    // Admission (acting user, rate limit) for creating a response only: reading one is not a chat call.
+    .resolve(chatAdmission(ctx.limiter, (body: { user?: string; safety_identifier?: string }, principal: Principal) => namedUser(principal, body)))
     .post(
       "/v1/responses",
-      async ({ body, request, requestId, set, principal, server }) => {
-        const userId = await admitChat(ctx.limiter, principal, namedUser(principal, body), () => server?.requestIP(request)?.address, set.headers);
-        const { turn, draft, extras } = await prepareResponse(ctx, { requestId, userId, body });
+      async ({ body, request, requestId, set, actingUser }) => {
+        const { turn, draft, extras } = await prepareResponse(ctx, { requestId, userId: actingUser, body });
         if (body.store !== false) set.headers["x-conversation-id"] = turn.conversationId;
         const controller = linkedAbort(request);
         if (!body.stream) {
@@ -96,46 +137,6 @@ export function responseRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: Requ
             stream: { schema: SseSchema("response.* events: created, in_progress, output items and text deltas, then completed"), example: RESPONSE_STREAM_EXAMPLE },
           },
           errors: [...BODY_ERRORS, ...TURN_ERRORS],
-        }),
-      },
-    )
-    .get("/v1/responses/:id", async ({ params, principal }) => (await stored.get(params.id, ownerScope(principal))) as ResponseObject, {
-      params: IdParams,
-      response: { 200: ResponseObjectSchema },
-      detail: operationDoc({
-        summary: "Get a stored response (404 for unknown ids and other users' responses)",
-        ok: { schema: ResponseObjectSchema, example: RESPONSE_EXAMPLE, description: "The `response` object as it was returned" },
-        errors: [400, 404],
-      }),
-    })
-    .delete("/v1/responses/:id", async ({ params, principal }) => stored.remove(params.id, ownerScope(principal)), {
-      params: IdParams,
-      response: { 200: DeletedResponseSchema },
-      detail: operationDoc({
-        summary: "Delete a stored response (its conversation keeps its messages)",
-        ok: { schema: DeletedResponseSchema, example: DELETED_RESPONSE_EXAMPLE, description: "The response is deleted" },
-        errors: [400, 404],
-      }),
-    })
-    .get(
-      "/v1/responses/:id/input_items",
-      async ({ params, query, principal }) => stored.inputItems(params.id, ownerScope(principal), query),
-      {
-        params: IdParams,
-        query: t.Object(
-          {
-            limit: t.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            order: t.Union([t.Literal("asc"), t.Literal("desc")], { default: "desc" }),
-            after: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
-            before: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
-          },
-          { additionalProperties: true },
-        ),
-        response: { 200: InputItemListSchema },
-        detail: operationDoc({
-          summary: "List a stored response's input items (paginated: limit, order, after, before)",
-          ok: { schema: InputItemListSchema, example: INPUT_ITEMS_EXAMPLE, description: "One page of input items; `after`/`before` take an item id (404 item_not_found for an unknown one)" },
-          errors: [400, 404],
         }),
       },
     );
