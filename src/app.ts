@@ -11,7 +11,6 @@ import { requestId } from "./http/request-id.ts";
 import { idleTimeoutSeconds, untimedStreams } from "./http/server-timeouts.ts";
 import { docsRoutes, DOC_ASSET_PREFIX } from "./http/routes/docs.ts";
 import { consoleRoutes, CONSOLE_ASSET_PREFIX } from "./http/routes/console.ts";
-import { conversationService } from "./conversations/service.ts";
 import { chatRoutes } from "./http/routes/chat.ts";
 import { chatV1Routes } from "./http/routes/chat-v1.ts";
 import { completionRoutes } from "./http/routes/completions.ts";
@@ -22,8 +21,8 @@ import { fileRoutes } from "./http/routes/files.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { metricsRoutes } from "./http/routes/metrics.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
-import { sessionService } from "./sessions/service.ts";
-import { infoRoutes, type RouteEntry } from "./http/routes/info.ts";
+import { infoRoutes } from "./http/routes/info.ts";
+import type { RouteDeps, RouteEntry } from "./http/route-deps.ts";
 
 /** Bun's own limit sits this far above ours, so our 413 (with a body) answers first. */
 const BUN_LIMIT_SLACK = 1024 * 1024;
@@ -35,6 +34,7 @@ export function buildApp(deps: Deps) {
     app.routes
       .filter((r) => !r.path.startsWith(DOC_ASSET_PREFIX) && !r.path.startsWith(CONSOLE_ASSET_PREFIX) && r.method !== "OPTIONS")
       .map((r) => ({ method: r.method, path: r.path }));
+  const routes: RouteDeps = { ...deps, auth, listRoutes };
 
   // normalize: false — validate what the client sent instead of coercing it ("x" is not an object).
   // reusePort: false — a second server on a busy port must fail to start, not share its traffic.
@@ -65,17 +65,17 @@ export function buildApp(deps: Deps) {
     })
     .use(docsRoutes())
     .use(consoleRoutes())
-    .use(infoRoutes(deps.loaded, listRoutes))
-    .use(healthRoutes(deps))
-    .use(metricsRoutes(deps.metrics))
-    .use(completionRoutes(deps, auth, deps.tracker))
-    .use(embeddingRoutes(deps, auth, deps.tracker))
-    .use(responseRoutes(deps, auth, deps.tracker))
-    .use(chatRoutes(deps, auth, deps.tracker))
-    .use(chatV1Routes(deps, auth, deps.tracker))
-    .use(conversationRoutes(conversationService(deps.store, deps.now), auth))
-    .use(sessionRoutes(sessionService(deps.store, deps.now), auth))
-    .use(fileRoutes(deps.loaded, deps.files, auth));
+    .use(infoRoutes(routes))
+    .use(healthRoutes(routes))
+    .use(metricsRoutes(routes))
+    .use(completionRoutes(routes))
+    .use(embeddingRoutes(routes))
+    .use(responseRoutes(routes))
+    .use(chatRoutes(routes))
+    .use(chatV1Routes(routes))
+    .use(conversationRoutes(routes))
+    .use(sessionRoutes(routes))
+    .use(fileRoutes(routes));
   return app;
 }
 

@@ -2,7 +2,6 @@
 // the logger. Everything else receives these as explicit dependencies.
 import { join } from "node:path";
 import type { LoadedConfig } from "./config/load.ts";
-import { databaseBackend } from "./config/public-view.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { openAICompatible } from "./providers/openai-compatible.ts";
 import { createRegistry, type ProviderRegistry } from "./providers/registry.ts";
@@ -11,6 +10,8 @@ import { budgetService, type BudgetService } from "./budget/budget.ts";
 import { cachedDaySpend, storedDaySpend } from "./budget/day-spend.ts";
 import { memoryLedger, redisLedger } from "./budget/ledger.ts";
 import { fileService, type FileService } from "./files/service.ts";
+import { conversationService, type ConversationService } from "./conversations/service.ts";
+import { sessionService, type SessionService } from "./sessions/service.ts";
 import { connectRedis, type SharedRedis } from "./lib/redis.ts";
 import { createLifecycle, type Lifecycle } from "./observability/lifecycle.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
@@ -31,6 +32,8 @@ export interface Deps {
   registry: ProviderRegistry;
   blobs: BlobStore;
   files: FileService;
+  conversations: ConversationService;
+  sessions: SessionService;
   auth: Authenticator;
   limiter: RateLimiter;
   budget: BudgetService;
@@ -42,6 +45,12 @@ export interface Deps {
   logger: Logger;
   now: () => Date;
   startedAt: Date;
+}
+
+/** Postgres when a DATABASE_URL is set (and DATABASE_ENABLED is not false), else the embedded SQLite file. */
+export function databaseBackend(loaded: LoadedConfig): "postgres" | "sqlite" {
+  const { enabled, url } = loaded.config.database;
+  return enabled && url !== "" ? "postgres" : "sqlite";
 }
 
 export function databaseTarget(loaded: LoadedConfig): DatabaseTarget {
@@ -91,6 +100,7 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
   const spend = target.kind === "sqlite" ? cachedDaySpend(store) : storedDaySpend(store);
   return {
     loaded, store, registry, blobs, files: fileService(store, blobs, now), auth: createAuthenticator(c.auth), limiter,
+    conversations: conversationService(store, now), sessions: sessionService(store, now),
     budget: budgetService(c, spend, ledger, now, logger), redis, metrics, lifecycle, tracker: createRequestTracker(logger, metrics, lifecycle),
     logger, now, startedAt: now(),
   };

@@ -3,8 +3,8 @@
 import { join } from "node:path";
 import { buildApp } from "../app.ts";
 import type { LoadedConfig } from "../config/load.ts";
-import { databaseBackend, redactUrl } from "../config/public-view.ts";
-import { closeDeps, createDeps } from "../deps.ts";
+import { redactUrl } from "../lib/redact-url.ts";
+import { closeDeps, createDeps, type Deps } from "../deps.ts";
 import { sqliteFileIn } from "../storage/db/open.ts";
 import { VERSION } from "../lib/version.ts";
 import { warmTokenCounter } from "../chat/token-count.ts";
@@ -13,14 +13,14 @@ import { upstreamLimit } from "./upstream-limit.ts";
 import { collectWhenQuiet } from "../observability/quiet-collector.ts";
 import { setupHint } from "../providers/registry.ts";
 
-/** Where data, files and the shared limits live — a wrong URL shows in the first line of the log. */
-function backends(loaded: LoadedConfig): { database: string; files: string; limits: string } {
+/** Where data, files and the shared limits live, as built — a wrong URL shows in the first line of the log. */
+function backends(loaded: LoadedConfig, built: Pick<Deps, "store" | "blobs" | "limiter">): { database: string; files: string; limits: string } {
   const { database, storage, redis } = loaded.config;
   const s3 = storage.s3;
   return {
-    database: databaseBackend(loaded) === "postgres" ? redactUrl(database.url) : `sqlite (${sqliteFileIn(loaded.dataDir)})`,
-    files: s3.enabled ? `s3 (bucket ${s3.bucket}${s3.endpoint ? ` at ${redactUrl(s3.endpoint)}` : ""})` : `local (${join(loaded.dataDir, "files")})`,
-    limits: redis.url ? `redis (${redactUrl(redis.url)}, on_error: ${redis.on_error})` : "memory (this process only)",
+    database: built.store.dialect === "postgres" ? redactUrl(database.url) : `sqlite (${sqliteFileIn(loaded.dataDir)})`,
+    files: built.blobs.backend === "s3" ? `s3 (bucket ${s3.bucket}${s3.endpoint ? ` at ${redactUrl(s3.endpoint)}` : ""})` : `local (${join(loaded.dataDir, "files")})`,
+    limits: built.limiter.backend === "redis" ? `redis (${redactUrl(redis.url)}, on_error: ${redis.on_error})` : "memory (this process only)",
   };
 }
 
@@ -55,7 +55,7 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
       url: `http://${host}:${server.port}`,
       config: loaded.configPath ?? "built-in defaults",
       data_dir: loaded.dataDir,
-      ...backends(loaded),
+      ...backends(loaded, deps),
       idle_timeout_seconds: idleTimeoutSeconds(loaded),
       max_upstream_connections: upstreamLimit(),
     },

@@ -1,10 +1,18 @@
 // What GET /config shows: an allow-list of non-secret settings. Secrets (provider keys, API keys,
 // the admin key, S3 credentials, passwords inside URLs) are never copied here — only whether
 // they are set.
+import { redactUrl } from "../lib/redact-url.ts";
 import type { LoadedConfig } from "./load.ts";
 import { DEFAULT_CONTEXT_WINDOW } from "./schema.ts";
 
-export function publicConfig(loaded: LoadedConfig): Record<string, unknown> {
+/** The backends deps.ts built, as their objects name themselves (store.dialect, blobs.backend, limiter.backend). */
+export interface BuiltBackends {
+  database: string;
+  storage: string;
+  limiter: string;
+}
+
+export function publicConfig(loaded: LoadedConfig, built: BuiltBackends): Record<string, unknown> {
   const c = loaded.config;
   return {
     model: c.model,
@@ -19,14 +27,14 @@ export function publicConfig(loaded: LoadedConfig): Record<string, unknown> {
     stream_responses: c.stream_responses,
     logging: { level: c.logging.level, log_to_file: c.logging.log_to_file },
     server: { port: c.server.port, max_body_mb: c.server.max_body_mb, cors_origins: c.server.cors_origins },
-    database: { backend: databaseBackend(loaded), url: redactUrl(c.database.url) },
+    database: { backend: built.database, url: redactUrl(c.database.url) },
     storage: {
-      backend: c.storage.s3.enabled ? "s3" : "local",
+      backend: built.storage,
       s3: c.storage.s3.enabled
         ? { endpoint: c.storage.s3.endpoint, bucket: c.storage.s3.bucket, region: c.storage.s3.region, url_expiration: c.storage.s3.url_expiration }
         : null,
     },
-    rate_limiter: { backend: c.redis.url ? "redis" : "memory", on_error: c.redis.on_error },
+    rate_limiter: { backend: built.limiter, on_error: c.redis.on_error },
     auth: { enabled: Object.keys(c.auth.api_keys).length > 0 || c.auth.admin_key !== "", users: new Set(Object.values(c.auth.api_keys)).size },
     content_urls: { allow: c.content_urls.allow.map(redactUrl) },
     models: Object.fromEntries(
@@ -34,24 +42,4 @@ export function publicConfig(loaded: LoadedConfig): Record<string, unknown> {
     ),
     providers: loaded.providers.map((p) => ({ name: p.name, base_url: redactUrl(p.baseUrl), models: p.models, api_key_set: p.apiKey !== null })),
   };
-}
-
-export function databaseBackend(loaded: LoadedConfig): "postgres" | "sqlite" {
-  const { enabled, url } = loaded.config.database;
-  return enabled && url !== "" ? "postgres" : "sqlite";
-}
-
-/** postgres://user:secret@host/db → postgres://user:***@host/db */
-export function redactUrl(url: string): string {
-  if (!url) return url;
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    for (const key of [...u.searchParams.keys()]) {
-      if (/pass|secret|token|key/i.test(key)) u.searchParams.set(key, "***");
-    }
-    return u.toString();
-  } catch {
-    return "[unparseable url]";
-  }
 }

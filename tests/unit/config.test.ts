@@ -3,7 +3,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { ConfigError } from "../../src/config/config-error.ts";
-import { databaseBackend, publicConfig, redactUrl } from "../../src/config/public-view.ts";
+import { publicConfig } from "../../src/config/public-view.ts";
+import { databaseBackend } from "../../src/deps.ts";
+import { redactUrl } from "../../src/lib/redact-url.ts";
 import { DEFAULT_SYSTEM_PROMPT, systemPromptFor } from "../../src/config/prompts.ts";
 import { tempDir } from "../support/temp.ts";
 
@@ -170,7 +172,7 @@ describe("public view of the configuration", () => {
       S3_ENABLED: "true", S3_BUCKET: "bucket", S3_ACCESS_KEY: "AKIA-SECRET-ID", S3_SECRET_KEY: "s3-secret-value", REDIS_URL: "redis://:redis-secret@r:6379",
       TEXTLLM_API_KEYS: "user-key-secret-1=alice", TEXTLLM_ADMIN_KEY: "admin-secret-key",
     };
-    const view = JSON.stringify(publicConfig(loadConfig({ env: secrets, cwd })));
+    const view = JSON.stringify(publicConfig(loadConfig({ env: secrets, cwd }), { database: "postgres", storage: "s3", limiter: "redis" }));
     for (const s of ["sk-secret-openai-0001", "pg-secret-pass", "pg-ssl-secret", "AKIA-SECRET-ID", "s3-secret-value", "redis-secret", "user-key-secret-1", "admin-secret-key"]) {
       expect(view).not.toContain(s);
     }

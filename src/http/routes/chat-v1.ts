@@ -1,6 +1,7 @@
 // The v1 compatibility routes of the architecture seed, with their v1 answer shapes:
 // POST /chat/stream (plain-text SSE), POST /chat/image and POST /chat/file (multipart).
 import { Elysia } from "elysia";
+import type { RouteDeps } from "../route-deps.ts";
 import { readAttachments } from "../../chat/attachments.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { prepareTurn } from "../../chat/prepare-turn.ts";
@@ -42,7 +43,8 @@ function v1Answer(text: string, p: { conversationId: string; userId: string }, r
 
 type Headers = Record<string, string | number>;
 
-export function chatV1Routes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
+export function chatV1Routes(ctx: RouteDeps) {
+  const { auth, tracker } = ctx;
   const maxInput = ctx.loaded.config.max_input_length;
 
   /** One non-streamed turn with the given files, for /chat/image and /chat/file. */

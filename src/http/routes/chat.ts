@@ -1,6 +1,7 @@
 // POST /chat: the unified chat route. JSON or multipart (files/images parts); the server keeps
 // the conversation; the answer is a chat.completion (or its SSE stream) plus our fields.
 import { Elysia } from "elysia";
+import type { RouteDeps } from "../route-deps.ts";
 import { readAttachments } from "../../chat/attachments.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { prepareTurn } from "../../chat/prepare-turn.ts";
@@ -34,7 +35,8 @@ function turnFields(r: TurnResult) {
   };
 }
 
-export function chatRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
+export function chatRoutes(ctx: RouteDeps) {
+  const { auth, tracker } = ctx;
   return new Elysia({ name: "routes:chat", detail: { tags: ["Chat"] } })
     .use(requestId)
     .use(auth)

@@ -1,5 +1,6 @@
 // The OpenAI-compatible surface: POST /v1/chat/completions and GET /v1/models.
 import { Elysia, t } from "elysia";
+import type { RouteDeps } from "../route-deps.ts";
 import type { Principal } from "../../auth/principal.ts";
 import { assertInputLength } from "../../chat/input-limits.ts";
 import type { ChatMessage } from "../../chat/messages.ts";
@@ -33,7 +34,8 @@ export function billedUser(principal: Principal, body: { user?: string | null })
   return named ? boundedUserId(named) : null;
 }
 
-export function completionRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
+export function completionRoutes(ctx: RouteDeps) {
+  const { auth, tracker } = ctx;
   return new Elysia({ name: "routes:openai", detail: { tags: ["OpenAI-compatible"] } })
     .use(requestId)
     .use(auth)

@@ -1,5 +1,6 @@
 // /conversations: create, list, read, update, delete, and read a conversation's messages.
 import { Elysia } from "elysia";
+import type { RouteDeps } from "../route-deps.ts";
 import { actingUser, ownerScope } from "../../auth/principal.ts";
 import type { ConversationService } from "../../conversations/service.ts";
 import { badRequest } from "../../errors.ts";
@@ -16,7 +17,7 @@ import { BODY_ERRORS, WRITE_ERRORS } from "../schemas/errors.ts";
 const conversation = { schema: ConversationSchema, example: CONVERSATION_EXAMPLE, description: "The conversation" };
 const CREATE_EXAMPLE = { user_id: "alice", title: "Trip to Lisbon", tags: ["travel"], metadata: { project: "holidays" } };
 
-export function conversationRoutes(service: ConversationService, auth: AuthPlugin) {
+export function conversationRoutes({ conversations: service, auth }: RouteDeps) {
   return new Elysia({ name: "routes:conversations", detail: { tags: ["Conversations"] } })
     .use(auth)
     .post("/conversations", async ({ body, principal }) => {

@@ -1,6 +1,7 @@
 // POST /v1/embeddings: OpenAI's embeddings, passed to the provider that serves the model and
 // metered like a chat call (rate limit, budget, usage record, cost).
 import { Elysia } from "elysia";
+import type { RouteDeps } from "../route-deps.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { createEmbeddings } from "../../chat/embeddings.ts";
 import { microsToUsd } from "../../pricing/money.ts";
@@ -14,7 +15,8 @@ import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
 import { EMBEDDING_EXAMPLE, EMBEDDING_REQUEST_EXAMPLES, EmbeddingRequestSchema, EmbeddingResponseSchema } from "../schemas/openai.ts";
 import { billedUser } from "./completions.ts";
 
-export function embeddingRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
+export function embeddingRoutes(ctx: RouteDeps) {
+  const { auth, tracker } = ctx;
   return new Elysia({ name: "routes:embeddings", detail: { tags: ["OpenAI-compatible"] } })
     .use(requestId)
     .use(auth)

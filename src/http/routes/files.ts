@@ -1,6 +1,7 @@
 // The Files API: upload, list, download, delete. Keys contain slashes (LLM/uploads/u/…), so the
 // key routes take the rest of the path; a key must have the exact shape this server makes.
 import { Elysia, t } from "elysia";
+import type { RouteDeps } from "../route-deps.ts";
 import { actingUser, ownerScope, type Principal } from "../../auth/principal.ts";
 import { badRequest } from "../../errors.ts";
 import type { LoadedConfig } from "../../config/load.ts";
@@ -43,7 +44,7 @@ function userOf(principal: Principal, requested: string | undefined): string {
 /** Whose file a key may be: the key's user; in open mode optionally the user_id the caller names. */
 const ownerFor = (principal: Principal, requested: string | undefined) => ownerScope(principal) ?? actingUser(principal, requested);
 
-export function fileRoutes(loaded: LoadedConfig, files: FileService, auth: AuthPlugin) {
+export function fileRoutes({ loaded, files, auth }: RouteDeps) {
   return new Elysia({ name: "routes:files", detail: { tags: ["Files"] } })
     .use(auth)
     .post(

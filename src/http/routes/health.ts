@@ -2,6 +2,7 @@
 // data disk writable when data is kept on it, Redis reachable when redis.on_error is "closed"),
 // /health (every dependency, with an overall healthy / degraded / unhealthy).
 import { Elysia, t } from "elysia";
+import type { RouteDeps } from "../route-deps.ts";
 import type { LoadedConfig } from "../../config/load.ts";
 import type { SharedRedis } from "../../lib/redis.ts";
 import type { Lifecycle } from "../../observability/lifecycle.ts";
@@ -32,7 +33,7 @@ export interface HealthSources {
   startedAt: Date;
 }
 
-export function healthRoutes(deps: HealthSources) {
+export function healthRoutes(deps: RouteDeps) {
   const uptime = () => {
     const seconds = Math.floor((deps.now().getTime() - deps.startedAt.getTime()) / 1000);
     const h = Math.floor(seconds / 3600);

@@ -1,17 +1,12 @@
 // GET / (what this server is and what it offers) and GET /config (non-secret settings).
 import { Elysia } from "elysia";
-import type { LoadedConfig } from "../../config/load.ts";
+import type { RouteDeps } from "../route-deps.ts";
 import { publicConfig } from "../../config/public-view.ts";
 import { NAME, VERSION } from "../../lib/version.ts";
 import { operationDoc } from "../operation-doc.ts";
 import { CONFIG_EXAMPLE, ConfigSchema, INFO_EXAMPLE, InfoSchema } from "../schemas/info.ts";
 
-export interface RouteEntry {
-  method: string;
-  path: string;
-}
-
-export function infoRoutes(loaded: LoadedConfig, listRoutes: () => RouteEntry[]) {
+export function infoRoutes({ loaded, listRoutes, store, blobs, limiter }: RouteDeps) {
   return new Elysia({ name: "routes:info", detail: { tags: ["Info"] } })
     .get(
       "/",
@@ -26,7 +21,7 @@ export function infoRoutes(loaded: LoadedConfig, listRoutes: () => RouteEntry[])
       }),
       { detail: operationDoc({ summary: "API information and endpoint list", ok: { schema: InfoSchema, example: INFO_EXAMPLE, description: "What this server is" } }) },
     )
-    .get("/config", () => ({ config: publicConfig(loaded) }), {
+    .get("/config", () => ({ config: publicConfig(loaded, { database: store.dialect, storage: blobs.backend, limiter: limiter.backend }) }), {
       detail: operationDoc({ summary: "Non-secret configuration", ok: { schema: ConfigSchema, example: CONFIG_EXAMPLE, description: "The settings in force" } }),
     });
 }

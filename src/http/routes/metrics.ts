@@ -1,10 +1,11 @@
 // GET /metrics: Prometheus text format.
 import { Elysia } from "elysia";
+import type { RouteDeps } from "../route-deps.ts";
 import type { Metrics } from "../../observability/metrics.ts";
 import { operationDoc } from "../operation-doc.ts";
 import { METRICS_EXAMPLE, MetricsSchema } from "../schemas/info.ts";
 
-export function metricsRoutes(metrics: Metrics) {
+export function metricsRoutes({ metrics }: RouteDeps) {
   return new Elysia({ name: "routes:metrics", detail: { tags: ["Health"] } }).get(
     "/metrics",
     async ({ set }) => {

@@ -2,6 +2,7 @@
 // GET/DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items. A thin adapter: the request is
 // one turn of a TextLLM conversation, run by the same pipeline as /chat.
 import { Elysia, t } from "elysia";
+import type { RouteDeps } from "../route-deps.ts";
 import { ownerScope, type Principal } from "../../auth/principal.ts";
 import type { ChatContext } from "../../chat/chat-context.ts";
 import { eventFrame, ResponseEvents } from "../../chat/responses/events.ts";
@@ -31,7 +32,8 @@ function namedUser(principal: Principal, body: { user?: string; safety_identifie
   return named ? boundedUserId(named) : undefined;
 }
 
-export function responseRoutes(ctx: ChatContext, auth: AuthPlugin, tracker: RequestTracker) {
+export function responseRoutes(ctx: RouteDeps) {
+  const { auth, tracker } = ctx;
   const stored = responseStore(ctx.store);
   return new Elysia({ name: "routes:responses", detail: { tags: ["OpenAI-compatible"] } })
     .use(requestId)

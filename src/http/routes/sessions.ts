@@ -2,6 +2,7 @@
 // GET /users/{id}/sessions, GET /users/{id}/stats?days=30, per-day series for charts
 // (GET /users/{id}/stats/daily, and everyone's for the admin: GET /stats/daily), GET /me.
 import { Elysia } from "elysia";
+import type { RouteDeps } from "../route-deps.ts";
 import { actingUser, ownerScope } from "../../auth/principal.ts";
 import { forbidden } from "../../errors.ts";
 import type { SessionService } from "../../sessions/service.ts";
@@ -16,7 +17,7 @@ import {
 const session = { schema: SessionSchema, example: SESSION_EXAMPLE, description: "The session" };
 const daily = { schema: DailyStatsSchema, example: DAILY_EXAMPLE, description: "Per-day series" };
 
-export function sessionRoutes(service: SessionService, auth: AuthPlugin) {
+export function sessionRoutes({ sessions: service, auth }: RouteDeps) {
   /** A user named in the path: the caller's own, or (admin, open mode) anyone's. */
   const userIn = (principal: Parameters<typeof actingUser>[0], id: string) => actingUser(principal, id)!;
   return new Elysia({ name: "routes:sessions", detail: { tags: ["Sessions"] } })
