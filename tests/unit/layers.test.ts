@@ -26,6 +26,8 @@ const LAYER: Record<string, number> = {
   chat: 6,
   http: 7,
   cli: 7,
+  // The web console: browser code bundled at build time; like cli/, it talks to the HTTP API only.
+  console: 6,
   deps: 8,
   app: 9,
   commands: 10,
