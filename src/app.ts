@@ -1,6 +1,7 @@
 // Builds the HTTP application from explicit dependencies. One error handler renders every failure
 // (ours, Elysia's validation and parse errors, unknown routes) as an OpenAI-style error body.
 import { Elysia } from "elysia";
+import { ErrorCode } from "./errors.ts";
 import type { Deps } from "./deps.ts";
 import { authPlugin } from "./http/auth.ts";
 import { bodyLimit } from "./http/body-limit.ts";
@@ -51,9 +52,9 @@ export function buildApp(deps: Deps) {
     .use(bodyLimit(maxBody))
     .onError({ as: "global" }, ({ code, error, set, request, path }) => {
       const answer = toErrorAnswer(code, error, request.method, path);
-      if (answer.body.error.code === "rate_limit_exceeded") deps.metrics.rateLimited.inc();
-      else if (answer.body.error.code === "budget_exceeded") deps.metrics.budgetRefused.inc();
-      if (answer.body.error.code === "shutting_down") {
+      if (answer.body.error.code === ErrorCode.rateLimitExceeded) deps.metrics.rateLimited.inc();
+      else if (answer.body.error.code === ErrorCode.budgetExceeded) deps.metrics.budgetRefused.inc();
+      if (answer.body.error.code === ErrorCode.shuttingDown) {
         deps.logger.info({ request_id: set.headers["x-request-id"], path }, "request refused or cut: the server is shutting down");
       } else if (answer.status >= 500) {
         deps.logger.error({ err: error, request_id: set.headers["x-request-id"], path }, "request failed");

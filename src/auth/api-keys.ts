@@ -3,7 +3,7 @@
 // nothing either); keys themselves are never logged.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config/schema.ts";
-import { AppError } from "../errors.ts";
+import { unauthorized } from "../errors.ts";
 import type { Principal } from "./principal.ts";
 
 const digest = (key: string) => createHash("sha256").update(key).digest();
@@ -35,5 +35,3 @@ export function createAuthenticator(auth: Config["auth"]): Authenticator {
   };
 }
 
-const unauthorized = (message: string) =>
-  new AppError(401, message, "invalid_request_error", "invalid_api_key", null, { "www-authenticate": 'Bearer realm="textllm"' });

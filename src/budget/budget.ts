@@ -3,7 +3,7 @@
 // Near the end of the budget a request whose full answer room no longer fits, but a useful answer
 // does (min_answer_tokens), goes ahead with its answer room lowered to what fits.
 import type { Config } from "../config/schema.ts";
-import { AppError } from "../errors.ts";
+import { budgetExceeded } from "../errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { utcDay } from "../lib/time.ts";
 import { formatUsd, usdToMicros } from "../pricing/money.ts";
@@ -93,7 +93,7 @@ export function budgetService(config: Config, spend: DaySpend, ledger: BudgetLed
       if (!limit) return settlement(ask.outputTokens, async () => undefined);
 
       const key = `${userId}:${today}`;
-      const refuse = (message: string) => new AppError(402, message, "insufficient_quota", "budget_exceeded");
+      const refuse = budgetExceeded;
       if (spent >= limit) {
         throw refuse(`The daily budget of ${formatUsd(limit)} is used up (${formatUsd(spent)} spent today, UTC). It renews at midnight UTC.`);
       }

@@ -6,7 +6,7 @@ import { costMicros, pricesFor, type TokenUsage } from "../pricing/prices.ts";
 import type { ChatBody } from "../providers/provider.ts";
 import type { Route } from "../providers/registry.ts";
 import { fromUpstreamError } from "../providers/upstream-error.ts";
-import type { AppError } from "../errors.ts";
+import { ErrorCode, type AppError } from "../errors.ts";
 import type { ChatContext } from "./chat-context.ts";
 import { worstCaseAsk } from "../budget/worst-case.ts";
 import type { BudgetAsk } from "../budget/budget.ts";
@@ -109,7 +109,7 @@ const idleTimeoutFor = (ctx: ChatContext, c: CallInfo) =>
 /** Status and error code of a stream that ended: finished, failed, cut by a shutdown, or left by its client (499). */
 function streamStatus(o: { aborted: boolean; cut: boolean; failure: AppError | null }): { status: number; code: string | null } {
   if (o.cut && o.failure) return { status: o.failure.status, code: o.failure.code };
-  if (o.aborted) return { status: 499, code: "client_closed_request" };
+  if (o.aborted) return { status: 499, code: ErrorCode.clientClosedRequest };
   if (o.failure) return { status: o.failure.status, code: o.failure.code };
   return { status: 200, code: null };
 }

@@ -3,7 +3,7 @@
 // or `onStall` runs (it cancels the upstream call) and the stream fails with a 504. Time a chunk
 // spends with a slow client does not count. One timer per stream, re-armed only when it fires: a
 // chunk costs two assignments, not a timer and a promise race.
-import { AppError } from "../errors.ts";
+import { upstreamTimeout, type AppError } from "../errors.ts";
 
 export interface IdleWatch {
   /** A chunk arrived: the upstream is not being waited for until `waiting()`. */
@@ -39,7 +39,7 @@ export function idleWatch(ms: number, onStall: () => void): IdleWatch {
     get stalled() {
       return stalled;
     },
-    error: () => new AppError(504, `The upstream stopped sending for ${ms} ms in the middle of its reply.`, "server_error", "upstream_timeout"),
+    error: () => upstreamTimeout(`The upstream stopped sending for ${ms} ms in the middle of its reply.`),
     stop() {
       clearTimeout(timer);
     },

@@ -4,7 +4,7 @@
 // the stream short at the end of a shutdown's grace period. A settlement that cannot be stored ends
 // the stream with a `storage_unavailable` error event instead of breaking the connection.
 import type { ChatCompletionChunk } from "../providers/provider.ts";
-import { AppError } from "../errors.ts";
+import { storageUnavailable, type AppError } from "../errors.ts";
 import type { TokenUsage } from "../pricing/prices.ts";
 import { fromStreamError, isAbort, streamInterrupted } from "../providers/upstream-error.ts";
 import { idleWatch } from "./idle-timeout.ts";
@@ -44,8 +44,7 @@ export interface MeterOptions<R> {
   settle: (outcome: StreamOutcome) => Promise<R>;
 }
 
-export const storageUnavailable = () =>
-  new AppError(503, "The reply could not be stored: the server's storage is unavailable. Retry later.", "service_unavailable", "storage_unavailable");
+export { storageUnavailable };
 
 export function meteredStream<R>(upstream: AsyncIterable<ChatCompletionChunk>, opts: MeterOptions<R>): AsyncGenerator<StreamEvent<R>> {
   const outcome: StreamOutcome = { text: "", finishReason: null, toolCalls: [], usage: null, failure: null, aborted: false, cut: false };

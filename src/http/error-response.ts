@@ -1,5 +1,5 @@
 // The one function that turns any failure into an HTTP answer with OpenAI's error body.
-import { AppError, internalError, type ErrorBody } from "../errors.ts";
+import { AppError, badRequest, internalError, notFound, unsupportedMediaType, type ErrorBody } from "../errors.ts";
 import { asStorageError } from "../storage/out-of-space.ts";
 
 export interface ErrorAnswer {
@@ -37,13 +37,13 @@ function classify(code: string | number, error: unknown, method: string, path: s
   if (cause instanceof AppError) return cause;
   switch (code) {
     case "NOT_FOUND":
-      return new AppError(404, `Invalid URL (${method} ${path})`, "invalid_request_error", "unknown_url");
+      return notFound(`Invalid URL (${method} ${path})`, "unknown_url");
     case "PARSE":
-      return new AppError(400, "We could not parse the body of your request: it is not valid for its Content-Type.", "invalid_request_error", "invalid_body");
+      return badRequest("We could not parse the body of your request: it is not valid for its Content-Type.", null, "invalid_body");
     case "VALIDATION":
       return fromValidation(error);
     case "INVALID_FILE_TYPE":
-      return new AppError(415, (error as Error).message, "invalid_request_error", "unsupported_media_type");
+      return unsupportedMediaType((error as Error).message);
     default: {
       // A full disk under the database (or anything else that writes) is a 507, not a bug.
       const storage = asStorageError(error, "what this request wrote");
@@ -58,11 +58,11 @@ function fromValidation(error: unknown): AppError {
   const where = e.type === "query" ? "query parameter" : e.type === "params" ? "path parameter" : e.type === "headers" ? "header" : "field";
   const param = issue?.path ? jsonPathToParam(issue.path) : null;
   if (!issue || !param) {
-    return new AppError(400, `Invalid request ${e.type ?? "body"}: ${issue?.message ?? "it does not match the expected shape"}.`, "invalid_request_error", "invalid_request");
+    return badRequest(`Invalid request ${e.type ?? "body"}: ${issue?.message ?? "it does not match the expected shape"}.`, null, "invalid_request");
   }
   const got = issue.value === undefined ? "nothing" : describeValue(issue.value);
   const detail = issue.schema?.description ? ` (${issue.schema.description})` : "";
-  return new AppError(400, `Invalid ${where} '${param}': ${expected(issue)}${detail}; got ${got}.`, "invalid_request_error", issue.value === undefined ? "missing_required_parameter" : "invalid_type", param);
+  return badRequest(`Invalid ${where} '${param}': ${expected(issue)}${detail}; got ${got}.`, param, issue.value === undefined ? "missing_required_parameter" : "invalid_type");
 }
 
 /** "/messages/0/content" → "messages[0].content", the way OpenAI names parameters. */

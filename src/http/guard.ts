@@ -6,7 +6,7 @@ import type { TurnResult } from "../chat/run-turn.ts";
 import type { ChatContext } from "../chat/chat-context.ts";
 import type { AccessFields, RequestTracker } from "../observability/request-tracker.ts";
 import type { StreamAnswerOptions } from "./sse.ts";
-import { AppError } from "../errors.ts";
+import { rateLimited } from "../errors.ts";
 import { microsToUsd } from "../pricing/money.ts";
 import type { RateLimiter } from "../ratelimit/limiter.ts";
 import { formatDuration, type Decision } from "../ratelimit/token-bucket.ts";
@@ -22,8 +22,8 @@ export async function enforceRateLimit(limiter: RateLimiter, key: string, header
   headers["x-ratelimit-remaining-requests"] = String(d.remaining);
   headers["x-ratelimit-reset-requests"] = formatDuration(d.resetMs);
   if (!d.allowed) {
-    const retryAfter = String(Math.max(1, Math.ceil(d.retryAfterMs / 1000)));
-    throw new AppError(429, `Rate limit reached: ${d.perMinute} requests per minute, in bursts of at most ${d.limit}, for this user. Try again in ${retryAfter} s.`, "rate_limit_error", "rate_limit_exceeded", null, { "retry-after": retryAfter });
+    const retryAfter = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
+    throw rateLimited(`Rate limit reached: ${d.perMinute} requests per minute, in bursts of at most ${d.limit}, for this user. Try again in ${retryAfter} s.`, retryAfter);
   }
   return d;
 }

@@ -3,7 +3,7 @@
 // when the grace period ends (streams, and plain calls waiting for their answer) are cut: each
 // offers its cut while it runs, and the shutdown waits until every cut call is recorded before the
 // database closes.
-import { serviceUnavailable, type AppError } from "../errors.ts";
+import { ErrorCode, serviceUnavailable, type AppError } from "../errors.ts";
 
 /** Cuts one running call with the given error; resolves once its outcome is stored. */
 export type CallCut = (error: AppError) => Promise<void>;
@@ -27,7 +27,7 @@ export interface Lifecycle {
   cutCalls(timeoutMs: number): Promise<{ cut: number; stored: boolean }>;
 }
 
-export const shuttingDown = () => serviceUnavailable("The server is shutting down; retry on another instance.", "shutting_down");
+export const shuttingDown = () => serviceUnavailable("The server is shutting down; retry on another instance.", ErrorCode.shuttingDown);
 
 export function createLifecycle(): Lifecycle {
   let draining = false;

@@ -2,7 +2,7 @@
 // upstream's own message; 429 keeps its retry-after; 5xx become 502 (503/504 kept); a timeout is
 // 504 and an unreachable upstream 502. Always an OpenAI-style body.
 import OpenAI from "openai";
-import { AppError, type ErrorType } from "../errors.ts";
+import { AppError, badGateway, clientClosedRequest, ErrorCode, upstreamAnswer, upstreamTimeout, type ErrorType } from "../errors.ts";
 
 interface UpstreamBody {
   message?: unknown;
@@ -15,12 +15,12 @@ export function fromUpstreamError(err: unknown, provider: string): AppError {
   if (err instanceof AppError) return err;
   // We cancelled the call because our client went away (nginx's 499): nobody reads this answer,
   // but the usage log says what happened.
-  if (isAbort(err)) return new AppError(499, "The client closed the request before the reply was complete.", "invalid_request_error", "client_closed_request");
+  if (isAbort(err)) return clientClosedRequest();
   if (err instanceof OpenAI.APIConnectionTimeoutError) {
-    return new AppError(504, `The upstream provider '${provider}' did not answer in time.`, "server_error", "upstream_timeout");
+    return upstreamTimeout(`The upstream provider '${provider}' did not answer in time.`);
   }
   if (err instanceof OpenAI.APIConnectionError) {
-    return new AppError(502, `The upstream provider '${provider}' could not be reached.`, "server_error", "upstream_unreachable");
+    return badGateway(`The upstream provider '${provider}' could not be reached.`, "upstream_unreachable");
   }
   if (err instanceof OpenAI.APIError && typeof err.status === "number") {
     const body = (err.error ?? {}) as UpstreamBody;
@@ -29,16 +29,16 @@ export function fromUpstreamError(err: unknown, provider: string): AppError {
     const param = typeof body.param === "string" ? body.param : null;
     if (err.status >= 500) {
       const status = err.status === 503 || err.status === 504 ? err.status : 502;
-      return new AppError(status, `The upstream provider '${provider}' failed (${err.status}): ${message}`, "server_error", code ?? "upstream_error");
+      return upstreamAnswer({ status, message: `The upstream provider '${provider}' failed (${err.status}): ${message}`, type: "server_error", code: code ?? "upstream_error" });
     }
     const headers: Record<string, string> = {};
     const retryAfter = err.headers?.get?.("retry-after");
     if (err.status === 429 && retryAfter) headers["retry-after"] = retryAfter;
     const type = typeof body.type === "string" ? (body.type as ErrorType) : err.status === 429 ? "rate_limit_error" : "invalid_request_error";
-    return new AppError(err.status, message, type, code ?? (err.status === 429 ? "upstream_rate_limited" : null), param, headers);
+    return upstreamAnswer({ status: err.status, message, type, code: code ?? (err.status === 429 ? "upstream_rate_limited" : null), param, headers });
   }
   const detail = err instanceof Error ? err.message : String(err);
-  return new AppError(502, `The upstream provider '${provider}' failed: ${detail}`, "server_error", "upstream_error");
+  return badGateway(`The upstream provider '${provider}' failed: ${detail}`);
 }
 
 /** True for an abort we caused (client went away), which is not an upstream failure. */
@@ -46,7 +46,7 @@ export const isAbort = (err: unknown) => err instanceof OpenAI.APIUserAbortError
 
 /** The upstream's reply broke off (connection lost, or the stream ended) before it was finished. */
 export const streamInterrupted = (provider: string) =>
-  new AppError(502, `The upstream provider '${provider}' ended its reply before finishing it.`, "server_error", "upstream_stream_interrupted");
+  badGateway(`The upstream provider '${provider}' ended its reply before finishing it.`, ErrorCode.upstreamStreamInterrupted);
 
 /**
  * A failure while reading a streamed reply that had started: an error event from the upstream keeps

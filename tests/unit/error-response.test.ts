@@ -1,13 +1,13 @@
 // Table: every failure the HTTP layer meets becomes one status and one OpenAI-style error body.
 import { describe, expect, test } from "bun:test";
-import { AppError, badRequest } from "../../src/errors.ts";
+import { badRequest, rateLimited } from "../../src/errors.ts";
 import { jsonPathToParam, toErrorAnswer } from "../../src/http/error-response.ts";
 
 const validation = (type: string, valueError: object) => ({ type, valueError });
 
 describe("toErrorAnswer", () => {
   test.each([
-    { name: "our own error", code: "UNKNOWN", error: new AppError(429, "slow", "rate_limit_error", "rate_limit_exceeded", null, { "retry-after": "3" }), status: 429, errCode: "rate_limit_exceeded", headers: { "retry-after": "3" } },
+    { name: "our own error", code: "UNKNOWN", error: rateLimited("slow", 3), status: 429, errCode: "rate_limit_exceeded", headers: { "retry-after": "3" } },
     { name: "our error wrapped by a parser", code: "PARSE", error: { cause: badRequest("bad form", "message", "invalid_form") }, status: 400, errCode: "invalid_form", param: "message" },
     { name: "unknown route", code: "NOT_FOUND", error: new Error("nf"), status: 404, errCode: "unknown_url", message: "Invalid URL (POST /nope)" },
     { name: "unparseable body", code: "PARSE", error: new Error("json"), status: 400, errCode: "invalid_body" },

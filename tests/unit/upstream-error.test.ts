@@ -1,7 +1,7 @@
 // Table: what each kind of upstream failure becomes for our client (status, code, type, headers).
 import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { AppError } from "../../src/errors.ts";
+import { AppError, forbidden } from "../../src/errors.ts";
 import { fromUpstreamError, isAbort } from "../../src/providers/upstream-error.ts";
 
 const apiError = (status: number, body: object | undefined, headers: Record<string, string> = {}) =>
@@ -59,7 +59,7 @@ describe("fromUpstreamError", () => {
   });
 
   test("an AppError passes unchanged", () => {
-    const original = new AppError(418, "teapot", "invalid_request_error", "teapot");
+    const original = forbidden("teapot", "teapot");
     expect(fromUpstreamError(original, "mock")).toBe(original);
   });
 

@@ -1,7 +1,7 @@
 // POST /v1/responses as one turn of a TextLLM conversation: the request is translated to a chat
 // turn (previous_response_id or conversation names the conversation; the server supplies the
 // history as /chat does), run through the same pipeline, and stored with its response object.
-import { AppError, badRequest } from "../../errors.ts";
+import { badRequest } from "../../errors.ts";
 import { readAttachments } from "../attachments.ts";
 import type { ChatContext } from "../chat-context.ts";
 import { assertInputLength } from "../input-limits.ts";
@@ -28,7 +28,7 @@ export interface PreparedResponse {
 }
 
 const previousNotFound = (id: string) =>
-  new AppError(400, `Previous response with id '${id}' not found.`, "invalid_request_error", "previous_response_not_found", "previous_response_id");
+  badRequest(`Previous response with id '${id}' not found.`, "previous_response_id", "previous_response_not_found");
 
 /** The conversation the request continues, if any. */
 async function conversationOf(ctx: ChatContext, req: ResponseRequest): Promise<string | null> {
