@@ -24,8 +24,19 @@ export interface CallInfo {
   startedAt: number;
 }
 
+/**
+ * After a fallback, prices, records and the answer's headers follow the model that answered. The
+ * headers' note is taken before the answer goes out (never at a stream's end, when it is gone).
+ */
+function followAnswer(ctx: ChatContext, c: CallInfo, how: { note: boolean }): void {
+  const answered = c.upstream.answered?.();
+  if (answered) c.model = answered.model;
+  if (how.note) ctx.registry.answers.note(c.requestId, { model: c.model, provider: c.upstream.provider.name });
+}
+
 /** The usage-log row of a finished upstream call; built once per call, so it is also where it is counted. */
 export function callRecord(ctx: ChatContext, c: CallInfo, usage: TokenUsage, status: number, errorCode: string | null, streamed: boolean): CallRecord {
+  followAnswer(ctx, c, { note: !streamed });
   const record: CallRecord = {
     requestId: c.requestId, route: c.route, userId: c.userId, model: c.model, provider: c.upstream.provider.name, usage,
     cost: costMicros(pricesFor(ctx.loaded.config, c.model), usage), latencyMs: performance.now() - c.startedAt,
@@ -82,7 +93,9 @@ export async function callUpstream<T>(ctx: ChatContext, c: CallInfo, how: Upstre
     await finished;
   });
   try {
-    return await send(own?.signal ?? how.signal);
+    const answer = await send(own?.signal ?? how.signal);
+    followAnswer(ctx, c, { note: true });
+    return answer;
   } catch (err) {
     throw await upstreamFailed(ctx, c, cut.by ?? err, how.streamed, how.conversationId ?? null);
   } finally {
@@ -171,10 +184,11 @@ function promptBound(prompt: ChatMessage[]): number {
 export async function reserveBudget(ctx: ChatContext, c: CallInfo, prompt: ChatMessage[], body: ChatBody): Promise<{ reservation: Reservation; body: ChatBody }> {
   const { config } = ctx.loaded;
   const asked = Number(body.max_completion_tokens ?? body.max_tokens ?? 0);
-  const prices = pricesFor(config, c.model);
+  const prices = (c.upstream.candidates ?? [c.model]).map((model) => pricesFor(config, model));
   const promptTokens = promptBound(prompt);
   const reservation = await ctx.budget.reserve(c.userId, {
-    costOf: (outputTokens) => costMicros(prices, { prompt_tokens: promptTokens, completion_tokens: outputTokens, cached_tokens: 0 }),
+    // A fallback may answer: reserve for the most expensive candidate.
+    costOf: (outputTokens) => Math.max(...prices.map((p) => costMicros(p, { prompt_tokens: promptTokens, completion_tokens: outputTokens, cached_tokens: 0 }))),
     outputTokens: asked > 0 ? asked : (config.models[c.model]?.max_output_tokens ?? DEFAULT_MAX_OUTPUT),
     minOutputTokens: config.min_answer_tokens,
   });

@@ -26,8 +26,8 @@ export async function createEmbeddings(ctx: ChatContext, input: EmbeddingInput, 
   const model = input.body.model;
   const upstream = ctx.registry.route(model);
   const call: CallInfo = { requestId: input.requestId, route: "/v1/embeddings", userId: input.userId, model, upstream, startedAt: performance.now() };
-  const prices = pricesFor(ctx.loaded.config, model);
-  const worstCase = costMicros(prices, { prompt_tokens: inputBound(input.body.input), completion_tokens: 0, cached_tokens: 0 });
+  const candidates = upstream.candidates ?? [model];
+  const worstCase = Math.max(...candidates.map((m) => costMicros(pricesFor(ctx.loaded.config, m), { prompt_tokens: inputBound(input.body.input), completion_tokens: 0, cached_tokens: 0 })));
   const reservation = await ctx.budget.reserve(input.userId, { costOf: () => worstCase, outputTokens: 0, minOutputTokens: 0 });
   let answer: EmbeddingAnswer;
   try {
@@ -44,5 +44,5 @@ export async function createEmbeddings(ctx: ChatContext, input: EmbeddingInput, 
     await reservation.settle(0);
     throw err;
   }
-  return { answer: { ...answer, model }, budget: await reservation.settle(record.cost), cost: record.cost };
+  return { answer: { ...answer, model: call.model }, budget: await reservation.settle(record.cost), cost: record.cost };
 }

@@ -46,7 +46,7 @@ export interface PreparedTurn {
 }
 
 /** Room kept for the answer when the request does not say (max_tokens). */
-const DEFAULT_OUTPUT_RESERVE = 4096;
+export const DEFAULT_OUTPUT_RESERVE = 4096;
 
 /** Images of earlier turns sent again (newest first), so follow-up questions can refer to them. */
 const MAX_REPLAYED_IMAGES = 4;

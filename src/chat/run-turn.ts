@@ -19,6 +19,8 @@ export interface TurnResult extends Recorded {
   attachments: Attachment[];
   /** The user's daily budget after this turn. */
   budget: BudgetStatus;
+  /** The model (a fallback, if it came to that) and provider that answered. */
+  servedBy: { model: string; provider: string | null };
 }
 
 /** What a surface adds to the stored turn (the Responses API: its response object). */
@@ -38,14 +40,14 @@ async function save(ctx: ChatContext, p: PreparedTurn, reply: TurnReply, c: Call
     if (extras.stateless) {
       extras.response?.(reply, c);
       const sessionId = await recordCall(ctx.store, c);
-      return { sessionId, messageNumber: 0, usage: c.usage, cost: c.cost, attachments, budget: await reservation.settle(c.cost) };
+      return { sessionId, messageNumber: 0, usage: c.usage, cost: c.cost, attachments, budget: await reservation.settle(c.cost), servedBy: { model: c.model, provider: c.provider } };
     }
     attachments = await storeAttachments(ctx.files, p.userId, p.conversationId, p.attachments);
     const lastUser = p.stored.findLastIndex((x) => x.role === "user");
     const messages = p.stored.map((m, i) => (i === lastUser ? { ...m, attachments } : m));
     const imageUrls = attachments.filter((a) => a.kind === "image").map((a) => a.url);
     const recorded = await recordTurn(ctx.store, { ...c, conversationId: p.conversationId, create: p.create, messages, reply, imageUrls, response: extras.response?.(reply, c) });
-    return { ...recorded, usage: c.usage, cost: c.cost, attachments, budget: await reservation.settle(c.cost) };
+    return { ...recorded, usage: c.usage, cost: c.cost, attachments, budget: await reservation.settle(c.cost), servedBy: { model: c.model, provider: c.provider } };
   } catch (err) {
     await reservation.settle(0);
     await removeStored(ctx, attachments);
