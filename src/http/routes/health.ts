@@ -6,8 +6,8 @@ import type { Deps } from "../../deps.ts";
 import {
   checkDatabase,
   checkDisk,
-  checkProviders,
   checkRedis,
+  checkUpstreams,
   isReady,
   overallStatus,
   type CheckResult,
@@ -66,13 +66,14 @@ export function healthRoutes(deps: Deps) {
     .get(
       "/health",
       async ({ set }) => {
-        const [database, storage, diskCheck, redisCheck] = await Promise.all([
+        const [openaiApi, database, storage, diskCheck, redisCheck] = await Promise.all([
+          checkUpstreams(deps.loaded.providers, () => deps.registry.deployments()),
           checkDatabase(deps.store, DB_PING_TIMEOUT_MS),
           deps.blobs.check(),
           disk(),
           redis(),
         ]);
-        const checks = { openai_api: checkProviders(deps.loaded.providers), database, storage, disk: diskCheck, ...redisCheck };
+        const checks = { openai_api: openaiApi, database, storage, disk: diskCheck, ...redisCheck };
         const status = overallStatus(checks);
         if (status === "unhealthy") set.status = 503;
         return { status, timestamp: deps.now().toISOString(), uptime: uptime(), checks };
