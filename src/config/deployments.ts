@@ -2,6 +2,7 @@
 // The single-provider form (`provider:`, `upstream_model:`, or a provider's `models` globs) is one
 // deployment of weight 1; `deployments:` lists several. Checked at start-up with the other keys.
 import type { Config } from "./schema.ts";
+import { BUILTIN_MODELS } from "./builtin-models.ts";
 
 export interface Deployment {
   provider: string;
@@ -17,7 +18,7 @@ export function deploymentsOf(config: Config, model: string, providerFor: (model
   if (m?.deployments?.length) {
     return m.deployments.map((d) => {
       const upstreamModel = d.upstream_model ?? model;
-      return { provider: d.provider, upstreamModel, weight: d.weight, key: `${d.provider}/${upstreamModel}` };
+      return { provider: d.provider, upstreamModel, weight: d.weight ?? 1, key: `${d.provider}/${upstreamModel}` };
     });
   }
   const provider = providerFor(model);
@@ -39,7 +40,7 @@ export function routingProblems(config: Config, providers: Set<string>, origin: 
     }
     for (const fallback of m.fallbacks ?? []) {
       if (fallback === model) problems.push(`models.${model}.fallbacks: "${fallback}" is the model itself (${origin})`);
-      else if (!config.models[fallback]) {
+      else if (!config.models[fallback] && !BUILTIN_MODELS[fallback]) {
         problems.push(`models.${model}.fallbacks: "${fallback}" is not valid (${origin}): a fallback must be a model listed under models: (for its prices and context window)`);
       }
     }

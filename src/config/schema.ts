@@ -19,7 +19,7 @@ export const DeploymentSchema = T.Object(
   {
     provider: T.String({ minLength: 1, description: "name of the provider of this deployment" }),
     upstream_model: T.Optional(T.String({ minLength: 1, description: "model name sent to it (default: the model's name)" })),
-    weight: T.Number({ minimum: 0, default: 1, description: "share of the requests it gets among healthy deployments" }),
+    weight: T.Optional(T.Number({ minimum: 0, description: "share of the requests it gets among healthy deployments (default 1)" })),
   },
   { additionalProperties: false },
 );

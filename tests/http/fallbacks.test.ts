@@ -199,3 +199,40 @@ test("/v1/models lists each model once", async () => {
   expect(new Set(ids).size).toBe(ids.length);
   expect(list.data).toEqual(expect.arrayContaining([expect.objectContaining({ id: "primary", owned_by: "a" })]));
 });
+
+test("the budget reserves for the most expensive candidate, a fallback included", async () => {
+  const tight = await startTestApp({
+    config: {
+      cost_limit_per_session: 0.01, // 10,000 micro-dollars a day
+      models: {
+        thrifty: { provider: "a", pricing: pricing(0, 0.001), fallbacks: ["lavish"] }, // 1 micro-dollar per answer token
+        lavish: { provider: "c", pricing: pricing(0, 0.1) }, // 100 per answer token
+      },
+      providers: [
+        { name: "a", base_url: a.baseUrl, models: [] },
+        { name: "c", base_url: c.baseUrl, models: [] },
+      ],
+    },
+  });
+  try {
+    const ask = (model: string) => tight.request("POST", "/v1/chat/completions", { body: { model, user: "saver", max_tokens: 1000, messages: [{ role: "user", content: "hi" }] } });
+    // 1,000 answer tokens at lavish's price is 100,000 micro-dollars: not even min_answer_tokens fit.
+    const refused = await ask("thrifty");
+    expect(refused.status).toBe(402);
+    expect((await errorOf(refused)).code).toBe("budget_exceeded");
+    expect(a.requests.length).toBe(0);
+  } finally {
+    await tight.close();
+  }
+});
+
+test("/v1/responses falls back too, and /metrics counts the answering model", async () => {
+  a.script({ kind: "error", status: 500 });
+  b.script({ kind: "error", status: 500 });
+  const sdk = new OpenAI({ baseURL: `${t.listen()}/v1`, apiKey: "unused", maxRetries: 0 });
+  const { data: response, response: raw } = await sdk.responses.create({ model: "primary", input: "respond please" }).withResponse();
+  expect(response.output_text).toBe("Echo: respond please");
+  expect(raw.headers.get("x-textllm-model")).toBe("cheap");
+  const metrics = await (await t.request("GET", "/metrics")).text();
+  expect(metrics).toMatch(/textllm_tokens_total\{model="cheap",direction="output"\} [1-9]/);
+});
