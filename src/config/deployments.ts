@@ -12,7 +12,7 @@ export interface Deployment {
   key: string;
 }
 
-/** The deployments of `model`; `providerFor` resolves the single-provider form (globs included). */
+/** The deployments of `model`; `providerFor` finds the provider whose `models` globs match a model without one. */
 export function deploymentsOf(config: Config, model: string, providerFor: (model: string) => string | undefined): Deployment[] {
   const m = config.models[model];
   if (m?.deployments?.length) {
@@ -21,7 +21,7 @@ export function deploymentsOf(config: Config, model: string, providerFor: (model
       return { provider: d.provider, upstreamModel, weight: d.weight ?? 1, key: `${d.provider}/${upstreamModel}` };
     });
   }
-  const provider = providerFor(model);
+  const provider = m?.provider ?? providerFor(model);
   if (!provider) return [];
   const upstreamModel = m?.upstream_model ?? model;
   return [{ provider, upstreamModel, weight: 1, key: `${provider}/${upstreamModel}` }];
