@@ -7,12 +7,14 @@ import { startTestApp, errorOf, type TestApp } from "../support/app.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { readSse } from "../support/sse.ts";
 import { newId } from "../../src/lib/ids.ts";
+import { waitFor } from "../support/temp.ts";
 
 let a: MockUpstream;
 let b: MockUpstream;
 let c: MockUpstream;
 let t: TestApp;
 let clock = Date.parse("2026-11-30T10:00:00Z");
+const logLines: string[] = [];
 
 const pricing = (input: number, output: number) => ({ input_per_1k: input, output_per_1k: output });
 /** One model's deployments on a and b; weight 0 on b keeps a first, so the order is known. */
@@ -27,6 +29,7 @@ const pair = (name: string, weights: [number, number] = [1, 0]) => ({
 beforeAll(async () => {
   [a, b, c] = [startMockUpstream(), startMockUpstream(), startMockUpstream()];
   t = await startTestApp({
+    logLines,
     now: () => new Date(clock),
     config: {
       model: "spread",
@@ -136,6 +139,12 @@ test("every deployment failing before the answer: the fallback model answers, re
   expect(records.length).toBe(1);
   const [rec] = records;
   expect(rec).toMatchObject({ model: "cheap", provider: "c", status: 200 });
+  // The access line is written just after the response has gone out.
+  const access = await waitFor(
+    () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "request" && l.request_id === rec!.request_id),
+    "the access line",
+  );
+  expect(access).toMatchObject({ model: "cheap", provider: "c", status: 200 });
   // cheap's prices: $0.001 / $0.002 per 1K tokens, in micro-dollars.
   expect(rec!.cost).toBe(Math.round(body.usage.prompt_tokens * 1 + body.usage.completion_tokens * 2));
 });
