@@ -43,12 +43,14 @@ beforeAll(async () => {
         streamy: { ...pair("streamy"), fallbacks: ["cheap"] },
         picky: { ...pair("picky"), fallbacks: ["cheap"] },
         vectors: { ...pair("vectors"), pricing: pricing(0.0001, 0) },
+        patient: { deployments: [{ provider: "a-quick", upstream_model: "patient-a", weight: 1 }, { provider: "b", upstream_model: "patient-b", weight: 0 }] },
         cheap: { provider: "c", upstream_model: "cheap-c", context_window: 512, pricing: pricing(0.001, 0.002) },
       },
       providers: [
         { name: "a", base_url: a.baseUrl, models: [] },
         { name: "b", base_url: b.baseUrl, models: [] },
         { name: "c", base_url: c.baseUrl, models: [] },
+        { name: "a-quick", base_url: a.baseUrl, models: [], timeout_ms: 300 },
       ],
     },
   });
@@ -182,6 +184,17 @@ test("a stream failing before its first chunk moves on; one cut mid-answer ends 
   expect(frames).not.toContain("[DONE]");
   expect(JSON.parse(frames.at(-1)!).error.code).toBe("upstream_stream_interrupted");
   expect(b.requests.length + c.requests.length).toBe(0);
+});
+
+test("a stream that answers but sends no chunk within its provider's timeout moves on", async () => {
+  a.script({ kind: "stall", afterChunks: -1 });
+  const res = await complete("patient", { stream: true });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("x-textllm-provider")).toBe("b");
+  const frames = await readSse(res);
+  expect(frames.at(-1)).toBe("[DONE]");
+  expect(a.requests.length).toBe(1);
+  expect(a.cancelled).toBe(1);
 });
 
 test("a 400 from the upstream is not retried elsewhere and comes back as a 400", async () => {
