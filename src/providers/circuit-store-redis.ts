@@ -22,7 +22,7 @@ if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1],
 return 1
 `;
 
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
 
 export function redisCircuitStore(client: SharedRedis, opts: { ttlMs: number; prefix?: string }): CircuitStore {
   const read = luaScript(client, READ);

@@ -41,6 +41,7 @@ export function deploymentHealth(store: CircuitStore, rules: CircuitRules, onErr
       }
     },
     async statuses(keys) {
+      if (!keys.length) return [];
       const { states, now } = await store.read(keys);
       return states.map((s) => statusAt(s, now, rules));
     },
