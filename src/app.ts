@@ -6,6 +6,7 @@ import type { Deps } from "./deps.ts";
 import { authPlugin } from "./http/auth.ts";
 import { bodyLimit } from "./http/body-limit.ts";
 import { observePlugin } from "./http/observe.ts";
+import { answerHeaders } from "./http/answer-headers.ts";
 import { corsPlugin } from "./http/cors.ts";
 import { toErrorAnswer } from "./http/error-response.ts";
 import { requestId } from "./http/request-id.ts";
@@ -48,6 +49,7 @@ export function buildApp(deps: Deps) {
     .use(corsPlugin(deps.loaded.config.server.cors_origins))
     .use(observePlugin(deps.tracker, deps.lifecycle))
     .use(untimedStreams)
+    .use(answerHeaders(deps.registry.answers, deps.tracker))
     .use(auth)
     .use(bodyLimit(maxBody))
     .onError({ as: "global" }, ({ code, error, set, request, path }) => {

@@ -5,6 +5,8 @@ import type { LoadedConfig } from "./config/load.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { openAICompatible } from "./providers/openai-compatible.ts";
 import { createRegistry, type ProviderRegistry } from "./providers/registry.ts";
+import { circuitHealth } from "./providers/circuit-health.ts";
+import { refitFor } from "./chat/refit.ts";
 import { createAuthenticator, type Authenticator } from "./auth/api-keys.ts";
 import { budgetService, type BudgetService } from "./budget/budget.ts";
 import { cachedDaySpend, storedDaySpend } from "./budget/day-spend.ts";
@@ -89,10 +91,13 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
   const metrics = createMetrics({ models: [c.model, ...Object.keys(c.models)], providers: loaded.providers.map((p) => p.name) });
   const lifecycle = createLifecycle();
   const onRetry = (provider: string) => metrics.upstreamRetries.inc({ provider });
-  const registry = createRegistry(loaded, (name) => openAICompatible(loaded.providers.find((p) => p.name === name)!, { onRetry }));
+  const redis = c.redis.url ? connectRedis(c.redis.url) : null;
+  const registry = createRegistry(loaded, (name) => openAICompatible(loaded.providers.find((p) => p.name === name)!, { onRetry }), {
+    health: circuitHealth(c, redis, () => now().getTime(), logger),
+    refit: refitFor(c),
+  });
   const blobs = blobStore(loaded);
   const spec = { capacity: c.rate_limit_burst ?? c.rate_limit_per_minute, perMinute: c.rate_limit_per_minute };
-  const redis = c.redis.url ? connectRedis(c.redis.url) : null;
   const limiter = redis ? resilientLimiter(redisLimiter(redis, spec), spec, c.redis.on_error, logger) : memoryLimiter(spec);
   const ledger = redis ? resilientLedger(redisLedger(redis), c.redis.on_error, logger) : memoryLedger();
   // The embedded database has one writer, this process, which can keep each day's spend itself;

@@ -5,7 +5,8 @@ import { costMicros, type TokenPrices } from "../pricing/prices.ts";
 import type { BudgetAsk } from "./budget.ts";
 
 export interface WorstCase {
-  prices: TokenPrices;
+  /** The prices of every model that may answer (a fallback may): the most expensive is reserved for. */
+  prices: TokenPrices[];
   /** An upper bound of the prompt's tokens. */
   promptTokens: number;
   /** The answer room the call may use (0 for calls without an answer, e.g. embeddings). */
@@ -16,7 +17,7 @@ export interface WorstCase {
 
 export function worstCaseAsk(w: WorstCase): BudgetAsk {
   return {
-    costOf: (outputTokens) => costMicros(w.prices, { prompt_tokens: w.promptTokens, completion_tokens: outputTokens, cached_tokens: 0 }),
+    costOf: (outputTokens) => Math.max(...w.prices.map((p) => costMicros(p, { prompt_tokens: w.promptTokens, completion_tokens: outputTokens, cached_tokens: 0 }))),
     outputTokens: w.answerTokens,
     minOutputTokens: Math.min(w.minAnswerTokens, w.answerTokens),
   };

@@ -34,6 +34,16 @@ export interface CallInfo {
   startedAt: number;
 }
 
+/**
+ * After a fallback, prices, records and the answer's headers follow the model that answered. The
+ * headers' note is taken before the answer goes out (never at a stream's end, when it is gone).
+ */
+function followAnswer(ctx: ChatContext, c: CallInfo, how: { note: boolean }): void {
+  const answered = c.upstream.answered?.();
+  if (answered) c.model = answered.model;
+  if (how.note) ctx.registry.answers.note(c.requestId, { model: c.model, provider: c.upstream.provider.name });
+}
+
 export interface CallOutcome {
   usage: TokenUsage;
   /** The HTTP status the call ended with (200, or the failure's). */
@@ -42,8 +52,9 @@ export interface CallOutcome {
   streamed: boolean;
 }
 
-/** The usage-log row of a finished upstream call, priced at its model's prices. */
+/** The usage-log row of a finished upstream call, priced at the prices of the model that answered. */
 export function callRecord(ctx: ChatContext, c: CallInfo, outcome: CallOutcome): CallRecord {
+  followAnswer(ctx, c, { note: !outcome.streamed });
   return {
     requestId: c.requestId, route: c.route, userId: c.userId, model: c.model, provider: c.upstream.provider.name, usage: outcome.usage,
     cost: costMicros(pricesFor(ctx.loaded.config, c.model), outcome.usage), latencyMs: performance.now() - c.startedAt,
@@ -92,7 +103,9 @@ export async function callUpstream<T>(ctx: ChatContext, c: CallInfo, how: Upstre
     await finished;
   });
   try {
-    return await send(own?.signal ?? how.signal);
+    const answer = await send(own?.signal ?? how.signal);
+    followAnswer(ctx, c, { note: true });
+    return answer;
   } catch (err) {
     throw await upstreamFailed(ctx, c, cut.by ?? err, how.streamed, how.conversationId ?? null);
   } finally {
@@ -166,7 +179,8 @@ export function chatBudget(ctx: ChatContext, c: CallInfo, prompt: ChatMessage[],
   const { config } = ctx.loaded;
   return {
     ask: worstCaseAsk({
-      prices: pricesFor(config, c.model),
+      // A fallback may answer: the most expensive candidate is reserved for.
+      prices: (c.upstream.candidates ?? [c.model]).map((model) => pricesFor(config, model)),
       promptTokens: promptUpperBound(prompt),
       answerTokens: answerRoom(config, c.model, requestedAnswerTokens(body)),
       minAnswerTokens: config.min_answer_tokens,

@@ -19,6 +19,8 @@ export interface StoredTurn extends Recorded {
   cost: number;
   /** The turn's stored files. */
   attachments: Attachment[];
+  /** The model (a fallback, if it came to that) and provider that answered. */
+  servedBy: { model: string; provider: string | null };
 }
 
 /** A stored turn with the user's daily budget after it. */
@@ -41,14 +43,14 @@ async function save(ctx: ChatContext, p: PreparedTurn, reply: TurnReply, c: Call
     if (extras.stateless) {
       extras.response?.(reply, c);
       const sessionId = await recordCall(ctx.store, c);
-      return { sessionId, messageNumber: 0, usage: c.usage, cost: c.cost, attachments };
+      return { sessionId, messageNumber: 0, usage: c.usage, cost: c.cost, attachments, servedBy: { model: c.model, provider: c.provider } };
     }
     attachments = await storeAttachments(ctx.files, p.userId, p.conversationId, p.attachments);
     const lastUser = p.stored.findLastIndex((x) => x.role === "user");
     const messages = p.stored.map((m, i) => (i === lastUser ? { ...m, attachments } : m));
     const imageUrls = attachments.filter((a) => a.kind === "image").map((a) => a.url);
     const recorded = await recordTurn(ctx.store, { ...c, conversationId: p.conversationId, create: p.create, messages, reply, imageUrls, response: extras.response?.(reply, c) });
-    return { ...recorded, usage: c.usage, cost: c.cost, attachments };
+    return { ...recorded, usage: c.usage, cost: c.cost, attachments, servedBy: { model: c.model, provider: c.provider } };
   } catch (err) {
     await removeStored(ctx, attachments);
     throw err;

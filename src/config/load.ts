@@ -11,6 +11,7 @@ import { ConfigError } from "./config-error.ts";
 import { loadPrompts, type Prompts } from "./prompts.ts";
 import { resolveProviders, type ResolvedProvider } from "./providers.ts";
 import { withBuiltinModels } from "./builtin-models.ts";
+import { routingProblems } from "./deployments.ts";
 
 export interface LoadedConfig {
   config: Config;
@@ -147,6 +148,7 @@ function crossCheck(config: Config, origin: string): void {
       problems.push(`models.${model}.provider: "${m.provider}" is not valid (${origin}): expected one of ${[...known].map((n) => `"${n}"`).join(", ")}`);
     }
   }
+  problems.push(...routingProblems(config, known, origin));
   const s3 = config.storage.s3;
   if (s3.enabled && !s3.bucket) problems.push(`storage.s3.bucket: "" is not valid (${origin}): S3_ENABLED needs a bucket — set S3_BUCKET`);
   if (problems.length) throw new ConfigError(problems);

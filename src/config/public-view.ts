@@ -38,8 +38,18 @@ export function publicConfig(loaded: LoadedConfig, built: BuiltBackends): Record
     auth: { enabled: Object.keys(c.auth.api_keys).length > 0 || c.auth.admin_key !== "", users: new Set(Object.values(c.auth.api_keys)).size },
     content_urls: { allow: c.content_urls.allow.map(redactUrl) },
     models: Object.fromEntries(
-      Object.entries(c.models).map(([name, m]) => [name, { provider: m.provider ?? null, context_window: m.context_window ?? DEFAULT_CONTEXT_WINDOW, pricing: m.pricing ?? c.pricing }]),
+      Object.entries(c.models).map(([name, m]) => [
+        name,
+        {
+          provider: m.provider ?? null,
+          context_window: m.context_window ?? DEFAULT_CONTEXT_WINDOW,
+          pricing: m.pricing ?? c.pricing,
+          ...(m.deployments ? { deployments: m.deployments } : {}),
+          ...(m.fallbacks ? { fallbacks: m.fallbacks } : {}),
+        },
+      ]),
     ),
+    routing: c.routing,
     providers: loaded.providers.map((p) => ({ name: p.name, base_url: redactUrl(p.baseUrl), models: p.models, api_key_set: p.apiKey !== null })),
   };
 }

@@ -15,8 +15,19 @@ export const PriceSchema = T.Object(
   { additionalProperties: false },
 );
 
+export const DeploymentSchema = T.Object(
+  {
+    provider: T.String({ minLength: 1, description: "name of the provider of this deployment" }),
+    upstream_model: T.Optional(T.String({ minLength: 1, description: "model name sent to it (default: the model's name)" })),
+    weight: T.Optional(T.Number({ minimum: 0, description: "share of the requests it gets among healthy deployments (default 1)" })),
+  },
+  { additionalProperties: false },
+);
+
 export const ModelSchema = T.Object(
   {
+    deployments: T.Optional(T.Array(DeploymentSchema, { minItems: 1, description: "several upstreams serving this model, spread by weight (instead of provider/upstream_model)" })),
+    fallbacks: T.Optional(T.Array(T.String({ minLength: 1 }), { description: "models tried in order when every deployment fails before the answer starts" })),
     provider: T.Optional(T.String({ minLength: 1, description: "name of the provider that serves this model" })),
     upstream_model: T.Optional(T.String({ minLength: 1, description: "model name sent upstream, if different" })),
     context_window: T.Optional(T.Integer({ minimum: 256, description: "tokens the model accepts (default 128000)" })),
@@ -141,6 +152,15 @@ export const ConfigSchema = T.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    routing: T.Object(
+      {
+        failure_threshold: T.Integer({ minimum: 1, default: 5, description: "failures within failure_window_seconds that open a deployment's circuit" }),
+        failure_window_seconds: T.Number({ exclusiveMinimum: 0, default: 30 }),
+        cooldown_seconds: T.Number({ exclusiveMinimum: 0, default: 30, description: "how long an open circuit skips its deployment before one probe" }),
+        retries_with_alternatives: T.Integer({ minimum: 0, maximum: 10, default: 0, description: "SDK retries per deployment while another candidate remains (the provider's max_retries otherwise)" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     models: T.Record(T.String({ minLength: 1 }), ModelSchema, { default: {} }),
     providers: T.Array(ProviderSchema, { default: [] }),
   },
@@ -151,6 +171,7 @@ export type Config = Static<typeof ConfigSchema>;
 export type Price = Static<typeof PriceSchema>;
 export type ModelConfig = Static<typeof ModelSchema>;
 export type ProviderConfig = Static<typeof ProviderSchema>;
+export type DeploymentConfig = Static<typeof DeploymentSchema>;
 
 /** A model's context window when config.yaml does not give one. */
 export const DEFAULT_CONTEXT_WINDOW = 128_000;

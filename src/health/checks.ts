@@ -7,6 +7,7 @@ import { describeError as describe, probeWrite, type CheckResult } from "../lib/
 import type { SharedRedis } from "../lib/redis.ts";
 import type { OnRedisError } from "../lib/redis-policy.ts";
 import type { Store } from "../storage/db/store.ts";
+import type { DeploymentStatus } from "../providers/registry.ts";
 
 export type Status = "healthy" | "degraded" | "unhealthy";
 
@@ -22,6 +23,13 @@ export function checkProviders(providers: ResolvedProvider[]): CheckResult {
     providers: providers.map((p) => ({ name: p.name, configured: isProviderConfigured(p) })),
     ...(configured.length ? {} : { hint: "set OPENAI_API_KEY, or OPENAI_BASE_URL / providers: for a local server" }),
   };
+}
+
+/** The providers, and — for models with several deployments or fallbacks — each deployment's circuit. */
+export async function checkUpstreams(providers: ResolvedProvider[], deployments: () => Promise<DeploymentStatus[]>): Promise<CheckResult> {
+  const list = await deployments().catch((err: unknown) => ({ error: describe(err) }));
+  if (Array.isArray(list) && list.length === 0) return checkProviders(providers);
+  return { ...checkProviders(providers), deployments: list };
 }
 
 export async function checkDatabase(store: Store, timeoutMs: number): Promise<CheckResult> {

@@ -7,6 +7,8 @@ import type { Metrics } from "./metrics.ts";
 export interface AccessFields {
   user?: string | null;
   model?: string | null;
+  /** The provider that answered. */
+  provider?: string | null;
   conversation_id?: string | null;
   tokens_in?: number;
   tokens_out?: number;

@@ -5,7 +5,7 @@
 // `timeout_ms` after it began (see retry-deadline.ts).
 import OpenAI from "openai";
 import type { ResolvedProvider } from "../config/providers.ts";
-import type { ChatBody, ChatProvider, EmbeddingAnswer } from "./provider.ts";
+import type { CallOptions, ChatBody, ChatProvider, EmbeddingAnswer } from "./provider.ts";
 import { DEADLINE_HEADER, deadlineFetch } from "./retry-deadline.ts";
 
 export interface ProviderHooks {
@@ -21,22 +21,26 @@ export function openAICompatible(p: ResolvedProvider, hooks: ProviderHooks = {})
     maxRetries: p.maxRetries,
     fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(p.name) }),
   });
-  const options = (signal: AbortSignal | undefined) => ({ signal, headers: { [DEADLINE_HEADER]: String(Date.now() + p.timeoutMs) } });
+  const options = (signal: AbortSignal | undefined, call: CallOptions = {}) => ({
+    signal,
+    headers: { [DEADLINE_HEADER]: String(Date.now() + p.timeoutMs) },
+    ...(call.maxRetries === undefined ? {} : { maxRetries: call.maxRetries }),
+  });
 
   return {
     name: p.name,
-    async complete(body, signal) {
+    async complete(body, signal, call) {
       const { stream: _ignored, ...rest } = body;
-      return client.chat.completions.create({ ...(rest as object), stream: false } as OpenAI.ChatCompletionCreateParamsNonStreaming, options(signal));
+      return client.chat.completions.create({ ...(rest as object), stream: false } as OpenAI.ChatCompletionCreateParamsNonStreaming, options(signal, call));
     },
-    async stream(body: ChatBody, signal) {
+    async stream(body: ChatBody, signal, call) {
       // Always ask for usage: cost is computed from it. The caller decides what the client sees.
       const params = { ...body, stream: true, stream_options: { ...(body.stream_options ?? {}), include_usage: true } };
-      return client.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options(signal));
+      return client.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options(signal, call));
     },
-    async embed(body, signal) {
+    async embed(body, signal, call) {
       // The raw endpoint: `embeddings.create` would decode a base64 answer the client asked for.
-      return client.post<EmbeddingAnswer>("/embeddings", { body, signal });
+      return client.post<EmbeddingAnswer>("/embeddings", { body, ...options(signal, call) });
     },
   };
 }

@@ -14,13 +14,18 @@ export interface ChatBody {
   [field: string]: unknown;
 }
 
+/** Per-call settings: fewer SDK retries when another deployment can take over (failover.ts). */
+export interface CallOptions {
+  maxRetries?: number;
+}
+
 export interface ChatProvider {
   readonly name: string;
-  complete(body: ChatBody, signal: AbortSignal): Promise<ChatCompletion>;
+  complete(body: ChatBody, signal: AbortSignal, options?: CallOptions): Promise<ChatCompletion>;
   /** Resolves once the upstream has answered (retries are over); then yields its chunks. */
-  stream(body: ChatBody, signal: AbortSignal): Promise<AsyncIterable<ChatCompletionChunk>>;
+  stream(body: ChatBody, signal: AbortSignal, options?: CallOptions): Promise<AsyncIterable<ChatCompletionChunk>>;
   /** POST /embeddings, request and answer passed as they are (a base64 answer stays base64). */
-  embed(body: EmbeddingBody, signal: AbortSignal): Promise<EmbeddingAnswer>;
+  embed(body: EmbeddingBody, signal: AbortSignal, options?: CallOptions): Promise<EmbeddingAnswer>;
 }
 
 export interface EmbeddingBody {

@@ -27,6 +27,8 @@ export interface TestAppOptions {
   prompts?: Record<string, unknown>;
   /** When given, log lines (info and above) are collected here instead of dropped. */
   logLines?: string[];
+  /** The server's clock (budgets, sessions, circuit cool-downs). */
+  now?: () => Date;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -38,7 +40,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const logger = sink
     ? createLogger({ level: "info", logToFile: false, logDir: dir.path, stream: { write: (line: string) => void sink.push(line) } })
     : createLogger({ level: "silent", logToFile: false, logDir: dir.path });
-  const deps = await createDeps(loaded, { logger });
+  const deps = await createDeps(loaded, { logger, ...(opts.now ? { now: opts.now } : {}) });
   const app = buildApp(deps);
   return {
     app,

@@ -28,6 +28,7 @@ function turnFields(r: TurnResult) {
   return {
     session_id: r.sessionId,
     message_number: r.messageNumber,
+    served_by: r.servedBy,
     cost: microsToUsd(r.cost),
     image_urls: r.attachments.filter((a) => a.kind === "image").map((a) => a.url),
     file_urls: r.attachments.filter((a) => a.kind === "document").map((a) => a.url),

@@ -11,8 +11,8 @@ import type { Store } from "../../storage/db/store.ts";
 import {
   checkDatabase,
   checkDisk,
-  checkProviders,
   checkRedis,
+  checkUpstreams,
   isReady,
   overallStatus,
   type CheckResult,
@@ -82,13 +82,14 @@ export function healthRoutes(deps: RouteDeps) {
     .get(
       "/health",
       async ({ set }) => {
-        const [database, storage, diskCheck, redisCheck] = await Promise.all([
+        const [openaiApi, database, storage, diskCheck, redisCheck] = await Promise.all([
+          checkUpstreams(deps.loaded.providers, () => deps.registry.deployments()),
           checkDatabase(deps.store, DB_PING_TIMEOUT_MS),
           deps.blobs.check(),
           disk(),
           redis(),
         ]);
-        const checks = { openai_api: checkProviders(deps.loaded.providers), database, storage, disk: diskCheck, ...redisCheck };
+        const checks = { openai_api: openaiApi, database, storage, disk: diskCheck, ...redisCheck };
         const status = overallStatus(checks);
         if (status === "unhealthy") set.status = 503;
         return { status, timestamp: deps.now().toISOString(), uptime: uptime(), checks };

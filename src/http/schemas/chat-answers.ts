@@ -32,6 +32,12 @@ export const ChatAnswerSchema = t.Object(
     image_urls: t.Array(t.String(), { description: "stored images of this turn (GET them under /files/...)" }),
     file_urls: t.Array(t.String(), { description: "stored documents of this turn" }),
     text: t.String({ description: "the reply's text (choices[0].message.content)" }),
+    served_by: t.Optional(
+      t.Object(
+        { model: t.String({ description: "the configured model that answered (a fallback, if it came to that)" }), provider: Nullable(t.String(), "its provider") },
+        { description: "who answered; also the x-textllm-model and x-textllm-provider headers" },
+      ),
+    ),
   },
   { additionalProperties: true, description: "OpenAI's chat.completion plus where the turn was stored and what it cost" },
 );
@@ -84,6 +90,7 @@ export const CHAT_ANSWER_EXAMPLE = {
   ...ids,
   session_id: "sess_01a22a365c9575b2887412a4e6e6b0e6",
   message_number: 2,
+  served_by: { model: "gpt-4o", provider: "openai" },
   cost: 0.00009,
   image_urls: [],
   file_urls: [],
