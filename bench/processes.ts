@@ -68,7 +68,7 @@ export async function startTextllm(binary: string, env: Record<string, string>):
   const dir = mkdtempSync(join(tmpdir(), "textllm-bench-"));
   writeFileSync(
     join(dir, "config.yaml"),
-    "rate_limit_per_minute: 100000000\ncost_limit_per_session: 1000\nmodels:\n  bench-model: { context_window: 8192, pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 } }\n",
+    "rate_limit_per_minute: 100000000\ncost_limit_per_session: 1000\nmax_history_items: 20\nmodels:\n  bench-model: { context_window: 8192, pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 } }\n",
   );
   const port = await freePort();
   const log = Bun.file(join(dir, "server.log"));

@@ -117,7 +117,8 @@ costs here. "Direct" is the same load sent straight to the mock. The load genera
 and the server share the same ${cpu.length} cores, with other work on the machine: compare ratios, not absolutes.
 Requests go to 64 users (${st.heavySeconds} s per 64-connection run, ${st.oneSeconds} s at 1 connection;
 ${Math.floor(st.streams / 2)} streams one at a time and ${st.streams} at 16, timed by a Bun client to the first content chunk).
-/chat and /v1/responses continue one stored conversation per user (history read, two messages written).
+/chat and /v1/responses continue one stored conversation per user: its history read (the bench's config sets
+\`max_history_items: 20\`; the conversations grow through the run) and two messages written per turn.
 
 ${table}
 
