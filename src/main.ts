@@ -1,6 +1,5 @@
 #!/usr/bin/env bun
 // Entry point of the single binary: argv → serve | migrate | chat | healthcheck | --version | --help.
-import { chatCommand } from "./cli/chat-command.ts";
 import { ConfigError } from "./config/config-error.ts";
 import { loadConfig } from "./config/load.ts";
 import { HELP } from "./commands/help.ts";
@@ -19,7 +18,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (command === "chat") return chatCommand(rest, process.env);
+  if (command === "chat") return (await import("./cli/chat-command.ts")).chatCommand(rest, process.env); // the terminal client: not loaded by the server
   if (command === "healthcheck") return healthcheck(rest, { env: process.env, out: (line) => console.log(line), err: (line) => console.error(line) });
   if (command !== "serve" && command !== "migrate") {
     console.error(`textllm: unknown command '${command}'. Run 'textllm --help' for the list.`);

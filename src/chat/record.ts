@@ -57,16 +57,20 @@ export interface Recorded {
 }
 
 async function meter(tx: Repos, call: CallRecord, conversationId: string | null, newConversation: boolean): Promise<string> {
-  const sessionId = await tx.sessions.record(call.userId, utcDay(call.now), newId("sess"), {
+  const sessionId = await tx.sessions.record(call.userId, utcDay(call.now), newId("sess"), sessionUsage(call, newConversation));
+  await tx.usage.insert(usageRow(call, sessionId, conversationId));
+  return sessionId;
+}
+
+function sessionUsage(call: CallRecord, newConversation: boolean) {
+  return {
     tokens_input: call.usage.prompt_tokens,
     tokens_output: call.usage.completion_tokens,
     cost: call.cost,
     requests: 1,
     conversations: newConversation ? 1 : 0,
     now: call.now.toISOString(),
-  });
-  await tx.usage.insert(usageRow(call, sessionId, conversationId));
-  return sessionId;
+  };
 }
 
 function usageRow(call: CallRecord, sessionId: string | null, conversationId: string | null) {
@@ -127,6 +131,10 @@ export async function recordTurn(store: Store, t: TurnRecord): Promise<Recorded>
 
 /** A stateless call (/v1/chat/completions) that succeeded: session and usage log. Returns the session id. */
 export async function recordCall(store: Store, call: CallRecord): Promise<string> {
+  // On Postgres the session and the usage row go in one statement: one round trip, atomic by itself.
+  if (store.dialect === "postgres") {
+    return store.sessions.recordWithUsage(call.userId, utcDay(call.now), newId("sess"), sessionUsage(call, false), usageRow(call, null, null));
+  }
   return store.write((tx) => meter(tx, call, null, false));
 }
 

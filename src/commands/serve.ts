@@ -74,6 +74,8 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
     logger.warn({ model: m.id, provider: provider.name }, `model '${m.id}' cannot be used: provider '${provider.name}' has no API key and no base URL. ${setupHint(provider)}`);
   }
 
+  // Start-up garbage (config, migrations, route compilation) is returned before the first request.
+  setTimeout(() => Bun.gc(true), 200).unref();
   const stopCollecting = collectWhenQuiet(deps.lifecycle, () => {
     const started = performance.now();
     Bun.gc(true);

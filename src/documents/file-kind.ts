@@ -1,7 +1,6 @@
 // What a file really is, from its bytes (file-type reads the magic numbers; text is what decodes
 // as UTF-8 without NULs), checked against what its name claims. Mismatches and unsupported kinds
 // are 415, empty files 400, files over max_file_size_mb 413.
-import { fileTypeFromBuffer } from "file-type";
 import { badRequest, payloadTooLarge, unsupportedMediaType } from "../errors.ts";
 import { formatBytes } from "../lib/format-bytes.ts";
 
@@ -56,6 +55,7 @@ function trimPartialUtf8(b: Uint8Array): Uint8Array {
 }
 
 async function sniff(bytes: Uint8Array): Promise<{ kind: FileKind; mime: string } | { kind: null; what: string }> {
+  const { fileTypeFromBuffer } = await import("file-type"); // loaded with the first upload, not at start-up
   const found = await fileTypeFromBuffer(bytes);
   if (found) {
     if (IMAGE_MIMES.has(found.mime)) return { kind: "image", mime: found.mime };

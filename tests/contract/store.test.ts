@@ -187,6 +187,25 @@ for (const backend of BACKENDS) {
       expect(await store.sessions.get(ids[0]!)).toMatchObject({ total_cost: 30, request_count: 10, total_tokens: 20 });
     });
 
+    test.skipIf(backend.name === "sqlite")("session and usage row in one statement: both stored, or neither when the row fails", async () => {
+      const user = newId("user");
+      const usage = { tokens_input: 3, tokens_output: 4, cost: 10, requests: 1, conversations: 0, now: at(1) };
+      const row = (id: string) => ({
+        id, request_id: newId("req"), conversation_id: null, route: "/v1/chat/completions", model: "m", provider: "openai",
+        tokens_cached: 1, latency_ms: 5, status: 200, error_code: null, streamed: false,
+      });
+      const first = row(newId("usage"));
+      const sessionId = await store.sessions.recordWithUsage(user, "2026-02-02", newId("sess"), usage, first);
+      expect(await store.usage.listByUser(user, 10)).toEqual([
+        { ...first, user_id: user, session_id: sessionId, tokens_input: 3, tokens_output: 4, cost: 10, created_at: at(1) },
+      ]);
+      // A usage id already taken fails the statement: the session keeps its totals.
+      await expect(store.sessions.recordWithUsage(user, "2026-02-02", newId("sess"), usage, row(first.id))).rejects.toThrow();
+      expect(await store.sessions.get(sessionId)).toMatchObject({ total_cost: 10, request_count: 1 });
+      expect(await store.sessions.recordWithUsage(user, "2026-02-02", newId("sess"), usage, row(newId("usage")))).toBe(sessionId);
+      expect(await store.sessions.get(sessionId)).toMatchObject({ total_cost: 20, request_count: 2, total_tokens: 14 });
+    });
+
     test("files: insert, get, list by folder newest first, delete", async () => {
       const user = newId("user");
       const mk = (folder: string, name: string, s: number) => ({

@@ -8,7 +8,6 @@ import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "f
 import redocBundle from "redoc/bundles/redoc.standalone.js" with { type: "file" };
 import { notFound } from "../../errors.ts";
 import { NAME } from "../../lib/version.ts";
-import { allRoutes, buildOpenApiDocument } from "../openapi-document.ts";
 
 export const OPENAPI_PATH = "/openapi.json";
 export const DOC_ASSET_PREFIX = "/docs/assets/";
@@ -91,7 +90,9 @@ export function docsRoutes() {
     .get("/redoc", () => html(REDOC_PAGE), hidden)
     .get(
       OPENAPI_PATH,
-      () => {
+      async () => {
+        // The generator (@elysiajs/openapi) is loaded on the first request for the document, not at start-up.
+        const { allRoutes, buildOpenApiDocument } = await import("../openapi-document.ts");
         // Routes are all added before the first request; rebuilt only if that ever changes.
         const routes = allRoutes(plugin).length;
         if (cached?.routes !== routes) cached = { routes, document: buildOpenApiDocument(plugin, { exclude: [/^\/docs\/assets\//] }) };

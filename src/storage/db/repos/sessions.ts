@@ -68,6 +68,35 @@ const RECORD = sql`
     last_activity = excluded.last_activity
   RETURNING id`;
 
+/**
+ * RECORD and the request's usage row as one statement (a data-modifying CTE; Postgres only): atomic
+ * on its own, so a stateless call is stored in one round trip instead of a transaction's four.
+ */
+const RECORD_WITH_USAGE = sql`
+  WITH session AS (${RECORD})
+  INSERT INTO usage_records (id, request_id, user_id, session_id, conversation_id, route, model, provider,
+                             tokens_input, tokens_output, tokens_cached, cost, latency_ms, status, error_code,
+                             streamed, created_at)
+  VALUES (${p("usage_id")}, ${p("request_id")}, ${p("user_id")}, (SELECT id FROM session), ${p("conversation_id")}, ${p("route")},
+          ${p("model")}, ${p("provider")}, ${p("tokens_input")}, ${p("tokens_output")}, ${p("tokens_cached")}, ${p("cost")},
+          ${p("latency_ms")}, ${p("status")}, ${p("error_code")}, ${p("streamed")}, ${p("now")})
+  RETURNING session_id`;
+
+/** The usage row written with its session by `recordWithUsage` (its session id and time come from the session). */
+export interface UsageOfSession {
+  id: string;
+  request_id: string;
+  conversation_id: string | null;
+  route: string;
+  model: string;
+  provider: string | null;
+  tokens_cached: number;
+  latency_ms: number;
+  status: number;
+  error_code: string | null;
+  streamed: boolean;
+}
+
 const SPENT_ON_DAY = sql`SELECT SUM(total_cost) AS c FROM sessions WHERE user_id = ${p("user_id")} AND day = ${p("day")}`;
 
 export function sessionsRepo(db: Db) {
@@ -79,6 +108,18 @@ export function sessionsRepo(db: Db) {
         tokens_output: u.tokens_output, cost: u.cost, requests: u.requests, conversations: u.conversations,
       });
       return String(row!.id);
+    },
+
+    /** `record` and the request's usage row in one statement (Postgres only, see RECORD_WITH_USAGE). */
+    async recordWithUsage(userId: string, day: string, newId: string, u: SessionUsage, usage: UsageOfSession): Promise<string> {
+      const [row] = await db.all(RECORD_WITH_USAGE, {
+        id: newId, user_id: userId, day, now: u.now, tokens: u.tokens_input + u.tokens_output, tokens_input: u.tokens_input,
+        tokens_output: u.tokens_output, cost: u.cost, requests: u.requests, conversations: u.conversations,
+        usage_id: usage.id, request_id: usage.request_id, conversation_id: usage.conversation_id, route: usage.route, model: usage.model,
+        provider: usage.provider, tokens_cached: usage.tokens_cached, latency_ms: usage.latency_ms, status: usage.status,
+        error_code: usage.error_code, streamed: usage.streamed,
+      });
+      return String(row!.session_id);
     },
 
     async get(id: string): Promise<Session | null> {
