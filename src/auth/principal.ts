@@ -6,10 +6,10 @@ import { notFound } from "../errors.ts";
 export type Principal = { kind: "open" } | { kind: "user"; userId: string } | { kind: "admin" };
 
 /** The user a request acts for: the key's user, or the one it names (null: none named). */
-export function actingUser(p: Principal, requested: string | null | undefined): string | null {
-  if (p.kind !== "user") return requested ?? null;
-  if (requested && requested !== p.userId) throw notFound(`No user found with id '${requested}'.`, "user_not_found");
-  return p.userId;
+export function actingUser(principal: Principal, requested: string | null | undefined): string | null {
+  if (principal.kind !== "user") return requested ?? null;
+  if (requested && requested !== principal.userId) throw notFound(`No user found with id '${requested}'.`, "user_not_found");
+  return principal.userId;
 }
 
 /** Whose resources the caller may touch: one user's, or (null) anyone's. */

@@ -15,10 +15,10 @@ export interface WorstCase {
   minAnswerTokens: number;
 }
 
-export function worstCaseAsk(w: WorstCase): BudgetAsk {
+export function worstCaseAsk(worstCase: WorstCase): BudgetAsk {
   return {
-    costOf: (outputTokens) => Math.max(...w.prices.map((p) => costMicros(p, { prompt_tokens: w.promptTokens, completion_tokens: outputTokens, cached_tokens: 0 }))),
-    outputTokens: w.answerTokens,
-    minOutputTokens: Math.min(w.minAnswerTokens, w.answerTokens),
+    costOf: (outputTokens) => Math.max(...worstCase.prices.map((p) => costMicros(p, { prompt_tokens: worstCase.promptTokens, completion_tokens: outputTokens, cached_tokens: 0 }))),
+    outputTokens: worstCase.answerTokens,
+    minOutputTokens: Math.min(worstCase.minAnswerTokens, worstCase.answerTokens),
   };
 }

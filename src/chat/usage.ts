@@ -6,12 +6,12 @@ import type { ChatMessage } from "./messages.ts";
 import { promptTokenCount } from "./prompt-size.ts";
 import { countTokens } from "./token-count.ts";
 
-export function fromUpstream(u: CompletionUsage | null | undefined): TokenUsage | null {
-  if (!u) return null;
+export function fromUpstream(usage: CompletionUsage | null | undefined): TokenUsage | null {
+  if (!usage) return null;
   return {
-    prompt_tokens: u.prompt_tokens ?? 0,
-    completion_tokens: u.completion_tokens ?? 0,
-    cached_tokens: u.prompt_tokens_details?.cached_tokens ?? 0,
+    prompt_tokens: usage.prompt_tokens ?? 0,
+    completion_tokens: usage.completion_tokens ?? 0,
+    cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
   };
 }
 

@@ -38,6 +38,6 @@ export function resolveProviders(config: Config, env: EnvRecord): ResolvedProvid
 }
 
 /** A provider is usable when it has a key, or points somewhere other than OpenAI (local servers need none). */
-export function isProviderConfigured(p: ResolvedProvider): boolean {
-  return p.apiKey !== null || p.baseUrl !== OPENAI_DEFAULT_BASE_URL;
+export function isProviderConfigured(provider: ResolvedProvider): boolean {
+  return provider.apiKey !== null || provider.baseUrl !== OPENAI_DEFAULT_BASE_URL;
 }

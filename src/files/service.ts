@@ -29,13 +29,13 @@ const isUniqueViolation = (err: unknown) => {
 
 export function fileService(store: Store, blobs: BlobStore, now: () => Date) {
   /** Claims a free key with a files row, then commits the bytes under it (or removes the row again). */
-  async function claimAndCommit(f: NewFile, commit: (key: string) => Promise<void>): Promise<FileRecord> {
+  async function claimAndCommit(file: NewFile, commit: (key: string) => Promise<void>): Promise<FileRecord> {
     const at = now();
-    const base = buildKey(f.folder, f.userId, f.filename, at);
+    const base = buildKey(file.folder, file.userId, file.filename, at);
     for (let n = 1; n <= 50; n++) {
       const record: FileRecord = {
-        key: n === 1 ? base : variantKey(base, n), user_id: f.userId, folder: f.folder, filename: f.filename.slice(0, 255),
-        content_type: f.contentType, size: f.bytes.length, backend: blobs.backend, conversation_id: f.conversationId ?? null, created_at: at.toISOString(),
+        key: n === 1 ? base : variantKey(base, n), user_id: file.userId, folder: file.folder, filename: file.filename.slice(0, 255),
+        content_type: file.contentType, size: file.bytes.length, backend: blobs.backend, conversation_id: file.conversationId ?? null, created_at: at.toISOString(),
       };
       try {
         await store.files.insert(record);
@@ -55,13 +55,13 @@ export function fileService(store: Store, blobs: BlobStore, now: () => Date) {
   }
 
   return {
-    async save(f: NewFile): Promise<FileRecord> {
-      const what = `'${f.filename.slice(0, 100)}'`;
-      const staged = await blobs.stage(f.bytes, f.contentType).catch((err) => {
+    async save(file: NewFile): Promise<FileRecord> {
+      const what = `'${file.filename.slice(0, 100)}'`;
+      const staged = await blobs.stage(file.bytes, file.contentType).catch((err) => {
         throw asStorageError(err, what);
       });
       try {
-        return await claimAndCommit(f, staged.commit);
+        return await claimAndCommit(file, staged.commit);
       } catch (err) {
         await staged.discard();
         throw asStorageError(err, what);

@@ -29,22 +29,22 @@ async function readBody(response: Response, signal: AbortSignal | undefined): Pr
   }
 }
 
-export function openAICompatible(p: ResolvedProvider, hooks: ProviderHooks = {}): ChatProvider {
+export function openAICompatible(provider: ResolvedProvider, hooks: ProviderHooks = {}): ChatProvider {
   const client = new OpenAI({
-    apiKey: p.apiKey ?? "not-needed", // local servers take any key; the SDK insists on one
-    baseURL: p.baseUrl,
-    timeout: p.timeoutMs,
-    maxRetries: p.maxRetries,
-    fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(p.name) }),
+    apiKey: provider.apiKey ?? "not-needed", // local servers take any key; the SDK insists on one
+    baseURL: provider.baseUrl,
+    timeout: provider.timeoutMs,
+    maxRetries: provider.maxRetries,
+    fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(provider.name) }),
   });
   const options = (signal: AbortSignal | undefined, call: CallOptions = {}) => ({
     signal,
-    headers: { [DEADLINE_HEADER]: String(Date.now() + p.timeoutMs) },
+    headers: { [DEADLINE_HEADER]: String(Date.now() + provider.timeoutMs) },
     ...(call.maxRetries === undefined ? {} : { maxRetries: call.maxRetries }),
   });
 
   return {
-    name: p.name,
+    name: provider.name,
     async complete(body, signal, call) {
       const { stream: _ignored, ...rest } = body;
       // The raw answer (retries and typed errors as before), parsed here: the SDK's own parsing and

@@ -104,12 +104,12 @@ function statusOf(reply: ReplyState, ending: Ending | undefined): ResponseStatus
   return "completed";
 }
 
-export function usageOf(u: TokenUsage | null) {
-  const input = u?.prompt_tokens ?? 0;
-  const output = u?.completion_tokens ?? 0;
+export function usageOf(usage: TokenUsage | null) {
+  const input = usage?.prompt_tokens ?? 0;
+  const output = usage?.completion_tokens ?? 0;
   return {
     input_tokens: input,
-    input_tokens_details: { cached_tokens: u?.cached_tokens ?? 0, cache_write_tokens: 0 },
+    input_tokens_details: { cached_tokens: usage?.cached_tokens ?? 0, cache_write_tokens: 0 },
     output_tokens: output,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: input + output,

@@ -3,44 +3,44 @@ import type { Conversation } from "../../storage/db/repos/conversations.ts";
 import type { Message } from "../../storage/db/repos/messages.ts";
 import { microsToUsd } from "../../pricing/money.ts";
 
-export function presentConversation(c: Conversation) {
+export function presentConversation(conversation: Conversation) {
   return {
-    id: c.id,
+    id: conversation.id,
     object: "conversation" as const,
-    user_id: c.user_id,
-    session_id: c.session_id,
-    title: c.title,
-    summary: c.summary,
-    tags: c.tags,
-    metadata: c.metadata,
-    model: c.model,
-    created_at: c.created_at,
-    updated_at: c.updated_at,
-    last_used: c.last_used,
-    message_count: c.message_count,
-    total_tokens_input: c.total_tokens_input,
-    total_tokens_output: c.total_tokens_output,
-    total_cost: microsToUsd(c.total_cost),
-    image_urls: c.image_urls,
-    last_image_url: c.last_image_url,
+    user_id: conversation.user_id,
+    session_id: conversation.session_id,
+    title: conversation.title,
+    summary: conversation.summary,
+    tags: conversation.tags,
+    metadata: conversation.metadata,
+    model: conversation.model,
+    created_at: conversation.created_at,
+    updated_at: conversation.updated_at,
+    last_used: conversation.last_used,
+    message_count: conversation.message_count,
+    total_tokens_input: conversation.total_tokens_input,
+    total_tokens_output: conversation.total_tokens_output,
+    total_cost: microsToUsd(conversation.total_cost),
+    image_urls: conversation.image_urls,
+    last_image_url: conversation.last_image_url,
   };
 }
 
-export function presentMessage(m: Message) {
+export function presentMessage(message: Message) {
   return {
-    id: m.id,
+    id: message.id,
     object: "conversation.message" as const,
-    conversation_id: m.conversation_id,
-    message_number: m.seq,
-    role: m.role,
-    content: m.content,
-    attachments: m.attachments,
-    model: m.model,
-    usage: { prompt_tokens: m.tokens_input, completion_tokens: m.tokens_output, total_tokens: m.tokens_input + m.tokens_output },
-    cost: microsToUsd(m.cost),
-    finish_reason: m.finish_reason,
-    ...(m.tool_calls ? { tool_calls: m.tool_calls } : {}),
-    ...(m.tool_call_id ? { tool_call_id: m.tool_call_id } : {}),
-    created_at: m.created_at,
+    conversation_id: message.conversation_id,
+    message_number: message.seq,
+    role: message.role,
+    content: message.content,
+    attachments: message.attachments,
+    model: message.model,
+    usage: { prompt_tokens: message.tokens_input, completion_tokens: message.tokens_output, total_tokens: message.tokens_input + message.tokens_output },
+    cost: microsToUsd(message.cost),
+    finish_reason: message.finish_reason,
+    ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}),
+    ...(message.tool_call_id ? { tool_call_id: message.tool_call_id } : {}),
+    created_at: message.created_at,
   };
 }

@@ -1,18 +1,18 @@
 import { fileUrl } from "../../files/service.ts";
 import type { FileRecord } from "../../storage/db/repos/files.ts";
 
-export function presentFile(f: FileRecord) {
+export function presentFile(file: FileRecord) {
   return {
-    key: f.key,
+    key: file.key,
     object: "file" as const,
-    url: fileUrl(f.key),
-    user_id: f.user_id,
-    folder: f.folder,
-    filename: f.filename,
-    content_type: f.content_type,
-    size: f.size,
-    backend: f.backend,
-    conversation_id: f.conversation_id,
-    created_at: f.created_at,
+    url: fileUrl(file.key),
+    user_id: file.user_id,
+    folder: file.folder,
+    filename: file.filename,
+    content_type: file.content_type,
+    size: file.size,
+    backend: file.backend,
+    conversation_id: file.conversation_id,
+    created_at: file.created_at,
   };
 }

@@ -55,26 +55,26 @@ export interface TurnTotals {
   now: string;
 }
 
-function decode(r: Row): Conversation {
+function decode(row: Row): Conversation {
   return {
-    id: String(r.id),
-    user_id: String(r.user_id),
-    session_id: strOrNull(r.session_id),
-    created_at: iso(r.created_at),
-    updated_at: iso(r.updated_at),
-    last_used: iso(r.last_used),
-    message_count: num(r.message_count),
-    total_tokens_input: num(r.total_tokens_input),
-    total_tokens_output: num(r.total_tokens_output),
-    total_cost: num(r.total_cost),
-    image_urls: json<string[]>(r.image_urls, []),
-    last_image_url: strOrNull(r.last_image_url),
-    tags: json<string[]>(r.tags, []),
-    title: strOrNull(r.title),
-    summary: strOrNull(r.summary),
-    metadata: json<Record<string, unknown>>(r.metadata, {}),
-    model: strOrNull(r.model),
-    is_deleted: bool(r.is_deleted),
+    id: String(row.id),
+    user_id: String(row.user_id),
+    session_id: strOrNull(row.session_id),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    last_used: iso(row.last_used),
+    message_count: num(row.message_count),
+    total_tokens_input: num(row.total_tokens_input),
+    total_tokens_output: num(row.total_tokens_output),
+    total_cost: num(row.total_cost),
+    image_urls: json<string[]>(row.image_urls, []),
+    last_image_url: strOrNull(row.last_image_url),
+    tags: json<string[]>(row.tags, []),
+    title: strOrNull(row.title),
+    summary: strOrNull(row.summary),
+    metadata: json<Record<string, unknown>>(row.metadata, {}),
+    model: strOrNull(row.model),
+    is_deleted: bool(row.is_deleted),
   };
 }
 

@@ -15,27 +15,27 @@ export interface FileRecord {
   created_at: string;
 }
 
-function decode(r: Row): FileRecord {
+function decode(row: Row): FileRecord {
   return {
-    key: String(r.key),
-    user_id: String(r.user_id),
-    folder: String(r.folder),
-    filename: String(r.filename),
-    content_type: String(r.content_type),
-    size: num(r.size),
-    backend: String(r.backend) as FileRecord["backend"],
-    conversation_id: strOrNull(r.conversation_id),
-    created_at: iso(r.created_at),
+    key: String(row.key),
+    user_id: String(row.user_id),
+    folder: String(row.folder),
+    filename: String(row.filename),
+    content_type: String(row.content_type),
+    size: num(row.size),
+    backend: String(row.backend) as FileRecord["backend"],
+    conversation_id: strOrNull(row.conversation_id),
+    created_at: iso(row.created_at),
   };
 }
 
 export function filesRepo(db: Db) {
   return {
-    async insert(f: FileRecord): Promise<void> {
+    async insert(file: FileRecord): Promise<void> {
       await db.run(sql`
         INSERT INTO files (key, user_id, folder, filename, content_type, size, backend, conversation_id, created_at)
-        VALUES (${f.key}, ${f.user_id}, ${f.folder}, ${f.filename}, ${f.content_type}, ${f.size}, ${f.backend},
-                ${f.conversation_id}, ${f.created_at})`);
+        VALUES (${file.key}, ${file.user_id}, ${file.folder}, ${file.filename}, ${file.content_type}, ${file.size}, ${file.backend},
+                ${file.conversation_id}, ${file.created_at})`);
     },
 
     async get(key: string): Promise<FileRecord | null> {

@@ -50,23 +50,23 @@ export interface MessagePage {
   after?: string;
 }
 
-function decode(r: Row): Message {
+function decode(row: Row): Message {
   return {
-    id: String(r.id),
-    conversation_id: String(r.conversation_id),
-    user_id: String(r.user_id),
-    seq: num(r.seq),
-    role: String(r.role) as Message["role"],
-    content: String(r.content),
-    attachments: json<Attachment[]>(r.attachments, []),
-    model: strOrNull(r.model),
-    tokens_input: num(r.tokens_input),
-    tokens_output: num(r.tokens_output),
-    cost: num(r.cost),
-    finish_reason: strOrNull(r.finish_reason),
-    tool_calls: json<ToolCall[] | null>(r.tool_calls, null),
-    tool_call_id: strOrNull(r.tool_call_id),
-    created_at: iso(r.created_at),
+    id: String(row.id),
+    conversation_id: String(row.conversation_id),
+    user_id: String(row.user_id),
+    seq: num(row.seq),
+    role: String(row.role) as Message["role"],
+    content: String(row.content),
+    attachments: json<Attachment[]>(row.attachments, []),
+    model: strOrNull(row.model),
+    tokens_input: num(row.tokens_input),
+    tokens_output: num(row.tokens_output),
+    cost: num(row.cost),
+    finish_reason: strOrNull(row.finish_reason),
+    tool_calls: json<ToolCall[] | null>(row.tool_calls, null),
+    tool_call_id: strOrNull(row.tool_call_id),
+    created_at: iso(row.created_at),
   };
 }
 

@@ -21,23 +21,23 @@ export interface StoredResponse {
   created_at: string;
 }
 
-function decode(r: Row): StoredResponse {
+function decode(row: Row): StoredResponse {
   return {
-    id: String(r.id),
-    user_id: String(r.user_id),
-    conversation_id: String(r.conversation_id),
-    body: json<Record<string, unknown>>(r.body, {}),
-    input_items: json<InputItem[]>(r.input_items, []),
-    created_at: iso(r.created_at),
+    id: String(row.id),
+    user_id: String(row.user_id),
+    conversation_id: String(row.conversation_id),
+    body: json<Record<string, unknown>>(row.body, {}),
+    input_items: json<InputItem[]>(row.input_items, []),
+    created_at: iso(row.created_at),
   };
 }
 
 export function responsesRepo(db: Db) {
   return {
-    async insert(r: StoredResponse): Promise<void> {
+    async insert(stored: StoredResponse): Promise<void> {
       await db.run(sql`
         INSERT INTO responses (id, user_id, conversation_id, body, input_items, created_at)
-        VALUES (${r.id}, ${r.user_id}, ${r.conversation_id}, ${db.json(r.body)}, ${db.json(r.input_items)}, ${r.created_at})`);
+        VALUES (${stored.id}, ${stored.user_id}, ${stored.conversation_id}, ${db.json(stored.body)}, ${db.json(stored.input_items)}, ${stored.created_at})`);
     },
 
     async get(id: string): Promise<StoredResponse | null> {

@@ -32,21 +32,21 @@ export interface SessionUsage {
   now: string;
 }
 
-function decode(r: Row): Session {
+function decode(row: Row): Session {
   return {
-    id: String(r.id),
-    user_id: String(r.user_id),
-    day: String(r.day),
-    created_at: iso(r.created_at),
-    last_activity: iso(r.last_activity),
-    ended_at: isoOrNull(r.ended_at),
-    total_tokens: num(r.total_tokens),
-    total_tokens_input: num(r.total_tokens_input),
-    total_tokens_output: num(r.total_tokens_output),
-    total_cost: num(r.total_cost),
-    request_count: num(r.request_count),
-    conversation_count: num(r.conversation_count),
-    is_active: bool(r.is_active),
+    id: String(row.id),
+    user_id: String(row.user_id),
+    day: String(row.day),
+    created_at: iso(row.created_at),
+    last_activity: iso(row.last_activity),
+    ended_at: isoOrNull(row.ended_at),
+    total_tokens: num(row.total_tokens),
+    total_tokens_input: num(row.total_tokens_input),
+    total_tokens_output: num(row.total_tokens_output),
+    total_cost: num(row.total_cost),
+    request_count: num(row.request_count),
+    conversation_count: num(row.conversation_count),
+    is_active: bool(row.is_active),
   };
 }
 

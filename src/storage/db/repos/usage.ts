@@ -43,25 +43,25 @@ export interface DailyUsage extends ModelUsage {
   user_id: string;
 }
 
-function decode(r: Row): UsageRecord {
+function decode(row: Row): UsageRecord {
   return {
-    id: String(r.id),
-    request_id: String(r.request_id),
-    user_id: String(r.user_id),
-    session_id: strOrNull(r.session_id),
-    conversation_id: strOrNull(r.conversation_id),
-    route: String(r.route),
-    model: String(r.model),
-    provider: strOrNull(r.provider),
-    tokens_input: num(r.tokens_input),
-    tokens_output: num(r.tokens_output),
-    tokens_cached: num(r.tokens_cached),
-    cost: num(r.cost),
-    latency_ms: num(r.latency_ms),
-    status: num(r.status),
-    error_code: strOrNull(r.error_code),
-    streamed: bool(r.streamed),
-    created_at: iso(r.created_at),
+    id: String(row.id),
+    request_id: String(row.request_id),
+    user_id: String(row.user_id),
+    session_id: strOrNull(row.session_id),
+    conversation_id: strOrNull(row.conversation_id),
+    route: String(row.route),
+    model: String(row.model),
+    provider: strOrNull(row.provider),
+    tokens_input: num(row.tokens_input),
+    tokens_output: num(row.tokens_output),
+    tokens_cached: num(row.tokens_cached),
+    cost: num(row.cost),
+    latency_ms: num(row.latency_ms),
+    status: num(row.status),
+    error_code: strOrNull(row.error_code),
+    streamed: bool(row.streamed),
+    created_at: iso(row.created_at),
   };
 }
 
@@ -76,8 +76,8 @@ const INSERT = sql`
 
 export function usageRepo(db: Db) {
   return {
-    async insert(u: UsageRecord): Promise<void> {
-      await db.run(INSERT, u);
+    async insert(usage: UsageRecord): Promise<void> {
+      await db.run(INSERT, usage);
     },
 
     async listByUser(userId: string, limit: number): Promise<UsageRecord[]> {
