@@ -56,13 +56,13 @@ export interface Recorded {
   messageNumber: number;
 }
 
-async function meter(tx: Repos, call: CallRecord, conversationId: string | null, newConversation: boolean): Promise<string> {
-  const sessionId = await tx.sessions.record(call.userId, utcDay(call.now), newId("sess"), sessionUsage(call, newConversation));
-  await tx.usage.insert(usageRow(call, sessionId, conversationId));
+async function meter(tx: Repos, call: CallRecord, where: { conversationId: string | null; newConversation: boolean }): Promise<string> {
+  const sessionId = await tx.sessions.record(call.userId, utcDay(call.now), newId("sess"), sessionUsage(call, where));
+  await tx.usage.insert(usageRow(call, sessionId, where.conversationId));
   return sessionId;
 }
 
-function sessionUsage(call: CallRecord, newConversation: boolean) {
+function sessionUsage(call: CallRecord, { newConversation }: { newConversation: boolean }) {
   return {
     tokens_input: call.usage.prompt_tokens,
     tokens_output: call.usage.completion_tokens,
@@ -95,36 +95,36 @@ function usageRow(call: CallRecord, sessionId: string | null, conversationId: st
   };
 }
 
-export async function recordTurn(store: Store, t: TurnRecord): Promise<Recorded> {
-  const now = t.now.toISOString();
+export async function recordTurn(store: Store, turnRecord: TurnRecord): Promise<Recorded> {
+  const now = turnRecord.now.toISOString();
   return store.write(async (tx) => {
-    if (t.create) {
-      await tx.conversations.create({ id: t.conversationId, user_id: t.userId, title: t.create.title, model: t.model, now });
+    if (turnRecord.create) {
+      await tx.conversations.create({ id: turnRecord.conversationId, user_id: turnRecord.userId, title: turnRecord.create.title, model: turnRecord.model, now });
     }
-    const sessionId = await meter(tx, t, t.conversationId, t.create !== null);
-    const count = await tx.conversations.addTurn(t.conversationId, {
-      messages: t.messages.length + 1,
-      tokens_input: t.usage.prompt_tokens,
-      tokens_output: t.usage.completion_tokens,
-      cost: t.cost,
-      image_urls: t.imageUrls,
+    const sessionId = await meter(tx, turnRecord, { conversationId: turnRecord.conversationId, newConversation: turnRecord.create !== null });
+    const count = await tx.conversations.addTurn(turnRecord.conversationId, {
+      messages: turnRecord.messages.length + 1,
+      tokens_input: turnRecord.usage.prompt_tokens,
+      tokens_output: turnRecord.usage.completion_tokens,
+      cost: turnRecord.cost,
+      image_urls: turnRecord.imageUrls,
       session_id: sessionId,
-      model: t.model,
+      model: turnRecord.model,
       now,
     });
-    let seq = count - t.messages.length;
-    for (const m of t.messages) {
+    let seq = count - turnRecord.messages.length;
+    for (const m of turnRecord.messages) {
       await tx.messages.insert({
-        id: newId("msg"), conversation_id: t.conversationId, user_id: t.userId, seq: seq++, role: m.role, content: m.content,
+        id: newId("msg"), conversation_id: turnRecord.conversationId, user_id: turnRecord.userId, seq: seq++, role: m.role, content: m.content,
         attachments: m.attachments ?? [], tool_calls: m.tool_calls, tool_call_id: m.tool_call_id, created_at: now,
       });
     }
     await tx.messages.insert({
-      id: newId("msg"), conversation_id: t.conversationId, user_id: t.userId, seq: count, role: "assistant", content: t.reply.content,
-      model: t.model, tokens_input: t.usage.prompt_tokens, tokens_output: t.usage.completion_tokens, cost: t.cost,
-      finish_reason: t.reply.finishReason, tool_calls: t.reply.toolCalls, created_at: now,
+      id: newId("msg"), conversation_id: turnRecord.conversationId, user_id: turnRecord.userId, seq: count, role: "assistant", content: turnRecord.reply.content,
+      model: turnRecord.model, tokens_input: turnRecord.usage.prompt_tokens, tokens_output: turnRecord.usage.completion_tokens, cost: turnRecord.cost,
+      finish_reason: turnRecord.reply.finishReason, tool_calls: turnRecord.reply.toolCalls, created_at: now,
     });
-    if (t.response) await tx.responses.insert({ ...t.response, user_id: t.userId, conversation_id: t.conversationId, created_at: now });
+    if (turnRecord.response) await tx.responses.insert({ ...turnRecord.response, user_id: turnRecord.userId, conversation_id: turnRecord.conversationId, created_at: now });
     return { sessionId, messageNumber: count };
   });
 }
@@ -133,9 +133,9 @@ export async function recordTurn(store: Store, t: TurnRecord): Promise<Recorded>
 export async function recordCall(store: Store, call: CallRecord): Promise<string> {
   // On Postgres the session and the usage row go in one statement: one round trip, atomic by itself.
   if (store.dialect === "postgres") {
-    return store.sessions.recordWithUsage(call.userId, utcDay(call.now), newId("sess"), sessionUsage(call, false), usageRow(call, null, null));
+    return store.sessions.recordWithUsage(call.userId, utcDay(call.now), newId("sess"), sessionUsage(call, { newConversation: false }), usageRow(call, null, null));
   }
-  return store.write((tx) => meter(tx, call, null, false));
+  return store.write((tx) => meter(tx, call, { conversationId: null, newConversation: false }));
 }
 
 /** A call that failed or was refused: the usage log only (nothing was spent). */

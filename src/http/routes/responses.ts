@@ -17,13 +17,13 @@ import { accessFields, chatAdmission, budgetHeaders, streamOptions } from "../gu
 import { requestId } from "../request-id.ts";
 import { storageUnavailable } from "../../chat/metered-stream.ts";
 import { operationDoc } from "../operation-doc.ts";
+import { IdParams } from "../schemas/common.ts";
 import { SseSchema } from "../schemas/completions.ts";
 import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
 import { DELETED_RESPONSE_EXAMPLE, INPUT_ITEMS_EXAMPLE, RESPONSE_EXAMPLE, RESPONSE_REQUEST_EXAMPLES, RESPONSE_STREAM_EXAMPLE } from "../schemas/responses-examples.ts";
 import { DeletedResponseSchema, InputItemListSchema, ResponseObjectSchema, ResponseRequestSchema, type ResponseObject } from "../schemas/responses.ts";
 import { streamAnswer } from "../sse.ts";
 
-const IdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 255 }) });
 
 /** In open mode (or with the admin key) OpenAI's `user` / `safety_identifier` names the user. */
 function namedUser(principal: Principal, body: { user?: string; safety_identifier?: string }): string | undefined {
