@@ -14,6 +14,7 @@ import { idleTimeoutSeconds, untimedStreams } from "./http/server-timeouts.ts";
 import { docsRoutes, DOC_ASSET_PREFIX } from "./http/routes/docs.ts";
 import { consoleRoutes, CONSOLE_ASSET_PREFIX } from "./http/routes/console.ts";
 import { chatRoutes } from "./http/routes/chat.ts";
+import { chatStreamRoutes } from "./http/routes/chat-streams.ts";
 import { chatV1Routes } from "./http/routes/chat-v1.ts";
 import { completionRoutes } from "./http/routes/completions.ts";
 import { embeddingRoutes } from "./http/routes/embeddings.ts";
@@ -75,6 +76,7 @@ export function buildApp(deps: Deps) {
     .use(embeddingRoutes(routes))
     .use(responseRoutes(routes))
     .use(chatRoutes(routes))
+    .use(chatStreamRoutes(routes))
     .use(chatV1Routes(routes))
     .use(conversationRoutes(routes))
     .use(sessionRoutes(routes))

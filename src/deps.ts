@@ -27,6 +27,8 @@ import { localBlobStore } from "./storage/blobs/local-blob-store.ts";
 import { s3BlobStore } from "./storage/blobs/s3-blob-store.ts";
 import { openStore, sqliteFileIn, type DatabaseTarget } from "./storage/db/open.ts";
 import type { Store } from "./storage/db/store.ts";
+import { answerStreams, type AnswerStreams } from "./chat/answer-streams.ts";
+import { memoryEventLog } from "./chat/event-log.ts";
 
 export interface Deps {
   loaded: LoadedConfig;
@@ -44,6 +46,8 @@ export interface Deps {
   metrics: Metrics;
   lifecycle: Lifecycle;
   tracker: RequestTracker;
+  /** Streamed answers' event logs (resume after a dropped connection) and running generations. */
+  streams: AnswerStreams;
   logger: Logger;
   now: () => Date;
   startedAt: Date;
@@ -107,6 +111,7 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
     loaded, store, registry, blobs, files: fileService(store, blobs, now), auth: createAuthenticator(c.auth), limiter,
     conversations: conversationService(store, now), sessions: sessionService(store, now),
     budget: budgetService(c, spend, ledger, now, logger), redis, metrics, lifecycle, tracker: createRequestTracker(logger, metrics, lifecycle),
+    streams: answerStreams(memoryEventLog({ replayMs: c.streams.replay_minutes * 60_000 })),
     logger, now, startedAt: now(),
   };
 }

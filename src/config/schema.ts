@@ -129,6 +129,13 @@ export const ConfigSchema = T.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    streams: T.Object(
+      {
+        continue_after_disconnect: T.Boolean({ default: true, description: "a /chat stream whose client leaves is generated to its end and stored in full (GET /chat/streams/{id} resumes it)" }),
+        replay_minutes: T.Number({ exclusiveMinimum: 0, maximum: 1440, default: 10, description: "how long a finished stream's events can still be replayed" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     redis: T.Object(
       {
         url: T.String({ default: "" }),
