@@ -15,6 +15,7 @@ import { docsRoutes, DOC_ASSET_PREFIX } from "./http/routes/docs.ts";
 import { consoleRoutes, CONSOLE_ASSET_PREFIX } from "./http/routes/console.ts";
 import { chatRoutes } from "./http/routes/chat.ts";
 import { chatStreamRoutes } from "./http/routes/chat-streams.ts";
+import { idempotencyPlugin } from "./http/idempotency.ts";
 import { chatV1Routes } from "./http/routes/chat-v1.ts";
 import { completionRoutes } from "./http/routes/completions.ts";
 import { embeddingRoutes } from "./http/routes/embeddings.ts";
@@ -53,6 +54,8 @@ export function buildApp(deps: Deps) {
     .use(answerHeaders(deps.registry.answers, deps.tracker))
     .use(auth)
     .use(bodyLimit(maxBody))
+    // Before the central error answer: a failed first request's answer is kept for its repeats.
+    .use(idempotencyPlugin(deps.idempotency))
     .onError({ as: "global" }, ({ code, error, set, request, path }) => {
       const answer = toErrorAnswer(code, error, request.method, path);
       if (answer.body.error.code === ErrorCode.rateLimitExceeded) deps.metrics.rateLimited.inc();

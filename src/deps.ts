@@ -29,6 +29,7 @@ import { openStore, sqliteFileIn, type DatabaseTarget } from "./storage/db/open.
 import type { Store } from "./storage/db/store.ts";
 import { answerStreams, type AnswerStreams } from "./chat/answer-streams.ts";
 import { memoryEventLog } from "./chat/event-log.ts";
+import { idempotencyService, type IdempotencyService } from "./chat/idempotency.ts";
 
 export interface Deps {
   loaded: LoadedConfig;
@@ -48,6 +49,8 @@ export interface Deps {
   tracker: RequestTracker;
   /** Streamed answers' event logs (resume after a dropped connection) and running generations. */
   streams: AnswerStreams;
+  /** Idempotency-Key claims and kept answers, in the database (shared by replicas on Postgres). */
+  idempotency: IdempotencyService;
   logger: Logger;
   now: () => Date;
   startedAt: Date;
@@ -112,6 +115,7 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
     conversations: conversationService(store, now), sessions: sessionService(store, now),
     budget: budgetService(c, spend, ledger, now, logger), redis, metrics, lifecycle, tracker: createRequestTracker(logger, metrics, lifecycle),
     streams: answerStreams(memoryEventLog({ replayMs: c.streams.replay_minutes * 60_000 })),
+    idempotency: idempotencyService(store, { ttlMs: c.idempotency.ttl_hours * 3_600_000, leaseMs: c.idempotency.lease_seconds * 1000, now: () => now().getTime() }),
     logger, now, startedAt: now(),
   };
 }
