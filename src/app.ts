@@ -55,7 +55,7 @@ export function buildApp(deps: Deps) {
     .use(auth)
     .use(bodyLimit(maxBody))
     // Before the central error answer: a failed first request's answer is kept for its repeats.
-    .use(idempotencyPlugin(deps.idempotency))
+    .use(idempotencyPlugin({ ...deps, keepAliveMs: deps.loaded.config.server.sse_keepalive_seconds * 1000 }))
     .onError({ as: "global" }, ({ code, error, set, request, path }) => {
       const answer = toErrorAnswer(code, error, request.method, path);
       if (answer.body.error.code === ErrorCode.rateLimitExceeded) deps.metrics.rateLimited.inc();

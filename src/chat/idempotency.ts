@@ -19,14 +19,19 @@ export interface IdempotencyOptions {
 
 export type Begun =
   | { kind: "replay"; answer: StoredAnswer }
-  | { kind: "run"; finish(answer: StoredAnswer): Promise<void>; abandon(): Promise<void> };
+  /** The first is a stream still running, readable here: follow its event log. */
+  | { kind: "attach"; answer: StoredAnswer & { streamId: string } }
+  | { kind: "run"; attach(answer: StoredAnswer & { streamId: string }): Promise<void>; finish(answer: StoredAnswer): Promise<void>; abandon(): Promise<void> };
 
 export function idempotencyService(store: Store, opts: IdempotencyOptions) {
   const repo = store.idempotency;
   const pollMs = opts.pollMs ?? 50;
   return {
-    /** Claims `key` for this request, or returns the first one's answer once it has one. */
-    async begin(userId: string, key: string, digest: string): Promise<Begun> {
+    /**
+     * Claims `key` for this request, or returns the first one's answer once it has one — or, when
+     * the first is a stream whose log `readable` here, that stream to follow.
+     */
+    async begin(userId: string, key: string, digest: string, readable: (streamId: string) => Promise<boolean>): Promise<Begun> {
       for (;;) {
         const token = Bun.randomUUIDv7();
         if (await repo.claim({ userId, key, digest, token, now: opts.now(), leaseMs: opts.leaseMs, ttlMs: opts.ttlMs })) {
@@ -36,6 +41,9 @@ export function idempotencyService(store: Store, opts: IdempotencyOptions) {
           renewal.unref();
           return {
             kind: "run",
+            async attach(answer) {
+              await repo.attach(userId, key, token, answer);
+            },
             async finish(answer) {
               clearInterval(renewal);
               if (answer.status >= 500 || answer.status === 499) await repo.release(userId, key, token);
@@ -52,7 +60,9 @@ export function idempotencyService(store: Store, opts: IdempotencyOptions) {
         if (row.digest !== digest) {
           throw idempotencyKeyReused(`The Idempotency-Key '${key.slice(0, 80)}' was already used for a different request; use a new key for a new request.`);
         }
-        if (row.answer) return { kind: "replay", answer: row.answer };
+        if (row.answer && row.finished) return { kind: "replay", answer: row.answer };
+        const streamId = row.answer?.streamId;
+        if (row.answer && streamId && (await readable(streamId))) return { kind: "attach", answer: { ...row.answer, streamId } };
         await Bun.sleep(pollMs);
       }
     },

@@ -4,16 +4,23 @@
 // and `Idempotent-Replayed: true`, a repeat of a running one waits for it; after the handler (or
 // its error) the answer is kept for the repeats. The request's digest is its method, path and body
 // (a form by its fields and files, since every retry of a form gets a new boundary).
-// Streamed answers are not covered yet: a stream with a key runs as if it had none.
+// A /chat stream is kept by its event log: repeats follow the live stream from its first event,
+// and once it has ended its whole SSE text is kept (one write) for the repeats after the replay
+// window. Streams of /v1/chat/completions and /v1/responses with a key run as if they had none.
 import { Elysia } from "elysia";
 import type { Principal } from "../auth/principal.ts";
+import type { AnswerStreams } from "../chat/answer-streams.ts";
 import type { IdempotencyService, StoredAnswer } from "../chat/idempotency.ts";
+import type { RequestTracker } from "../observability/request-tracker.ts";
 import { badRequest } from "../errors.ts";
 import { toErrorAnswer } from "./error-response.ts";
+import { idFrames, sseResponse } from "./sse.ts";
 
 const ROUTES = new Set(["/chat", "/v1/chat/completions", "/v1/responses", "/files/upload"]);
+/** The routes whose streams have an event log. */
+const LOGGED_STREAMS = new Set(["/chat"]);
 /** Headers of an answer that a replay repeats. */
-const KEPT_HEADERS = ["x-conversation-id", "x-budget-remaining-usd", "x-budget-warning", "x-textllm-max-tokens-clamped"];
+const KEPT_HEADERS = ["x-conversation-id", "x-stream-id", "x-budget-remaining-usd", "x-budget-warning", "x-textllm-max-tokens-clamped"];
 
 type Run = Extract<Awaited<ReturnType<IdempotencyService["begin"]>>, { kind: "run" }>;
 
@@ -51,7 +58,25 @@ const isStream = (body: unknown) => {
   return stream === true || stream === "true";
 };
 
-export function idempotencyPlugin(service: IdempotencyService) {
+export interface IdempotencyPluginDeps {
+  idempotency: IdempotencyService;
+  streams: AnswerStreams;
+  tracker: RequestTracker;
+  keepAliveMs: number;
+}
+
+export function idempotencyPlugin({ idempotency: service, streams, tracker, keepAliveMs }: IdempotencyPluginDeps) {
+  const readable = async (streamId: string) => (await streams.log.owner(streamId)) !== undefined;
+  /** A kept stream as SSE: its frames, then the end of the request in the access log. */
+  const sse = (request: Request, frames: AsyncIterable<string>, headers: Record<string, string>) =>
+    sseResponse(frames, { headers: { ...headers, "idempotent-replayed": "true" }, onCancel: () => {}, onClose: () => tracker.streamEnded(request), keepAliveMs });
+  /** Keeps a /chat stream's whole text once it has ended (read from its log, in this process). */
+  async function keepStream(run: Run, streamId: string, headers: Record<string, string>): Promise<void> {
+    await run.attach({ status: 200, headers, body: "", streamId });
+    let text = "";
+    for await (const frame of idFrames(streams.log, streamId, 0)) text += frame;
+    await run.finish({ status: 200, headers, body: text });
+  }
   const copies = new WeakMap<Request, Request>();
   const runs = new WeakMap<Request, Run>();
   const finish = (request: Request, answer: StoredAnswer) => {
@@ -73,23 +98,31 @@ export function idempotencyPlugin(service: IdempotencyService) {
       if (key.length < 1 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
         throw badRequest("The Idempotency-Key header must be 1 to 255 visible ASCII characters.", "Idempotency-Key", "invalid_idempotency_key");
       }
-      if (isStream(body)) return;
+      if (isStream(body) && !LOGGED_STREAMS.has(new URL(request.url).pathname)) return;
       const principal = (ctx as unknown as { principal: Principal }).principal;
-      const begun = await service.begin(scopeOf(principal, body), key, await digestOf(copy));
+      const begun = await service.begin(scopeOf(principal, body), key, await digestOf(copy), readable);
       if (begun.kind === "run") {
         runs.set(request, begun);
         return;
       }
       const { status, headers, body: text } = begun.answer;
+      if (begun.kind === "attach") return sse(request, idFrames(streams.log, begun.answer.streamId, 0), headers);
+      if (headers["content-type"]?.startsWith("text/event-stream")) return sse(request, (async function* () { yield text; })(), headers);
       return new Response(text, { status, headers: { ...headers, "idempotent-replayed": "true" } });
     })
     .onAfterHandle({ as: "global" }, async ({ request, response, set }) => {
       if (!runs.has(request)) return;
       if (response instanceof Response) {
-        // Not kept (a file, a stream): the key is freed for the next attempt.
         const run = runs.get(request)!;
         runs.delete(request);
-        await run.abandon().catch(() => undefined);
+        const streamId = response.headers.get("x-stream-id");
+        if (streamId) {
+          const headers: Record<string, string> = {};
+          for (const name of ["content-type", ...KEPT_HEADERS]) if (response.headers.has(name)) headers[name] = response.headers.get(name)!;
+          void keepStream(run, streamId, headers).catch(() => run.abandon().catch(() => undefined));
+          return;
+        }
+        await run.abandon().catch(() => undefined); // not kept (a file): the key is freed for the next attempt
         return;
       }
       const headers: Record<string, string> = { "content-type": typeof response === "string" ? "text/plain; charset=utf-8" : "application/json" };

@@ -6,6 +6,7 @@ import OpenAI from "openai";
 import { BACKENDS, backendTitle, type BackendHandle } from "../support/backends.ts";
 import { errorOf } from "../support/app.ts";
 import { startHarness, type Harness } from "../support/harness.ts";
+import { waitFor } from "../support/temp.ts";
 import { newId } from "../../src/lib/ids.ts";
 
 const CONFIG = { rate_limit_per_minute: 100_000, providers: [{ name: "openai", models: ["gpt-*"], timeout_ms: 5000, max_retries: 0 }] };
@@ -106,3 +107,60 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe("Idempotency-Key on /chat streams", () => {
+  let harness: Harness;
+  let base: string;
+  beforeAll(async () => {
+    harness = await startHarness({ config: CONFIG });
+    base = harness.app.listen();
+  });
+  afterAll(() => harness?.close());
+  beforeEach(() => harness.mock.reset());
+
+  const stream = (body: unknown, key: string, init: RequestInit = {}) =>
+    fetch(`${base}/chat`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify({ ...(body as object), stream: true }), ...init });
+  const words = Array.from({ length: 60 }, (_, i) => `w${i}`).join(" ");
+
+  test("50 concurrent streams with one key: one upstream call and stored turn, 50 identical event streams", async () => {
+    const user = newId("user");
+    const key = newId("req");
+    harness.mock.script({ kind: "reply", text: words, chunkDelayMs: 5 });
+    const answers = await Promise.all(Array.from({ length: 50 }, () => stream({ message: "stream once", user_id: user }, key)));
+    const texts = await Promise.all(answers.map((r) => r.text()));
+    expect(new Set(texts).size).toBe(1);
+    expect(texts[0]).toContain("data: [DONE]");
+    expect(texts[0]).toContain("id: 1\n");
+    expect(answers.filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(49);
+    expect(harness.mock.requests).toHaveLength(1);
+    expect(await harness.app.deps.store.conversations.countByUser(user)).toBe(1);
+    expect(await harness.app.deps.store.usage.listByUser(user, 10)).toHaveLength(1);
+  });
+
+  test("a retry after a network cut mid-stream replays the whole stream; no second call or charge", async () => {
+    const user = newId("user");
+    const key = newId("req");
+    harness.mock.script({ kind: "reply", text: words, chunkDelayMs: 20 });
+    const controller = new AbortController();
+    const first = await stream({ message: "cut me", user_id: user }, key, { signal: controller.signal });
+    const reader = first.body!.getReader();
+    let seen = "";
+    while (!seen.includes("w3")) seen += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const retry = await stream({ message: "cut me", user_id: user }, key);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    const text = await retry.text();
+    expect(text.startsWith(seen.slice(0, seen.indexOf("\n\n")))).toBe(true); // from the first event
+    const content = text.split("\n\n").filter((e) => e.includes("data: {")).map((e) => JSON.parse(e.slice(e.indexOf("data: ") + 6)).choices?.[0]?.delta?.content ?? "").join("");
+    expect(content).toBe(words);
+    // After the end: the kept text, the same again.
+    const after = await waitFor(async () => {
+      const r = await stream({ message: "cut me", user_id: user }, key);
+      const body = await r.text();
+      return body === text ? body : undefined;
+    }, "the kept stream");
+    expect(after).toBe(text);
+    expect(harness.mock.requests).toHaveLength(1);
+    expect(await harness.app.deps.store.usage.listByUser(user, 10)).toHaveLength(1);
+  });
+});
