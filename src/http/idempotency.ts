@@ -4,9 +4,9 @@
 // and `Idempotent-Replayed: true`, a repeat of a running one waits for it; after the handler (or
 // its error) the answer is kept for the repeats. The request's digest is its method, path and body
 // (a form by its fields and files, since every retry of a form gets a new boundary).
-// A /chat stream is kept by its event log: repeats follow the live stream from its first event,
-// and once it has ended its whole SSE text is kept (one write) for the repeats after the replay
-// window. Streams of /v1/chat/completions and /v1/responses with a key run as if they had none.
+// A /chat or /v1/responses stream is kept by its event log: repeats follow the live stream from its
+// first event, and once it has ended its whole SSE text is kept (one write) for the repeats after
+// the replay window. /v1/chat/completions streams with a key run as if they had none.
 import { Elysia } from "elysia";
 import type { Principal } from "../auth/principal.ts";
 import type { AnswerStreams } from "../chat/answer-streams.ts";
@@ -18,7 +18,7 @@ import { idFrames, sseResponse } from "./sse.ts";
 
 const ROUTES = new Set(["/chat", "/v1/chat/completions", "/v1/responses", "/files/upload"]);
 /** The routes whose streams have an event log. */
-const LOGGED_STREAMS = new Set(["/chat"]);
+const LOGGED_STREAMS = new Set(["/chat", "/v1/responses"]);
 /** Headers of an answer that a replay repeats. */
 const KEPT_HEADERS = ["x-conversation-id", "x-stream-id", "x-budget-remaining-usd", "x-budget-warning", "x-textllm-max-tokens-clamped"];
 

@@ -137,6 +137,18 @@ describe("Idempotency-Key on /chat streams", () => {
     expect(await harness.app.deps.store.usage.listByUser(user, 10)).toHaveLength(1);
   });
 
+  test("a /v1/responses stream with a key: the repeat gets the same events, from one upstream call", async () => {
+    const key = newId("req");
+    const body = JSON.stringify({ model: "gpt-4o", input: "respond once", stream: true, user: newId("user") });
+    const send = () => fetch(`${base}/v1/responses`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": key }, body });
+    const [first, second] = await Promise.all([send(), send()]);
+    const [a, b] = [await first.text(), await second.text()];
+    expect(b).toBe(a);
+    expect(a).toContain("event: response.completed");
+    expect([first, second].filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(1);
+    expect(harness.mock.requests).toHaveLength(1);
+  });
+
   test("a retry after a network cut mid-stream replays the whole stream; no second call or charge", async () => {
     const user = newId("user");
     const key = newId("req");

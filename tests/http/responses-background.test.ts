@@ -27,7 +27,7 @@ describe("background responses and resumable response streams (openai SDK)", () 
     expect(created.status).toBe("in_progress");
     expect(created.background).toBe(true);
     const polled = await sdk.responses.retrieve(created.id);
-    expect(["in_progress", "completed"]).toContain(polled.status);
+    expect(["in_progress", "completed"]).toContain(String(polled.status));
 
     const resumed = await sdk.responses.retrieve(created.id, { stream: true, starting_after: 1 });
     const events: Array<{ type: string; sequence_number: number }> = [];

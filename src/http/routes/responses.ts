@@ -141,6 +141,7 @@ export function responseRoutes(ctx: RouteDeps) {
         }
         const { events, budget } = await streamTurn(ctx, turn, controller.signal, () => controller.abort(), extras);
         budgetHeaders(budget, set.headers);
+        set.headers["x-stream-id"] = draft.id; // the stream's event log is the response's
         const writer = new ResponseEvents(draft);
         // The event stream is a hand-built Response (not checked against the schema, which documents the JSON answer).
         const answer = streamAnswer(
