@@ -30,7 +30,7 @@ export function chatStreamRoutes(ctx: RouteDeps) {
   /** Throws 404 unless the stream exists and belongs to the caller (the admin key sees every one). */
   async function ownStream(principal: Principal, streamId: string, userId: string | undefined): Promise<void> {
     const owner = await streams.log.owner(streamId);
-    const mine = owner !== undefined && (principal.kind === "admin" || owner === actingUser(principal, userId));
+    const mine = owner !== undefined && (principal.kind === "admin" || owner === actingUser(principal, userId || undefined));
     if (!mine) throw notFound(`No stream found with id '${streamId}': it never existed, belongs to another user, or ended more than ${ctx.loaded.config.streams.replay_minutes} minutes ago (the conversation has the answer).`, "stream_not_found");
   }
   return new Elysia({ name: "routes:chat-streams", detail: { tags: ["Chat"] } })
