@@ -14,6 +14,8 @@ import { idleTimeoutSeconds, untimedStreams } from "./http/server-timeouts.ts";
 import { docsRoutes, DOC_ASSET_PREFIX } from "./http/routes/docs.ts";
 import { consoleRoutes, CONSOLE_ASSET_PREFIX } from "./http/routes/console.ts";
 import { chatRoutes } from "./http/routes/chat.ts";
+import { chatStreamRoutes } from "./http/routes/chat-streams.ts";
+import { idempotencyPlugin } from "./http/idempotency.ts";
 import { chatV1Routes } from "./http/routes/chat-v1.ts";
 import { completionRoutes } from "./http/routes/completions.ts";
 import { embeddingRoutes } from "./http/routes/embeddings.ts";
@@ -52,6 +54,8 @@ export function buildApp(deps: Deps) {
     .use(answerHeaders(deps.registry.answers, deps.tracker))
     .use(auth)
     .use(bodyLimit(maxBody))
+    // Before the central error answer: a failed first request's answer is kept for its repeats.
+    .use(idempotencyPlugin({ ...deps, keepAliveMs: deps.loaded.config.server.sse_keepalive_seconds * 1000 }))
     .onError({ as: "global" }, ({ code, error, set, request, path }) => {
       const answer = toErrorAnswer(code, error, request.method, path);
       if (answer.body.error.code === ErrorCode.rateLimitExceeded) deps.metrics.rateLimited.inc();
@@ -75,6 +79,7 @@ export function buildApp(deps: Deps) {
     .use(embeddingRoutes(routes))
     .use(responseRoutes(routes))
     .use(chatRoutes(routes))
+    .use(chatStreamRoutes(routes))
     .use(chatV1Routes(routes))
     .use(conversationRoutes(routes))
     .use(sessionRoutes(routes))

@@ -27,6 +27,10 @@ import { localBlobStore } from "./storage/blobs/local-blob-store.ts";
 import { s3BlobStore } from "./storage/blobs/s3-blob-store.ts";
 import { openStore, sqliteFileIn, type DatabaseTarget } from "./storage/db/open.ts";
 import type { Store } from "./storage/db/store.ts";
+import { answerStreams, type AnswerStreams } from "./chat/answer-streams.ts";
+import { memoryEventLog } from "./chat/event-log.ts";
+import { redisEventLog } from "./chat/redis-event-log.ts";
+import { idempotencyService, type IdempotencyService } from "./chat/idempotency.ts";
 
 export interface Deps {
   loaded: LoadedConfig;
@@ -44,6 +48,10 @@ export interface Deps {
   metrics: Metrics;
   lifecycle: Lifecycle;
   tracker: RequestTracker;
+  /** Streamed answers' event logs (resume after a dropped connection) and running generations. */
+  streams: AnswerStreams;
+  /** Idempotency-Key claims and kept answers, in the database (shared by replicas on Postgres). */
+  idempotency: IdempotencyService;
   logger: Logger;
   now: () => Date;
   startedAt: Date;
@@ -103,10 +111,14 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
   // The embedded database has one writer, this process, which can keep each day's spend itself;
   // servers sharing Postgres each read it.
   const spend = target.kind === "sqlite" ? cachedDaySpend(store) : storedDaySpend(store);
+  const replayMs = c.streams.replay_minutes * 60_000;
   return {
     loaded, store, registry, blobs, files: fileService(store, blobs, now), auth: createAuthenticator(c.auth), limiter,
     conversations: conversationService(store, now), sessions: sessionService(store, now),
     budget: budgetService(c, spend, ledger, now, logger), redis, metrics, lifecycle, tracker: createRequestTracker(logger, metrics, lifecycle),
+    // With Redis, a stream can be resumed on any replica; without, on the one that generates it.
+    streams: answerStreams(redis ? redisEventLog(redis, { replayMs }) : memoryEventLog({ replayMs })),
+    idempotency: idempotencyService(store, { ttlMs: c.idempotency.ttl_hours * 3_600_000, leaseMs: c.idempotency.lease_seconds * 1000, now: () => now().getTime() }),
     logger, now, startedAt: now(),
   };
 }

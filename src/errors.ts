@@ -78,6 +78,10 @@ export const payloadTooLarge = (message: string, param: string | null = null) =>
 export const unsupportedMediaType = (message: string, param: string | null = null) =>
   new AppError({ status: 415, message, type: "invalid_request_error", code: "unsupported_media_type", param });
 
+/** An Idempotency-Key already used for a different request (method, path or body). */
+export const idempotencyKeyReused = (message: string) =>
+  new AppError({ status: 422, message, type: "invalid_request_error", code: "idempotency_key_reused", param: "Idempotency-Key" });
+
 /** Our rate limit: `retryAfterSeconds` goes to the Retry-After header. */
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
   new AppError({ status: 429, message, type: "rate_limit_error", code: ErrorCode.rateLimitExceeded, headers: { "retry-after": String(retryAfterSeconds) } });

@@ -90,6 +90,11 @@ export function apiClient(baseUrl: string, apiKey: string | null) {
         init = { method: "POST", body: JSON.stringify({ message: turn.message, ...fields, stream: true }), headers: { "content-type": "application/json" }, signal };
       }
       const res = await send("/chat", init);
+      // The server keeps generating after a disconnect: stopping (Ctrl-C) asks it to end the answer there.
+      const streamId = res.headers.get("x-stream-id");
+      const owner = turn.userId ? `?user_id=${encodeURIComponent(turn.userId)}` : "";
+      const cancel = () => void send(`/chat/streams/${streamId}/cancel${owner}`, { method: "POST" }).catch(() => undefined);
+      if (streamId) signal?.addEventListener("abort", cancel, { once: true });
       const summary: TurnSummary = {
         conversationId: res.headers.get("x-conversation-id") ?? turn.conversationId ?? "", userId: turn.userId ?? "",
         messageNumber: 0, promptTokens: 0, completionTokens: 0, cost: 0, text: "", stopped: false,

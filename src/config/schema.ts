@@ -129,6 +129,20 @@ export const ConfigSchema = T.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    idempotency: T.Object(
+      {
+        ttl_hours: T.Number({ exclusiveMinimum: 0, maximum: 8760, default: 24, description: "how long an Idempotency-Key's answer is kept for replay" }),
+        lease_seconds: T.Number({ minimum: 1, maximum: 3600, default: 30, description: "a claim not renewed this long (its server died) is taken over by a retry" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    streams: T.Object(
+      {
+        continue_after_disconnect: T.Boolean({ default: true, description: "a /chat stream whose client leaves is generated to its end and stored in full (GET /chat/streams/{id} resumes it)" }),
+        replay_minutes: T.Number({ exclusiveMinimum: 0, maximum: 1440, default: 10, description: "how long a finished stream's events can still be replayed" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     redis: T.Object(
       {
         url: T.String({ default: "" }),

@@ -1,6 +1,7 @@
 // The one shape every route factory takes: the services deps.ts built, plus the HTTP-level pieces
 // app.ts adds (the auth plugin, the route list). Routes read what they need from it and never
 // decide anything about backends themselves.
+import type { AnswerStreams } from "../chat/answer-streams.ts";
 import type { ChatContext } from "../chat/chat-context.ts";
 import type { ConversationService } from "../conversations/service.ts";
 import type { RequestTracker } from "../observability/request-tracker.ts";
@@ -18,6 +19,7 @@ export interface RouteDeps extends ChatContext, HealthSources {
   tracker: RequestTracker;
   conversations: ConversationService;
   sessions: SessionService;
+  streams: AnswerStreams;
   /** Every route the app serves, for GET /. */
   listRoutes: () => RouteEntry[];
 }

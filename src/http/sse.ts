@@ -3,6 +3,8 @@
 // which runs its `finally` — where partial replies get stored. While the producer waits, a
 // keep-alive comment goes out at a fixed interval, so no proxy in between drops a quiet stream.
 // streamAnswer puts a metered chat stream on the wire, for every chat surface alike.
+import type { AnswerStreams } from "../chat/answer-streams.ts";
+import type { EventLog } from "../chat/event-log.ts";
 import { storageUnavailable, type StreamEvent } from "../chat/metered-stream.ts";
 import type { AppError } from "../errors.ts";
 import type { ChatCompletionChunk } from "../providers/provider.ts";
@@ -117,6 +119,22 @@ export interface StreamAnswerOptions {
   /** Runs once the stream is over (the access log's end of the request). */
   onClose: () => void;
   keepAliveSeconds: number;
+  /** Puts the answer through an event log: frames get ids, and clients are served from the log. */
+  log?: LoggedAnswer;
+}
+
+export interface LoggedAnswer {
+  streams: AnswerStreams;
+  streamId: string;
+  /** The user who may resume the stream. */
+  owner: string | null;
+  /** A departed client leaves the generation running (else it is cancelled, as without a log). */
+  continueAfterDisconnect: boolean;
+}
+
+/** A log's frames after event `after`, each with its `id:` line, following the live ones to the end. */
+export async function* idFrames(log: EventLog, streamId: string, after: number): AsyncGenerator<string> {
+  for await (const event of log.read(streamId, after)) yield `id: ${event.id}\n${event.frame}`;
 }
 
 /** The SSE answer of a metered stream: every surface's loop, error ending and [DONE], once. */
@@ -135,5 +153,41 @@ export function streamAnswer<R>(events: AsyncIterable<StreamEvent<R>>, surface: 
     }
     if (surface.done) yield DONE_FRAME;
   }
+  if (opts.log) return loggedAnswer(frames(), opts.log, opts);
   return sseResponse(frames(), { headers: stringHeaders(opts.headers), onCancel: opts.abort, onClose: opts.onClose, keepAliveMs: opts.keepAliveSeconds * 1000 });
+}
+
+/**
+ * The generation drains its frames into the event log on its own, whether or not anyone reads;
+ * the client reads the log. The request is over (access log, shutdown's drain) once both the
+ * generation and its first client's connection are.
+ */
+function loggedAnswer(frames: AsyncGenerator<string>, logged: LoggedAnswer, opts: StreamAnswerOptions): Response {
+  const { streams, streamId } = logged;
+  let open = 2;
+  const closeOne = () => {
+    if (--open === 0) opts.onClose();
+  };
+  const release = streams.running(streamId, opts.abort);
+  const opened = streams.log.open(streamId, logged.owner);
+  void (async () => {
+    try {
+      await opened.catch(() => undefined); // the answer is generated and stored even if its log fails
+      for await (const frame of frames) await streams.log.append(streamId, frame).catch(() => undefined);
+    } finally {
+      release();
+      await streams.log.end(streamId).catch(() => undefined);
+      closeOne();
+    }
+  })().catch(() => undefined);
+  async function* served(): AsyncGenerator<string> {
+    await opened.catch(() => undefined);
+    yield* idFrames(streams.log, streamId, 0);
+  }
+  return sseResponse(served(), {
+    headers: stringHeaders(opts.headers),
+    onCancel: logged.continueAfterDisconnect ? () => {} : opts.abort,
+    onClose: closeOne,
+    keepAliveMs: opts.keepAliveSeconds * 1000,
+  });
 }

@@ -1,5 +1,5 @@
 // Identifiers: a readable prefix and a time-ordered UUIDv7 without dashes.
-export type IdPrefix = "conv" | "sess" | "msg" | "user" | "req" | "usage" | "chatcmpl" | "resp" | "fc";
+export type IdPrefix = "conv" | "sess" | "msg" | "user" | "req" | "usage" | "chatcmpl" | "resp" | "fc" | "stream";
 
 export const newId = (prefix: IdPrefix): string => `${prefix}_${Bun.randomUUIDv7().replaceAll("-", "")}`;
 

@@ -112,7 +112,7 @@ describe.skipIf(POSTGRES_SKIP !== null)(`textllm on Postgres${POSTGRES_SKIP ? ` 
     const direct = new SQL(db.url, { max: 1 });
     const tables = (await direct`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`).map((r: { table_name: string }) => r.table_name);
     await direct.close();
-    expect(tables).toEqual(["conversations", "files", "messages", "responses", "sessions", "usage_records"]);
+    expect(tables).toEqual(["conversations", "files", "idempotency_keys", "messages", "responses", "sessions", "usage_records"]);
 
     const ready = await fetch(`${s.url}/health/ready`);
     expect(ready.status).toBe(200);

@@ -29,7 +29,7 @@ const post = (s: RunningServer, path: string, body: unknown) =>
 /** The raw SSE text; a connection broken instead of ended shows as a thrown error. */
 const rawText = (res: Response) => res.text();
 
-const lastData = (raw: string) => JSON.parse(raw.trim().split("\n\n").filter((e) => e.startsWith("data:") || e.startsWith("event:")).at(-1)!.split("data: ")[1]!);
+const lastData = (raw: string) => JSON.parse(raw.trim().split("\n\n").map((e) => e.replace(/^id: \d+\n/, "")).filter((e) => e.startsWith("data:") || e.startsWith("event:")).at(-1)!.split("data: ")[1]!);
 
 describe("a quick keep-alive and a short provider timeout", () => {
   let s: RunningServer;

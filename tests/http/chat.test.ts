@@ -16,6 +16,8 @@ const CONFIG = {
   max_history_items: 50,
   models: { "gpt-4o": { context_window: 128000, pricing: { input_per_1k: 0.0025, cached_input_per_1k: 0.00125, output_per_1k: 0.01 } } },
   providers: [{ name: "openai", models: ["gpt-*"], timeout_ms: 400, max_retries: 2 }],
+  // This suite checks the cancel on disconnect; chat-streams.test.ts the default (the answer goes on).
+  streams: { continue_after_disconnect: false },
 };
 
 for (const backend of BACKENDS) {

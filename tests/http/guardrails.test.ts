@@ -266,6 +266,11 @@ describe("CORS", () => {
       const get = await t.request("GET", "/health/live", { headers: { origin: "https://app.example.com" } });
       expect(get.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
       expect(get.headers.get("access-control-expose-headers")).toContain("x-request-id");
+      // A browser may retry safely and resume a stream: the headers of both features pass.
+      expect(ok.headers.get("access-control-allow-headers")).toContain("idempotency-key");
+      expect(ok.headers.get("access-control-allow-headers")).toContain("last-event-id");
+      expect(get.headers.get("access-control-expose-headers")).toContain("x-stream-id");
+      expect(get.headers.get("access-control-expose-headers")).toContain("idempotent-replayed");
 
       const evil = await t.request("GET", "/health/live", { headers: { origin: "https://evil.example.net" } });
       expect(evil.headers.get("access-control-allow-origin")).toBeNull();

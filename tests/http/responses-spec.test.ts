@@ -59,7 +59,7 @@ async function post(path: string, body: unknown): Promise<Response> {
 async function eventsOf(res: Response): Promise<Array<Record<string, any>>> {
   const text = await res.text();
   return text.split("\n\n").filter(Boolean).map((frame) => {
-    const [eventLine, dataLine] = frame.split("\n");
+    const [eventLine, dataLine] = frame.split("\n").filter((line) => !line.startsWith("id: ")); // every event has an id
     const event = JSON.parse(dataLine!.slice("data: ".length));
     expect(eventLine).toBe(`event: ${event.type}`);
     return event;

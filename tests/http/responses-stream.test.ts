@@ -21,6 +21,8 @@ beforeAll(async () => {
       rate_limit_per_minute: 100_000,
       models: { "gpt-4o": { pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 } } },
       providers: [{ name: "openai", models: ["gpt-*"], max_retries: 0 }],
+      // This suite checks the cancel on disconnect; responses-background.test.ts the default (the answer goes on).
+      streams: { continue_after_disconnect: false },
     },
     upstreamKey: "sk-upstream",
   });

@@ -42,9 +42,18 @@ function requestInit(turn: TurnRequest): RequestInit {
   return { method: "POST", body, signal: turn.signal };
 }
 
+/** The server keeps generating after a disconnect: Stop asks it to end the answer there. */
+function stopOnAbort(streamId: string | null, turn: TurnRequest): void {
+  if (!streamId) return;
+  const cancel = () => void request(`/chat/streams/${streamId}/cancel?user_id=${encodeURIComponent(turn.userId)}`, { method: "POST" }).catch(() => undefined);
+  if (turn.signal.aborted) cancel();
+  else turn.signal.addEventListener("abort", cancel, { once: true });
+}
+
 /** Runs the turn to its end; resolves with the message of an error frame, if the stream sent one. */
 export async function streamTurn(turn: TurnRequest, on: TurnEvents): Promise<string | null> {
   const res = await request("/chat", requestInit(turn));
+  stopOnAbort(res.headers.get("x-stream-id"), turn);
   const id = res.headers.get("x-conversation-id");
   if (id) on.conversation(id);
   let failure: string | null = null;

@@ -22,6 +22,7 @@ import { CHAT_ANSWER_EXAMPLE, CHAT_EXAMPLES, CHAT_STREAM_EVENTS, ChatAnswerSchem
 import { SseSchema } from "../schemas/completions.ts";
 import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
 import { dataFrame, streamAnswer } from "../sse.ts";
+import { newId } from "../../lib/ids.ts";
 
 /** What /chat adds to OpenAI's answer: where the turn was stored, what it cost, what is left. */
 function turnFields(r: TurnResult) {
@@ -48,7 +49,9 @@ export function chatRoutes(ctx: RouteDeps) {
         const input = toTurnInput(body, actingUser, requestId, "/chat", [], ctx.loaded.config.max_input_length);
         input.attachments = await readAttachments(ctx.loaded, incomingFiles(body, ["files", "images"]));
         const p = await prepareTurn(ctx, input);
-        const controller = linkedAbort(request);
+        // A stream that outlives its connection is cancelled only by its own cancel (or a shutdown's cut).
+        const continues = Boolean(body.stream) && ctx.loaded.config.streams.continue_after_disconnect;
+        const controller = continues ? new AbortController() : linkedAbort(request);
         const ids = { conversation_id: p.conversationId, user_id: p.userId };
         // A new conversation is named only once it exists: a failed first turn stores none.
         const nameConversation = () => {
@@ -66,6 +69,8 @@ export function chatRoutes(ctx: RouteDeps) {
         // The upstream has accepted: the turn is stored however the stream ends.
         nameConversation();
         budgetHeaders(budget, set.headers);
+        const streamId = newId("stream");
+        set.headers["x-stream-id"] = streamId;
         let last = { id: "", created: 0, model: p.model };
         return streamAnswer(
           events,
@@ -73,7 +78,7 @@ export function chatRoutes(ctx: RouteDeps) {
             *chunk(chunk) {
               if (!chunk.choices?.length) return; // the upstream's usage chunk: ours follows, with the cost
               last = { id: chunk.id, created: chunk.created, model: chunk.model };
-              yield dataFrame({ ...chunk, ...ids });
+              yield dataFrame({ ...chunk, ...ids, stream_id: streamId });
             },
             *end(result, failure) {
               if (result) tracker.annotate(request, accessFields(p, result));
@@ -94,7 +99,10 @@ export function chatRoutes(ctx: RouteDeps) {
             },
             done: true,
           },
-          streamOptions(ctx, tracker, request, controller, set.headers),
+          {
+            ...streamOptions(ctx, tracker, request, controller, set.headers),
+            log: { streams: ctx.streams, streamId, owner: actingUser, continueAfterDisconnect: continues },
+          },
         );
       },
       {

@@ -22,7 +22,9 @@ import { SseSchema } from "../schemas/completions.ts";
 import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
 import { DELETED_RESPONSE_EXAMPLE, INPUT_ITEMS_EXAMPLE, RESPONSE_EXAMPLE, RESPONSE_REQUEST_EXAMPLES, RESPONSE_STREAM_EXAMPLE } from "../schemas/responses-examples.ts";
 import { DeletedResponseSchema, InputItemListSchema, ResponseObjectSchema, ResponseRequestSchema, type ResponseObject } from "../schemas/responses.ts";
-import { streamAnswer } from "../sse.ts";
+import { sseResponse, streamAnswer } from "../sse.ts";
+import { badRequest } from "../../errors.ts";
+import { cancelAndSettle, eventsToSkip, idFrames, inProgress, liveOwner, responseNotFound } from "../response-streams.ts";
 
 
 /** In open mode (or with the admin key) OpenAI's `user` / `safety_identifier` names the user. */
@@ -38,15 +40,57 @@ export function responseRoutes(ctx: RouteDeps) {
   return new Elysia({ name: "routes:responses", detail: { tags: ["OpenAI-compatible"] } })
     .use(requestId)
     .use(auth)
-    .get("/v1/responses/:id", async ({ params, principal }) => (await stored.get(params.id, ownerScope(principal))) as ResponseObject, {
+    .get(
+      "/v1/responses/:id",
+      async ({ params, query, principal, request }) => {
+        const scope = ownerScope(principal);
+        if (query.stream === "true") {
+          const after = eventsToSkip(query.starting_after);
+          if ((await liveOwner(ctx.streams, params.id, scope)) === undefined) throw responseNotFound(params.id);
+          return sseResponse(idFrames(ctx.streams.log, params.id, after), {
+            headers: {},
+            onCancel: () => {},
+            onClose: () => tracker.streamEnded(request),
+            keepAliveMs: ctx.loaded.config.server.sse_keepalive_seconds * 1000,
+          }) as unknown as ResponseObject;
+        }
+        try {
+          return (await stored.get(params.id, scope)) as ResponseObject;
+        } catch (err) {
+          // Not stored yet: still being generated (a background response, or a stream whose client left)?
+          const running = (await liveOwner(ctx.streams, params.id, scope)) !== undefined ? await inProgress(ctx.streams, params.id) : null;
+          if (!running) throw err;
+          return running as ResponseObject;
+        }
+      },
+      {
       params: IdParams,
+      query: t.Object({ stream: t.Optional(t.String({ maxLength: 5 })), starting_after: t.Optional(t.String({ maxLength: 20 })) }, { additionalProperties: true }),
       response: { 200: ResponseObjectSchema },
       detail: operationDoc({
         summary: "Get a stored response (404 for unknown ids and other users' responses)",
-        ok: { schema: ResponseObjectSchema, example: RESPONSE_EXAMPLE, description: "The `response` object as it was returned" },
+        ok: { schema: ResponseObjectSchema, example: RESPONSE_EXAMPLE, description: "The `response` object as it was returned (`in_progress` while it is generated); with `stream=true` its events after `starting_after`, then the live ones" },
         errors: [400, 404],
       }),
     })
+    .post(
+      "/v1/responses/:id/cancel",
+      async ({ params, principal }) => {
+        const scope = ownerScope(principal);
+        if ((await liveOwner(ctx.streams, params.id, scope)) !== undefined) await cancelAndSettle(ctx.streams, params.id);
+        return (await stored.get(params.id, scope)) as ResponseObject;
+      },
+      {
+        params: IdParams,
+        response: { 200: ResponseObjectSchema },
+        detail: operationDoc({
+          summary: "Cancel a response being generated (background or streamed); what it made is stored",
+          body: { required: false, json: { schema: t.Object({}), example: {} } },
+          ok: { schema: ResponseObjectSchema, example: { ...RESPONSE_EXAMPLE, status: "cancelled" }, description: "The response, `cancelled` if it was still running" },
+          errors: [400, 404],
+        }),
+      },
+    )
     .delete("/v1/responses/:id", async ({ params, principal }) => stored.remove(params.id, ownerScope(principal)), {
       params: IdParams,
       response: { 200: DeletedResponseSchema },
@@ -85,8 +129,11 @@ export function responseRoutes(ctx: RouteDeps) {
       async ({ body, request, requestId, set, actingUser }) => {
         const { turn, draft, extras } = await prepareResponse(ctx, { requestId, userId: actingUser, body });
         if (body.store !== false) set.headers["x-conversation-id"] = turn.conversationId;
-        const controller = linkedAbort(request);
-        if (!body.stream) {
+        const background = (body as { background?: unknown }).background === true;
+        if (background && body.store === false) throw badRequest("A background response must be stored: 'background: true' needs 'store' left true.", "background");
+        const continues = background || (Boolean(body.stream) && ctx.loaded.config.streams.continue_after_disconnect);
+        const controller = continues ? new AbortController() : linkedAbort(request);
+        if (!body.stream && !background) {
           const { result } = await completeTurn(ctx, turn, controller.signal, extras);
           tracker.annotate(request, accessFields(turn, result));
           budgetHeaders(result.budget, set.headers);
@@ -94,9 +141,10 @@ export function responseRoutes(ctx: RouteDeps) {
         }
         const { events, budget } = await streamTurn(ctx, turn, controller.signal, () => controller.abort(), extras);
         budgetHeaders(budget, set.headers);
+        set.headers["x-stream-id"] = draft.id; // the stream's event log is the response's
         const writer = new ResponseEvents(draft);
         // The event stream is a hand-built Response (not checked against the schema, which documents the JSON answer).
-        return streamAnswer(
+        const answer = streamAnswer(
           events,
           {
             *start() {
@@ -117,8 +165,14 @@ export function responseRoutes(ctx: RouteDeps) {
             },
             done: false,
           },
-          streamOptions(ctx, tracker, request, controller, set.headers),
-        ) as unknown as ResponseObject;
+          {
+            ...streamOptions(ctx, tracker, request, controller, set.headers),
+            log: { streams: ctx.streams, streamId: draft.id, owner: actingUser, continueAfterDisconnect: continues },
+          },
+        );
+        if (!background) return answer as unknown as ResponseObject;
+        void answer.body?.cancel(); // nobody reads this connection: the answer runs into its log
+        return { ...draft.build({ text: "", toolCalls: [], finishReason: null }), status: "in_progress", background: true } as unknown as ResponseObject;
       },
       {
         body: ResponseRequestSchema,

@@ -9,6 +9,7 @@ import { sessionsRepo } from "./repos/sessions.ts";
 import { filesRepo } from "./repos/files.ts";
 import { usageRepo } from "./repos/usage.ts";
 import { responsesRepo } from "./repos/responses.ts";
+import { idempotencyRepo } from "./repos/idempotency.ts";
 
 function repos(db: Db) {
   return {
@@ -18,6 +19,7 @@ function repos(db: Db) {
     files: filesRepo(db),
     usage: usageRepo(db),
     responses: responsesRepo(db),
+    idempotency: idempotencyRepo(db),
   };
 }
 
