@@ -1,7 +1,7 @@
 // The web console in a real browser (Debian's chromium driven by playwright-core) against the
 // compiled binary and the mock upstream: sign in, stream a reply, attach a PDF, reopen after a
-// reload, rename/tag and delete, the spend chart against the stats API, user isolation, the
-// keyboard. Screenshots of every page at desktop and phone width go to test-artifacts/console/
+// reload, follow a reply on across a reload, rename/tag and delete, the spend chart against the
+// stats API, user isolation, the keyboard. Screenshots of every page at desktop and phone width go to test-artifacts/console/
 // (gitignored). Without chromium the suite is skipped with the reason in its name.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -211,6 +211,52 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     }, "the stopped turn to be stored");
     expect(stored.finish_reason).toBe("cancelled");
     await context.close();
+  }, 120_000);
+
+  test("a reply streaming when the page is reloaded goes on in the reloaded page and is stored once", async () => {
+    const { context, page } = await open(DESKTOP);
+    await signIn(page, KEYS.alice);
+    const text = Array.from({ length: 40 }, (_, i) => `piece${i}`).join(" ");
+    mock.script({ kind: "reply", text, chunkDelayMs: 150 });
+    const resumes: Array<{ url: string; lastEventId: string | undefined; authorization: string | undefined }> = [];
+    page.on("request", (req) => {
+      if (req.url().includes("/chat/streams/")) resumes.push({ url: req.url(), lastEventId: req.headers()["last-event-id"], authorization: req.headers()["authorization"] });
+    });
+    const calls = mock.requests.length;
+    await page.getByLabel("Message").fill("Keep going after a reload");
+    await page.getByLabel("Message").press("Enter");
+    await page.locator(".msg.assistant", { hasText: "piece3" }).waitFor();
+    await page.reload();
+
+    // The reloaded page shows the turn and follows the reply on to its end, nothing lost or doubled.
+    await page.locator(".msg.assistant .meta", { hasText: /in · \d+ out · \$/ }).waitFor();
+    expect(await page.locator(".msg").count()).toBe(2);
+    expect(await page.locator(".msg.user").textContent()).toContain("Keep going after a reload");
+    expect((await page.locator(".msg.assistant .content").textContent())!.trim()).toBe(text);
+    expect(resumes.length).toBe(1);
+    expect(resumes[0]!.url).toMatch(/\/chat\/streams\/stream_[^/?]+\?user_id=alice$/);
+    expect(Number(resumes[0]!.lastEventId)).toBeGreaterThan(3); // after the words already shown
+    expect(resumes[0]!.authorization).toBe(`Bearer ${KEYS.alice}`);
+    expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem("textllm.console.stream"))).toBeNull();
+
+    const id = new URL(page.url()).hash.replace("#/chat/", "");
+    const stored = await api<{ data: Array<{ role: string; content: string; finish_reason: string | null }> }>(`/conversations/${id}/messages?order=asc`, KEYS.alice);
+    expect(stored.data.filter((m) => m.role !== "system").map((m) => [m.role, m.content])).toEqual([["user", "Keep going after a reload"], ["assistant", text]]);
+    expect(stored.data.at(-1)!.finish_reason).toBe("stop");
+    expect(mock.requests.length).toBe(calls + 1); // one upstream call for the turn
+
+    // A reply that has left the replay window (404): the reloaded page shows the stored conversation.
+    await page.evaluate((conversationId) => (globalThis as any).sessionStorage.setItem("textllm.console.stream",
+      JSON.stringify({ streamId: "stream_long_gone", conversationId, lastEventId: "7", message: "Keep going after a reload", reply: "piece0" })), id);
+    await page.reload();
+    await page.waitForSelector(".chat[data-ready]");
+    await page.waitForFunction(() => (globalThis as any).sessionStorage.getItem("textllm.console.stream") === null);
+    expect(resumes.at(-1)!.url).toContain("/chat/streams/stream_long_gone");
+    expect(await page.locator(".msg").count()).toBe(2);
+    expect((await page.locator(".msg.assistant .content").textContent())!.trim()).toBe(text);
+    expect(await page.getByRole("alert").count()).toBe(0);
+    await context.close();
+    expect(problems).toEqual([]);
   }, 120_000);
 
   test("rename, tag and search conversations; a user key sees none of another user's", async () => {

@@ -1,8 +1,9 @@
 // Chat: pick a model, send a turn (with files dropped or picked), read the answer as it streams,
 // stop it (Esc), see each turn's tokens and cost and the budget left today; continue a stored
 // conversation (#/chat/<id>). Turns go to POST /chat (turn-stream.ts), which keeps the history server-side.
-import { currentAuth, download, enc, getJson, request, type Auth } from "./api.ts";
-import { streamTurn } from "./turn-stream.ts";
+// A reply still streaming when the page is reloaded is followed on in the reloaded page.
+import { ApiError, currentAuth, download, enc, getJson, request, type Auth } from "./api.ts";
+import { cancelStream, forgetStream, inFlightStream, resumeTurn, streamTurn, type TurnEvents } from "./turn-stream.ts";
 import { append, bytes, errorLine, h, replace, usd } from "./dom.ts";
 import { markdown } from "./markdown.ts";
 
@@ -22,6 +23,8 @@ interface Attached {
 }
 
 const MODEL_KEY = "textllm.console.model";
+/** Only the first chat page of a loaded document resumes: a later one runs beside the stream itself. */
+let firstPageOfLoad = true;
 
 /** What a stored user turn shows: its own words, not the documents' text added to it. */
 export function visibleText(content: unknown): string {
@@ -64,7 +67,10 @@ const turnMeta = (usage: { prompt_tokens: number; completion_tokens: number }, c
 
 export async function chatPage(root: HTMLElement, initialId: string | null): Promise<void> {
   const auth = currentAuth() as Auth;
-  let conversationId = initialId;
+  const resuming = firstPageOfLoad ? inFlightStream() : null;
+  firstPageOfLoad = false;
+  let conversationId = resuming?.conversationId ?? initialId;
+  if (resuming && resuming.conversationId !== initialId) history.replaceState(null, "", `#/chat/${resuming.conversationId}`);
   let pending: File[] = [];
   let controller: AbortController | null = null;
 
@@ -78,7 +84,12 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
   const input = h("textarea", { name: "message", rows: 2, placeholder: "Message… (Enter sends, Shift+Enter new line, Esc stops)", "aria-label": "Message" });
   const picker = h("input", { type: "file", multiple: true, hidden: true, "aria-label": "Attach files" });
   const send = h("button", { type: "submit", class: "primary" }, "Send");
-  const stop = h("button", { type: "button", class: "danger", hidden: true, onclick: () => controller?.abort() }, "Stop");
+  const stopReply = () => {
+    if (!controller) return;
+    cancelStream(auth.userId); // the generation outlives the connection: stop it on the server too
+    controller.abort();
+  };
+  const stop = h("button", { type: "button", class: "danger", hidden: true, onclick: stopReply }, "Stop");
   const form = h("form", { class: "composer" }, chips, input,
     h("div", { class: "composer-actions" }, h("button", { type: "button", onclick: () => picker.click() }, "Attach"), picker, stop, send));
 
@@ -111,25 +122,24 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
   });
   root.ownerDocument.addEventListener("keydown", function onEsc(e) {
     if (!root.isConnected || !root.contains(form)) return root.ownerDocument.removeEventListener("keydown", onEsc);
-    if (e.key === "Escape") controller?.abort();
+    if (e.key === "Escape") stopReply();
   });
 
-  async function sendTurn(text: string): Promise<void> {
-    const files = pending;
+  /** Shows a turn and its answer as it streams; resolves true when the turn ended and is stored. */
+  async function followTurn(text: string, options: { files: File[]; reply: string; resumed: boolean }, run: (signal: AbortSignal, on: TurnEvents) => Promise<string | null>): Promise<boolean> {
+    const { files } = options;
     const user = bubble("user", text, files.map((f) => ({ filename: f.name, kind: kindOf(f) })));
-    const answer = bubble("assistant", h("span", { class: "typing" }, "…"));
+    const answer = bubble("assistant", options.reply ? markdown(options.reply) : h("span", { class: "typing" }, "…"));
     messages.append(user.el, answer.el);
     scrollDown();
-    pending = [];
-    showPending();
     controller = new AbortController();
     send.hidden = true;
     stop.hidden = false;
-    let reply = "";
+    let reply = options.reply;
     let frame = 0;
     const render = () => { frame = 0; replace(answer.body, markdown(reply)); scrollDown(); };
     try {
-      const failure = await streamTurn({ message: text, userId: auth.userId, model: modelSelect.value, conversationId, files, signal: controller.signal }, {
+      const failure = await run(controller.signal, {
         conversation(id) {
           if (id === conversationId) return;
           conversationId = id;
@@ -151,13 +161,19 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
       });
       render();
       if (failure) answer.el.append(errorLine(failure));
+      return !failure;
     } catch (err) {
       if (controller.signal.aborted) {
         render();
         answer.meta.textContent = "Stopped";
+      } else if (options.resumed && err instanceof ApiError && err.status === 404) {
+        user.el.remove(); // the answer ended and left the replay window: the stored conversation has it
+        answer.el.remove();
+        return true;
       } else {
         answer.body.replaceChildren(errorLine((err as Error).message));
       }
+      return false;
     } finally {
       controller = null;
       send.hidden = false;
@@ -166,12 +182,20 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
     }
   }
 
+  function sendTurn(text: string): void {
+    const files = pending;
+    pending = [];
+    showPending();
+    void followTurn(text, { files, reply: "", resumed: false }, (signal, on) =>
+      streamTurn({ message: text, userId: auth.userId, model: modelSelect.value, conversationId, files, signal }, on));
+  }
+
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const text = input.value.trim();
     if (!text || controller) return;
     input.value = "";
-    void sendTurn(text);
+    sendTurn(text);
   });
 
   const [models, config, today] = await Promise.all([
@@ -185,12 +209,13 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
   const limit = config.config.cost_limit_per_session;
   showBudget(limit > 0 ? Math.max(0, limit - today.data.reduce((n, d) => n + d.cost, 0)) : null);
 
-  if (conversationId) {
+  async function showHistory(id: string): Promise<void> {
     try {
-      const conv = await getJson<{ title: string | null; model: string | null }>(`/conversations/${enc(conversationId)}`);
+      const conv = await getJson<{ title: string | null; model: string | null }>(`/conversations/${enc(id)}`);
       title.textContent = conv.title || "Untitled conversation";
       if (conv.model && models.data.some((m) => m.id === conv.model)) modelSelect.value = conv.model;
-      const page = await getJson<{ data: StoredMessage[] }>(`/conversations/${enc(conversationId)}/messages?order=asc&limit=1000`);
+      const page = await getJson<{ data: StoredMessage[] }>(`/conversations/${enc(id)}/messages?order=asc&limit=1000`);
+      messages.replaceChildren();
       for (const m of page.data) {
         if (m.role === "system") continue;
         const text = m.role === "user" ? visibleText(m.content) : typeof m.content === "string" ? m.content : visibleText(m.content);
@@ -203,6 +228,14 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
       messages.append(errorLine((err as Error).message));
     }
   }
+  if (conversationId) await showHistory(conversationId);
   section.dataset.ready = "true"; // models, budget and history are shown
   input.focus();
+  if (resuming) {
+    // The reply goes on where it was; once it has ended, the stored conversation (with it once) is shown.
+    const ended = await followTurn(resuming.message, { files: [], reply: resuming.reply, resumed: true }, (signal, on) =>
+      resumeTurn(resuming, { userId: auth.userId, signal }, on));
+    forgetStream();
+    if (ended) await showHistory(resuming.conversationId);
+  }
 }
