@@ -38,10 +38,10 @@ export interface CallInfo {
  * After a fallback, prices, records and the answer's headers follow the model that answered. The
  * headers' note is taken before the answer goes out (never at a stream's end, when it is gone).
  */
-function followAnswer(ctx: ChatContext, c: CallInfo, how: { note: boolean }): void {
-  const answered = c.upstream.answered?.();
-  if (answered) c.model = answered.model;
-  if (how.note) ctx.registry.answers.note(c.requestId, { model: c.model, provider: c.upstream.provider.name });
+function followAnswer(ctx: ChatContext, info: CallInfo, how: { note: boolean }): void {
+  const answered = info.upstream.answered?.();
+  if (answered) info.model = answered.model;
+  if (how.note) ctx.registry.answers.note(info.requestId, { model: info.model, provider: info.upstream.provider.name });
 }
 
 export interface CallOutcome {
@@ -53,19 +53,19 @@ export interface CallOutcome {
 }
 
 /** The usage-log row of a finished upstream call, priced at the prices of the model that answered. */
-export function callRecord(ctx: ChatContext, c: CallInfo, outcome: CallOutcome): CallRecord {
-  followAnswer(ctx, c, { note: !outcome.streamed });
+export function callRecord(ctx: ChatContext, info: CallInfo, outcome: CallOutcome): CallRecord {
+  followAnswer(ctx, info, { note: !outcome.streamed });
   return {
-    requestId: c.requestId, route: c.route, userId: c.userId, model: c.model, provider: c.upstream.provider.name, usage: outcome.usage,
-    cost: costMicros(pricesFor(ctx.loaded.config, c.model), outcome.usage), latencyMs: performance.now() - c.startedAt,
+    requestId: info.requestId, route: info.route, userId: info.userId, model: info.model, provider: info.upstream.provider.name, usage: outcome.usage,
+    cost: costMicros(pricesFor(ctx.loaded.config, info.model), outcome.usage), latencyMs: performance.now() - info.startedAt,
     status: outcome.status, errorCode: outcome.errorCode, streamed: outcome.streamed, now: ctx.now(),
   };
 }
 
 /** Logs a failed upstream call (nothing spent) and returns the error our client gets. */
-export async function upstreamFailed(ctx: ChatContext, c: CallInfo, err: unknown, streamed: boolean, conversationId: string | null = null): Promise<AppError> {
-  const error = fromUpstreamError(err, c.upstream.provider.name);
-  const record = callRecord(ctx, c, { usage: ZERO_USAGE, status: error.status, errorCode: error.code, streamed });
+export async function upstreamFailed(ctx: ChatContext, info: CallInfo, err: unknown, streamed: boolean, conversationId: string | null = null): Promise<AppError> {
+  const error = fromUpstreamError(err, info.upstream.provider.name);
+  const record = callRecord(ctx, info, { usage: ZERO_USAGE, status: error.status, errorCode: error.code, streamed });
   countCall(ctx.metrics, record);
   await recordFailure(ctx.store, record, conversationId);
   return error;
@@ -86,7 +86,7 @@ export interface UpstreamCallOptions {
  * meanwhile cuts it: the call fails with `shutting_down`, logged like any failure, before the cut
  * resolves — so the record is written before the database closes.
  */
-export async function callUpstream<T>(ctx: ChatContext, c: CallInfo, how: UpstreamCallOptions, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function callUpstream<T>(ctx: ChatContext, info: CallInfo, how: UpstreamCallOptions, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const own = how.abort ? null : new AbortController();
   const follow = () => own?.abort();
   if (own) {
@@ -104,10 +104,10 @@ export async function callUpstream<T>(ctx: ChatContext, c: CallInfo, how: Upstre
   });
   try {
     const answer = await send(own?.signal ?? how.signal);
-    followAnswer(ctx, c, { note: true });
+    followAnswer(ctx, info, { note: true });
     return answer;
   } catch (err) {
-    throw await upstreamFailed(ctx, c, cut.by ?? err, how.streamed, how.conversationId ?? null);
+    throw await upstreamFailed(ctx, info, cut.by ?? err, how.streamed, how.conversationId ?? null);
   } finally {
     untrack();
     how.signal.removeEventListener("abort", follow);
@@ -143,27 +143,27 @@ export interface StreamCall {
  */
 export async function startMeteredStream<R>(
   ctx: ChatContext,
-  c: CallInfo,
+  info: CallInfo,
   call: StreamCall,
   settle: (outcome: StreamOutcome, record: CallRecord) => Promise<R>,
 ): Promise<AsyncGenerator<StreamEvent<R>>> {
   const how = { signal: call.signal, abort: call.abort, streamed: true, conversationId: call.conversationId ?? null };
-  const upstream = await callUpstream(ctx, c, how, (signal) => c.upstream.provider.stream(call.body, signal));
-  const provider = c.upstream.provider.name;
-  const labels = { provider: ctx.metrics.label.provider(provider), model: ctx.metrics.label.model(c.model) };
+  const upstream = await callUpstream(ctx, info, how, (signal) => info.upstream.provider.stream(call.body, signal));
+  const provider = info.upstream.provider.name;
+  const labels = { provider: ctx.metrics.label.provider(provider), model: ctx.metrics.label.model(info.model) };
   ctx.metrics.activeStreams.inc();
   return meteredStream(upstream, {
     provider,
     signal: call.signal,
-    idleTimeoutMs: idleTimeoutFor(ctx, c),
+    idleTimeoutMs: idleTimeoutFor(ctx, info),
     abort: call.abort,
     track: (cut) => ctx.lifecycle.trackCall(cut),
-    onFirstToken: () => ctx.metrics.upstreamTtftSeconds.observe(labels, (performance.now() - c.startedAt) / 1000),
+    onFirstToken: () => ctx.metrics.upstreamTtftSeconds.observe(labels, (performance.now() - info.startedAt) / 1000),
     settle: async (o) => {
       ctx.metrics.activeStreams.dec();
       const usage = o.usage ?? (await estimateUsage(call.prompt, o.text));
       const { status, code } = streamStatus(o);
-      const record = callRecord(ctx, c, { usage, status, errorCode: code, streamed: true });
+      const record = callRecord(ctx, info, { usage, status, errorCode: code, streamed: true });
       countCall(ctx.metrics, record);
       return settle(o, record);
     },
@@ -175,29 +175,29 @@ export async function startMeteredStream<R>(
  * prompt's upper bound and all the answer room it may use. When that does not fit but
  * `min_answer_tokens` do, the body's answer room is lowered to what fits.
  */
-export function chatBudget(ctx: ChatContext, c: CallInfo, prompt: ChatMessage[], body: ChatBody): CallBudget<ChatBody> {
+export function chatBudget(ctx: ChatContext, info: CallInfo, prompt: ChatMessage[], body: ChatBody): CallBudget<ChatBody> {
   const { config } = ctx.loaded;
   return {
     ask: worstCaseAsk({
       // A fallback may answer: the most expensive candidate is reserved for.
-      prices: (c.upstream.candidates ?? [c.model]).map((model) => pricesFor(config, model)),
+      prices: (info.upstream.candidates ?? [info.model]).map((model) => pricesFor(config, model)),
       promptTokens: promptUpperBound(prompt),
-      answerTokens: answerRoom(config, c.model, requestedAnswerTokens(body)),
+      answerTokens: answerRoom(config, info.model, requestedAnswerTokens(body)),
       minAnswerTokens: config.min_answer_tokens,
     }),
-    withAnswerRoom: (sent, tokens) => withAnswerRoom(ctx, c, sent, tokens),
+    withAnswerRoom: (sent, tokens) => withAnswerRoom(ctx, info, sent, tokens),
   };
 }
 
 /** Lowers whichever limit the client set (both, if both); with neither, the one its upstream reads. */
-function withAnswerRoom(ctx: ChatContext, c: CallInfo, body: ChatBody, tokens: number): ChatBody {
+function withAnswerRoom(ctx: ChatContext, info: CallInfo, body: ChatBody, tokens: number): ChatBody {
   const out = { ...body };
   const set = (field: "max_tokens" | "max_completion_tokens") => out[field] !== undefined && out[field] !== null;
   if (set("max_tokens")) out.max_tokens = tokens;
   if (set("max_completion_tokens")) out.max_completion_tokens = tokens;
   if (!set("max_tokens") && !set("max_completion_tokens")) {
     // OpenAI's reasoning models refuse max_tokens; local OpenAI-compatible servers all read it.
-    const provider = ctx.loaded.providers.find((p) => p.name === c.upstream.provider.name);
+    const provider = ctx.loaded.providers.find((p) => p.name === info.upstream.provider.name);
     out[provider?.baseUrl === OPENAI_DEFAULT_BASE_URL ? "max_completion_tokens" : "max_tokens"] = tokens;
   }
   return out;

@@ -131,11 +131,11 @@ async function* run<R>(upstream: AsyncIterable<ChatCompletionChunk>, opts: Meter
 type ToolCallDelta = NonNullable<NonNullable<ChatCompletionChunk["choices"][number]["delta"]>["tool_calls"]>[number];
 
 /** Streamed tool calls arrive in pieces keyed by index: the first names the call, the rest add arguments. */
-export function addToolCallDelta(calls: ToolCall[], d: ToolCallDelta): void {
-  const call = (calls[d.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
-  if (d.id) call.id = d.id;
-  if (d.function?.name) call.function.name += d.function.name;
-  if (d.function?.arguments) call.function.arguments += d.function.arguments;
+export function addToolCallDelta(calls: ToolCall[], delta: ToolCallDelta): void {
+  const call = (calls[delta.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
+  if (delta.id) call.id = delta.id;
+  if (delta.function?.name) call.function.name += delta.function.name;
+  if (delta.function?.arguments) call.function.arguments += delta.function.arguments;
 }
 
 /** Runs `done` once the generator is over, however it ends. */

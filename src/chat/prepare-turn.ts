@@ -70,11 +70,11 @@ async function replay(ctx: ChatContext, messages: Message[]): Promise<ChatMessag
 }
 
 /** A message of the new turn as the conversation keeps it (tool calls and their answers included). */
-function toStored(m: ChatMessage): TurnMessage {
-  const content = textOf(m.content);
-  if (m.role === "tool") return { role: "tool", content, tool_call_id: String(m.tool_call_id ?? "") };
-  if (m.role === "assistant" && Array.isArray(m.tool_calls) && m.tool_calls.length) return { role: "assistant", content, tool_calls: m.tool_calls as ToolCall[] };
-  return { role: m.role === "system" ? "system" : m.role === "assistant" ? "assistant" : "user", content };
+function toStored(message: ChatMessage): TurnMessage {
+  const content = textOf(message.content);
+  if (message.role === "tool") return { role: "tool", content, tool_call_id: String(message.tool_call_id ?? "") };
+  if (message.role === "assistant" && Array.isArray(message.tool_calls) && message.tool_calls.length) return { role: "assistant", content, tool_calls: message.tool_calls as ToolCall[] };
+  return { role: message.role === "system" ? "system" : message.role === "assistant" ? "assistant" : "user", content };
 }
 
 export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<PreparedTurn> {

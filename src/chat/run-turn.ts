@@ -37,20 +37,20 @@ export interface TurnExtras {
  * Stores the turn's files, then the turn itself. If any of it fails, the files are removed again
  * (the metered call releases the budget reservation): nothing is left half-stored.
  */
-async function save(ctx: ChatContext, p: PreparedTurn, reply: TurnReply, c: CallRecord, extras: TurnExtras): Promise<StoredTurn> {
+async function save(ctx: ChatContext, turn: PreparedTurn, reply: TurnReply, record: CallRecord, extras: TurnExtras): Promise<StoredTurn> {
   let attachments: Attachment[] = [];
   try {
     if (extras.stateless) {
-      extras.response?.(reply, c);
-      const sessionId = await recordCall(ctx.store, c);
-      return { sessionId, messageNumber: 0, usage: c.usage, cost: c.cost, attachments, servedBy: { model: c.model, provider: c.provider } };
+      extras.response?.(reply, record);
+      const sessionId = await recordCall(ctx.store, record);
+      return { sessionId, messageNumber: 0, usage: record.usage, cost: record.cost, attachments, servedBy: { model: record.model, provider: record.provider } };
     }
-    attachments = await storeAttachments(ctx.files, p.userId, p.conversationId, p.attachments);
-    const lastUser = p.stored.findLastIndex((x) => x.role === "user");
-    const messages = p.stored.map((m, i) => (i === lastUser ? { ...m, attachments } : m));
+    attachments = await storeAttachments(ctx.files, turn.userId, turn.conversationId, turn.attachments);
+    const lastUser = turn.stored.findLastIndex((x) => x.role === "user");
+    const messages = turn.stored.map((m, i) => (i === lastUser ? { ...m, attachments } : m));
     const imageUrls = attachments.filter((a) => a.kind === "image").map((a) => a.url);
-    const recorded = await recordTurn(ctx.store, { ...c, conversationId: p.conversationId, create: p.create, messages, reply, imageUrls, response: extras.response?.(reply, c) });
-    return { ...recorded, usage: c.usage, cost: c.cost, attachments, servedBy: { model: c.model, provider: c.provider } };
+    const recorded = await recordTurn(ctx.store, { ...record, conversationId: turn.conversationId, create: turn.create, messages, reply, imageUrls, response: extras.response?.(reply, record) });
+    return { ...recorded, usage: record.usage, cost: record.cost, attachments, servedBy: { model: record.model, provider: record.provider } };
   } catch (err) {
     await removeStored(ctx, attachments);
     throw err;
@@ -69,14 +69,14 @@ const turnCall = (ctx: ChatContext, p: PreparedTurn, signal: AbortSignal): Meter
   conversationId: p.create ? null : p.conversationId,
 });
 
-export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: AbortSignal, extras: TurnExtras = {}): Promise<{ completion: ChatCompletion; result: TurnResult }> {
-  const { answer, result } = await runWholeCall(ctx, turnCall(ctx, p, signal), {
-    send: (body, s) => p.upstream.provider.complete(body, s),
-    usage: async (completion) => fromUpstream(completion.usage) ?? (await estimateUsage(p.context, completion.choices[0]?.message?.content ?? "")),
+export async function completeTurn(ctx: ChatContext, turn: PreparedTurn, signal: AbortSignal, extras: TurnExtras = {}): Promise<{ completion: ChatCompletion; result: TurnResult }> {
+  const { answer, result } = await runWholeCall(ctx, turnCall(ctx, turn, signal), {
+    send: (body, s) => turn.upstream.provider.complete(body, s),
+    usage: async (completion) => fromUpstream(completion.usage) ?? (await estimateUsage(turn.context, completion.choices[0]?.message?.content ?? "")),
     save: (completion, record) => {
       const choice = completion.choices[0];
       const toolCalls = (choice?.message?.tool_calls ?? []).flatMap((c) => (c.type === "function" ? [{ id: c.id, type: "function" as const, function: c.function }] : []));
-      return save(ctx, p, { content: choice?.message?.content ?? "", finishReason: choice?.finish_reason ?? null, toolCalls }, record, extras);
+      return save(ctx, turn, { content: choice?.message?.content ?? "", finishReason: choice?.finish_reason ?? null, toolCalls }, record, extras);
     },
   });
   return { completion: answer, result };
@@ -86,9 +86,9 @@ export async function completeTurn(ctx: ChatContext, p: PreparedTurn, signal: Ab
  * Starts a streamed turn. Resolves once the upstream has accepted the request (so a refusal can
  * still be answered with its HTTP status); the events then carry the chunks and, last, the result.
  */
-export async function streamTurn(ctx: ChatContext, p: PreparedTurn, signal: AbortSignal, abort: () => void, extras: TurnExtras = {}): Promise<{ events: AsyncGenerator<StreamEvent<TurnResult>>; budget: BudgetStatus }> {
-  return runStreamedCall(ctx, { ...turnCall(ctx, p, signal), prompt: p.context, abort }, (o, record) => {
+export async function streamTurn(ctx: ChatContext, turn: PreparedTurn, signal: AbortSignal, abort: () => void, extras: TurnExtras = {}): Promise<{ events: AsyncGenerator<StreamEvent<TurnResult>>; budget: BudgetStatus }> {
+  return runStreamedCall(ctx, { ...turnCall(ctx, turn, signal), prompt: turn.context, abort }, (o, record) => {
     const finishReason = o.finishReason ?? (o.aborted || o.cut ? "cancelled" : "error");
-    return save(ctx, p, { content: o.text, finishReason, toolCalls: o.toolCalls.filter((c) => c.id) }, record, extras);
+    return save(ctx, turn, { content: o.text, finishReason, toolCalls: o.toolCalls.filter((c) => c.id) }, record, extras);
   });
 }

@@ -49,10 +49,10 @@ export function chatAdmission<B>(limiter: RateLimiter, requested: (body: B, prin
   };
 }
 
-export function budgetHeaders(b: BudgetStatus, headers: Headers): void {
-  if (b.remaining !== null) headers["x-budget-remaining-usd"] = microsToUsd(b.remaining).toFixed(6);
-  if (b.warning) headers["x-budget-warning"] = b.warning;
-  if (b.clamped) headers["x-textllm-max-tokens-clamped"] = String(b.clamped.to);
+export function budgetHeaders(budget: BudgetStatus, headers: Headers): void {
+  if (budget.remaining !== null) headers["x-budget-remaining-usd"] = microsToUsd(budget.remaining).toFixed(6);
+  if (budget.warning) headers["x-budget-warning"] = budget.warning;
+  if (budget.clamped) headers["x-textllm-max-tokens-clamped"] = String(budget.clamped.to);
 }
 
 /** Says that a request's max tokens were lowered to fit the budget, and by how much. */
@@ -60,21 +60,21 @@ const clampNote = (b: BudgetStatus) =>
   b.clamped ? `max_tokens was lowered from ${b.clamped.from} to ${b.clamped.to} to fit what is left of today's budget.` : null;
 
 /** What /chat answers carry about the budget. */
-export function budgetFields(b: BudgetStatus) {
-  const warning = [clampNote(b), b.warning].filter(Boolean).join(" ");
+export function budgetFields(budget: BudgetStatus) {
+  const warning = [clampNote(budget), budget.warning].filter(Boolean).join(" ");
   return {
     budget: {
-      limit: b.limit === null ? null : microsToUsd(b.limit),
-      spent_today: microsToUsd(b.spent),
-      remaining: b.remaining === null ? null : microsToUsd(b.remaining),
+      limit: budget.limit === null ? null : microsToUsd(budget.limit),
+      spent_today: microsToUsd(budget.spent),
+      remaining: budget.remaining === null ? null : microsToUsd(budget.remaining),
     },
     ...(warning ? { warning } : {}),
   };
 }
 
 /** The access-log fields of a finished chat turn. */
-export function accessFields(p: { userId: string; model: string; conversationId: string }, r: TurnResult): AccessFields {
-  return { user: p.userId, model: p.model, conversation_id: p.conversationId, tokens_in: r.usage.prompt_tokens, tokens_out: r.usage.completion_tokens, cost_usd: microsToUsd(r.cost) };
+export function accessFields(p: { userId: string; model: string; conversationId: string }, result: TurnResult): AccessFields {
+  return { user: p.userId, model: p.model, conversation_id: p.conversationId, tokens_in: result.usage.prompt_tokens, tokens_out: result.usage.completion_tokens, cost_usd: microsToUsd(result.cost) };
 }
 
 /** How a chat route's stream is put on the wire: its headers, its cancel, its end in the access log, its keep-alives. */

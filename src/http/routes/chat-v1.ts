@@ -29,15 +29,15 @@ const ERRORS = [...BODY_ERRORS, ...TURN_ERRORS];
 const FORM_EXAMPLE = { message: "What is in this picture?", user_id: "alice" };
 
 /** The v1 answer: text, ids, usage as {input, output, total}, cost in dollars. */
-function v1Answer(text: string, p: { conversationId: string; userId: string }, r: TurnResult) {
+function v1Answer(text: string, p: { conversationId: string; userId: string }, result: TurnResult) {
   return {
     text,
     conversation_id: p.conversationId,
     user_id: p.userId,
-    message_number: r.messageNumber,
-    usage: { input: r.usage.prompt_tokens, output: r.usage.completion_tokens, total: r.usage.prompt_tokens + r.usage.completion_tokens },
-    cost: microsToUsd(r.cost),
-    ...budgetFields(r.budget),
+    message_number: result.messageNumber,
+    usage: { input: result.usage.prompt_tokens, output: result.usage.completion_tokens, total: result.usage.prompt_tokens + result.usage.completion_tokens },
+    cost: microsToUsd(result.cost),
+    ...budgetFields(result.budget),
   };
 }
 

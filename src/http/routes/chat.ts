@@ -25,15 +25,15 @@ import { dataFrame, streamAnswer } from "../sse.ts";
 import { newId } from "../../lib/ids.ts";
 
 /** What /chat adds to OpenAI's answer: where the turn was stored, what it cost, what is left. */
-function turnFields(r: TurnResult) {
+function turnFields(result: TurnResult) {
   return {
-    session_id: r.sessionId,
-    message_number: r.messageNumber,
-    served_by: r.servedBy,
-    cost: microsToUsd(r.cost),
-    image_urls: r.attachments.filter((a) => a.kind === "image").map((a) => a.url),
-    file_urls: r.attachments.filter((a) => a.kind === "document").map((a) => a.url),
-    ...budgetFields(r.budget),
+    session_id: result.sessionId,
+    message_number: result.messageNumber,
+    served_by: result.servedBy,
+    cost: microsToUsd(result.cost),
+    image_urls: result.attachments.filter((a) => a.kind === "image").map((a) => a.url),
+    file_urls: result.attachments.filter((a) => a.kind === "document").map((a) => a.url),
+    ...budgetFields(result.budget),
   };
 }
 
