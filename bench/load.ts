@@ -41,7 +41,9 @@ async function wrkLoad(wrk: string, target: Target, connections: number, seconds
   const dir = mkdtempSync(join(tmpdir(), "textllm-wrk-"));
   const script = join(dir, "load.lua");
   const headers = Object.entries({ "content-type": "application/json", ...target.headers }).map(([k, v]) => `[ ${luaString(k)} ] = ${luaString(v)}`);
-  writeFileSync(script, `local reqs = {}
+  writeFileSync(
+    script,
+    `local reqs = {}
 local i = 0
 init = function(args)
   local bodies = { ${target.bodies.map(luaString).join(", ")} }
@@ -51,7 +53,8 @@ request = function()
   i = i % #reqs + 1
   return reqs[i]
 end
-`);
+`,
+  );
   const proc = Bun.spawn([wrk, "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, target.url], { stdout: "pipe", stderr: "pipe" });
   const out = await new Response(proc.stdout).text();
   await proc.exited;

@@ -6,8 +6,12 @@ const encoder = new TextEncoder();
 
 const completion = (model: string) =>
   JSON.stringify({
-    id: "chatcmpl-bench", object: "chat.completion", created: 1_700_000_000, model,
-    choices: [{ index: 0, message: { role: "assistant", content: REPLY.join("") }, finish_reason: "stop" }], usage,
+    id: "chatcmpl-bench",
+    object: "chat.completion",
+    created: 1_700_000_000,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content: REPLY.join("") }, finish_reason: "stop" }],
+    usage,
   });
 
 function stream(model: string, withUsage: boolean): string {
@@ -16,7 +20,8 @@ function stream(model: string, withUsage: boolean): string {
   let out = chunk({ role: "assistant", content: "" }, null);
   for (const piece of REPLY) out += chunk({ content: piece }, null);
   out += chunk({}, "stop");
-  if (withUsage) out += `data: ${JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1_700_000_000, model, choices: [], usage })}\n\n`;
+  if (withUsage)
+    out += `data: ${JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1_700_000_000, model, choices: [], usage })}\n\n`;
   return `${out}data: [DONE]\n\n`;
 }
 

@@ -81,7 +81,9 @@ export async function startTextllm(binary: string, env: Record<string, string>):
   const url = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${url}/health/live`);
   return {
-    proc, url, dir,
+    proc,
+    url,
+    dir,
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;

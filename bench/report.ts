@@ -55,32 +55,144 @@ function rowsFor(r: RunResult, m: Measured, name: string): Row[] {
   const ttftOver = (s: Streams) => pct(s.firsts, 50) - pct(d.stream1.firsts, 50);
   const ttft16 = (s: Streams) => pct(s.firsts, 50) - pct(f.stream16.firsts, 50);
   const rows: Row[] = [
-    { metric: `${name}: req/s, /v1/chat/completions, 64 connections`, value: rps(m.heavy.rps), floor: rps(f.heavy.rps), ratio: times(m.heavy.rps / f.heavy.rps), target: name === "SQLite" ? "≥ 0.40× floor" : "—", met: name === "SQLite" ? m.heavy.rps >= 0.4 * f.heavy.rps : null },
-    { metric: `${name}: server CPU per request`, value: us(m.heavy.cpuPerRequestUs), floor: us(f.heavy.cpuPerRequestUs), ratio: times(m.heavy.cpuPerRequestUs / f.heavy.cpuPerRequestUs), target: name === "SQLite" ? "≤ 2.5× floor" : "—", met: name === "SQLite" ? m.heavy.cpuPerRequestUs <= 2.5 * f.heavy.cpuPerRequestUs : null },
-    { metric: `${name}: added latency p50, 1 connection (vs direct ${ms(d.one.p50)})`, value: ms(added(m.one, 50)), floor: ms(added(f.one, 50)), ratio: "", target: "≤ 0.3 ms", met: added(m.one, 50) <= 0.3 },
-    { metric: `${name}: added latency p99, 1 connection (vs direct ${ms(d.one.p99)})`, value: ms(added(m.one, 99)), floor: ms(added(f.one, 99)), ratio: "", target: "≤ 1.5 ms", met: added(m.one, 99) <= 1.5 },
-    { metric: `${name}: time to first token p50, 1 stream (over direct ${ms(pct(d.stream1.firsts, 50))})`, value: ms(ttftOver(m.stream1)), floor: ms(ttftOver(f.stream1)), ratio: "", target: "≤ 0.5 ms", met: ttftOver(m.stream1) <= 0.5 },
-    { metric: `${name}: time to first token p50, 16 streams (over the floor's)`, value: ms(pct(m.stream16.firsts, 50)), floor: ms(pct(f.stream16.firsts, 50)), ratio: `+${ms(ttft16(m.stream16))}`, target: "—", met: null },
-    { metric: `${name}: idle RSS, started, before its first chat request`, value: mb(m.idleStartMb), floor: mb(f.idleStartMb), ratio: times(m.idleStartMb / f.idleStartMb), target: "≤ 60 MB", met: m.idleStartMb <= 60 },
-    { metric: `${name}: idle RSS after a warm-up and ${r.settings.quick ? 2 : 5} s quiet`, value: mb(m.idleAfterMb), floor: mb(f.idleAfterMb), ratio: times(m.idleAfterMb / f.idleAfterMb), target: "—", met: null },
-    { metric: `${name}: peak RSS, 64 connections`, value: mb(m.heavy.peakMb), floor: mb(f.heavy.peakMb), ratio: times(m.heavy.peakMb / f.heavy.peakMb), target: "≤ 150 MB", met: m.heavy.peakMb <= 150 },
-    { metric: `${name}: errors (64 connections, streams)`, value: `${m.heavy.errors}, ${m.stream1.errors + m.stream16.errors}`, floor: `${f.heavy.errors}, ${f.stream1.errors + f.stream16.errors}`, ratio: "", target: "0", met: m.heavy.errors + m.stream1.errors + m.stream16.errors + (m.chat?.errors ?? 0) + (m.responses?.errors ?? 0) === 0 },
+    {
+      metric: `${name}: req/s, /v1/chat/completions, 64 connections`,
+      value: rps(m.heavy.rps),
+      floor: rps(f.heavy.rps),
+      ratio: times(m.heavy.rps / f.heavy.rps),
+      target: name === "SQLite" ? "≥ 0.40× floor" : "—",
+      met: name === "SQLite" ? m.heavy.rps >= 0.4 * f.heavy.rps : null,
+    },
+    {
+      metric: `${name}: server CPU per request`,
+      value: us(m.heavy.cpuPerRequestUs),
+      floor: us(f.heavy.cpuPerRequestUs),
+      ratio: times(m.heavy.cpuPerRequestUs / f.heavy.cpuPerRequestUs),
+      target: name === "SQLite" ? "≤ 2.5× floor" : "—",
+      met: name === "SQLite" ? m.heavy.cpuPerRequestUs <= 2.5 * f.heavy.cpuPerRequestUs : null,
+    },
+    {
+      metric: `${name}: added latency p50, 1 connection (vs direct ${ms(d.one.p50)})`,
+      value: ms(added(m.one, 50)),
+      floor: ms(added(f.one, 50)),
+      ratio: "",
+      target: "≤ 0.3 ms",
+      met: added(m.one, 50) <= 0.3,
+    },
+    {
+      metric: `${name}: added latency p99, 1 connection (vs direct ${ms(d.one.p99)})`,
+      value: ms(added(m.one, 99)),
+      floor: ms(added(f.one, 99)),
+      ratio: "",
+      target: "≤ 1.5 ms",
+      met: added(m.one, 99) <= 1.5,
+    },
+    {
+      metric: `${name}: time to first token p50, 1 stream (over direct ${ms(pct(d.stream1.firsts, 50))})`,
+      value: ms(ttftOver(m.stream1)),
+      floor: ms(ttftOver(f.stream1)),
+      ratio: "",
+      target: "≤ 0.5 ms",
+      met: ttftOver(m.stream1) <= 0.5,
+    },
+    {
+      metric: `${name}: time to first token p50, 16 streams (over the floor's)`,
+      value: ms(pct(m.stream16.firsts, 50)),
+      floor: ms(pct(f.stream16.firsts, 50)),
+      ratio: `+${ms(ttft16(m.stream16))}`,
+      target: "—",
+      met: null,
+    },
+    {
+      metric: `${name}: idle RSS, started, before its first chat request`,
+      value: mb(m.idleStartMb),
+      floor: mb(f.idleStartMb),
+      ratio: times(m.idleStartMb / f.idleStartMb),
+      target: "≤ 60 MB",
+      met: m.idleStartMb <= 60,
+    },
+    {
+      metric: `${name}: idle RSS after a warm-up and ${r.settings.quick ? 2 : 5} s quiet`,
+      value: mb(m.idleAfterMb),
+      floor: mb(f.idleAfterMb),
+      ratio: times(m.idleAfterMb / f.idleAfterMb),
+      target: "—",
+      met: null,
+    },
+    {
+      metric: `${name}: peak RSS, 64 connections`,
+      value: mb(m.heavy.peakMb),
+      floor: mb(f.heavy.peakMb),
+      ratio: times(m.heavy.peakMb / f.heavy.peakMb),
+      target: "≤ 150 MB",
+      met: m.heavy.peakMb <= 150,
+    },
+    {
+      metric: `${name}: errors (64 connections, streams)`,
+      value: `${m.heavy.errors}, ${m.stream1.errors + m.stream16.errors}`,
+      floor: `${f.heavy.errors}, ${f.stream1.errors + f.stream16.errors}`,
+      ratio: "",
+      target: "0",
+      met: m.heavy.errors + m.stream1.errors + m.stream16.errors + (m.chat?.errors ?? 0) + (m.responses?.errors ?? 0) === 0,
+    },
   ];
   if (m.chat && m.responses) {
     rows.push(
-      { metric: `${name}: req/s, /chat (history read, two messages written), 64 connections`, value: rps(m.chat.rps), floor: rps(f.heavy.rps), ratio: `${times(m.chat.rps / f.heavy.rps)} floor, ${times(m.chat.rps / m.heavy.rps)} completions`, target: "≥ 0.70× /v1/chat/completions", met: m.chat.rps >= 0.7 * m.heavy.rps },
-      { metric: `${name}: server CPU per request, /chat`, value: us(m.chat.cpuPerRequestUs), floor: us(f.heavy.cpuPerRequestUs), ratio: times(m.chat.cpuPerRequestUs / f.heavy.cpuPerRequestUs), target: "—", met: null },
-      { metric: `${name}: req/s, /v1/responses (same conversation shape), 64 connections`, value: rps(m.responses.rps), floor: rps(f.heavy.rps), ratio: `${times(m.responses.rps / f.heavy.rps)} floor, ${times(m.responses.rps / m.chat.rps)} /chat`, target: "≥ 0.85× /chat", met: m.responses.rps >= 0.85 * m.chat.rps },
-      { metric: `${name}: server CPU per request, /v1/responses`, value: us(m.responses.cpuPerRequestUs), floor: us(f.heavy.cpuPerRequestUs), ratio: times(m.responses.cpuPerRequestUs / f.heavy.cpuPerRequestUs), target: "—", met: null },
+      {
+        metric: `${name}: req/s, /chat (history read, two messages written), 64 connections`,
+        value: rps(m.chat.rps),
+        floor: rps(f.heavy.rps),
+        ratio: `${times(m.chat.rps / f.heavy.rps)} floor, ${times(m.chat.rps / m.heavy.rps)} completions`,
+        target: "≥ 0.70× /v1/chat/completions",
+        met: m.chat.rps >= 0.7 * m.heavy.rps,
+      },
+      {
+        metric: `${name}: server CPU per request, /chat`,
+        value: us(m.chat.cpuPerRequestUs),
+        floor: us(f.heavy.cpuPerRequestUs),
+        ratio: times(m.chat.cpuPerRequestUs / f.heavy.cpuPerRequestUs),
+        target: "—",
+        met: null,
+      },
+      {
+        metric: `${name}: req/s, /v1/responses (same conversation shape), 64 connections`,
+        value: rps(m.responses.rps),
+        floor: rps(f.heavy.rps),
+        ratio: `${times(m.responses.rps / f.heavy.rps)} floor, ${times(m.responses.rps / m.chat.rps)} /chat`,
+        target: "≥ 0.85× /chat",
+        met: m.responses.rps >= 0.85 * m.chat.rps,
+      },
+      {
+        metric: `${name}: server CPU per request, /v1/responses`,
+        value: us(m.responses.cpuPerRequestUs),
+        floor: us(f.heavy.cpuPerRequestUs),
+        ratio: times(m.responses.cpuPerRequestUs / f.heavy.cpuPerRequestUs),
+        target: "—",
+        met: null,
+      },
     );
   }
   // Every upstream call is recorded; a request abandoned before its upstream call is recorded too
   // (a 499, no call). The answered requests are those the load generators saw finish.
   const abandoned = 1 + 8 + 16 + 3 * 64 + 64 * (m.soak?.samples.length ?? 0);
   const consistent = m.calls <= m.usageRows && m.usageRows - m.answered <= abandoned && m.calls >= m.answered;
-  rows.push({ metric: `${name}: usage records / upstream calls / answered requests`, value: `${m.usageRows} / ${m.calls} / ${m.answered}`, floor: "—", ratio: "", target: "one call, one record per request", met: consistent });
+  rows.push({
+    metric: `${name}: usage records / upstream calls / answered requests`,
+    value: `${m.usageRows} / ${m.calls} / ${m.answered}`,
+    floor: "—",
+    ratio: "",
+    target: "one call, one record per request",
+    met: consistent,
+  });
   if (m.soak) {
-    rows.push({ metric: `${name}: RSS over a ${r.settings.soakSeconds} s soak (${m.soak.requests} requests, ${m.soak.errors} errors)`, value: `${mb(m.soak.startMb)} → ${mb(m.soak.endMb)}`, floor: "—", ratio: "", target: "no growth (within 10%), no errors", met: m.soak.endMb <= m.soak.startMb * 1.1 && m.soak.errors === 0 });
+    rows.push({
+      metric: `${name}: RSS over a ${r.settings.soakSeconds} s soak (${m.soak.requests} requests, ${m.soak.errors} errors)`,
+      value: `${mb(m.soak.startMb)} → ${mb(m.soak.endMb)}`,
+      floor: "—",
+      ratio: "",
+      target: "no growth (within 10%), no errors",
+      met: m.soak.endMb <= m.soak.startMb * 1.1 && m.soak.errors === 0,
+    });
   }
   return rows;
 }
@@ -92,8 +204,22 @@ export function report(r: RunResult): string {
     const pg = r.postgres;
     const s = r.sqlite;
     rows.push(
-      { metric: "Postgres: req/s against SQLite's, 64 connections", value: rps(pg.heavy.rps), floor: `SQLite ${rps(s.heavy.rps)}`, ratio: times(pg.heavy.rps / s.heavy.rps), target: "≥ 0.70× SQLite", met: pg.heavy.rps >= 0.7 * s.heavy.rps },
-      { metric: "Postgres: CPU per request against SQLite's", value: us(pg.heavy.cpuPerRequestUs), floor: `SQLite ${us(s.heavy.cpuPerRequestUs)}`, ratio: times(pg.heavy.cpuPerRequestUs / s.heavy.cpuPerRequestUs), target: "≤ 1.5× SQLite", met: pg.heavy.cpuPerRequestUs <= 1.5 * s.heavy.cpuPerRequestUs },
+      {
+        metric: "Postgres: req/s against SQLite's, 64 connections",
+        value: rps(pg.heavy.rps),
+        floor: `SQLite ${rps(s.heavy.rps)}`,
+        ratio: times(pg.heavy.rps / s.heavy.rps),
+        target: "≥ 0.70× SQLite",
+        met: pg.heavy.rps >= 0.7 * s.heavy.rps,
+      },
+      {
+        metric: "Postgres: CPU per request against SQLite's",
+        value: us(pg.heavy.cpuPerRequestUs),
+        floor: `SQLite ${us(s.heavy.cpuPerRequestUs)}`,
+        ratio: times(pg.heavy.cpuPerRequestUs / s.heavy.cpuPerRequestUs),
+        target: "≤ 1.5× SQLite",
+        met: pg.heavy.cpuPerRequestUs <= 1.5 * s.heavy.cpuPerRequestUs,
+      },
       ...rowsFor(r, pg, "Postgres").map((row) => (row.target.includes("floor") ? { ...row, target: "—", met: null } : row)),
     );
   }

@@ -29,14 +29,24 @@ const PROMPT = "Say something short.";
 
 const users = (prefix: string) => Array.from({ length: SETTINGS.users }, (_, i) => `${prefix}${i}`);
 const completionBodies = (prefix: string, stream = false) =>
-  users(prefix).map((user) => JSON.stringify({ model: "bench-model", messages: [{ role: "user", content: PROMPT }], user, ...(stream ? { stream: true } : {}) }));
-const completions = (base: string, prefix: string, stream = false): Target => ({ url: `${base}/v1/chat/completions`, bodies: completionBodies(prefix, stream), headers: AUTH });
+  users(prefix).map((user) =>
+    JSON.stringify({ model: "bench-model", messages: [{ role: "user", content: PROMPT }], user, ...(stream ? { stream: true } : {}) }),
+  );
+const completions = (base: string, prefix: string, stream = false): Target => ({
+  url: `${base}/v1/chat/completions`,
+  bodies: completionBodies(prefix, stream),
+  headers: AUTH,
+});
 
 /** One conversation per user, begun with a first turn, so /chat and /v1/responses read history. */
 async function conversations(base: string, prefix: string): Promise<Array<{ user: string; id: string }>> {
   return Promise.all(
     users(prefix).map(async (user) => {
-      const res = await fetch(`${base}/chat`, { method: "POST", headers: { "content-type": "application/json", ...AUTH }, body: JSON.stringify({ model: "bench-model", message: PROMPT, user_id: user }) });
+      const res = await fetch(`${base}/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...AUTH },
+        body: JSON.stringify({ model: "bench-model", message: PROMPT, user_id: user }),
+      });
       if (res.status !== 200) throw new Error(`/chat answered ${res.status}: ${await res.text()}`);
       return { user, id: ((await res.json()) as { conversation_id: string }).conversation_id };
     }),
@@ -67,7 +77,20 @@ async function measureCommon(server: Server, label: string): Promise<Measured> {
   const many = await heavy(server, completions(server.url, "heavy-"));
   const stream1 = await ttft(completions(server.url, "stream-one-", true), 1, Math.floor(SETTINGS.streams / 2));
   const stream16 = await ttft(completions(server.url, "stream-", true), 16, SETTINGS.streams);
-  return { idleStartMb: idleStart.rssMb, idleAfterMb: idleAfter.rssMb, one, heavy: many, stream1, stream16, answered: warm.requests + one.requests + many.requests + stream1.firsts.length + stream16.firsts.length, chat: null, responses: null, soak: null, usageRows: 0, calls: 0 };
+  return {
+    idleStartMb: idleStart.rssMb,
+    idleAfterMb: idleAfter.rssMb,
+    one,
+    heavy: many,
+    stream1,
+    stream16,
+    answered: warm.requests + one.requests + many.requests + stream1.firsts.length + stream16.firsts.length,
+    chat: null,
+    responses: null,
+    soak: null,
+    usageRows: 0,
+    calls: 0,
+  };
 }
 
 async function measureTextllm(binary: string, label: string, upstreamCalls: () => Promise<number>, env: Record<string, string>): Promise<Measured> {
@@ -75,9 +98,17 @@ async function measureTextllm(binary: string, label: string, upstreamCalls: () =
   const callsBefore = await upstreamCalls();
   const m = await measureCommon(server, `TextLLM (${label})`);
   const chatConversations = await conversations(server.url, "chat-");
-  m.chat = await heavy(server, { url: `${server.url}/chat`, headers: AUTH, bodies: chatConversations.map((c) => JSON.stringify({ model: "bench-model", message: PROMPT, conversation_id: c.id, user_id: c.user })) });
+  m.chat = await heavy(server, {
+    url: `${server.url}/chat`,
+    headers: AUTH,
+    bodies: chatConversations.map((c) => JSON.stringify({ model: "bench-model", message: PROMPT, conversation_id: c.id, user_id: c.user })),
+  });
   const responseConversations = await conversations(server.url, "responses-");
-  m.responses = await heavy(server, { url: `${server.url}/v1/responses`, headers: AUTH, bodies: responseConversations.map((c) => JSON.stringify({ model: "bench-model", input: PROMPT, conversation: c.id, user: c.user })) });
+  m.responses = await heavy(server, {
+    url: `${server.url}/v1/responses`,
+    headers: AUTH,
+    bodies: responseConversations.map((c) => JSON.stringify({ model: "bench-model", input: PROMPT, conversation: c.id, user: c.user })),
+  });
   m.answered += m.chat.requests + m.responses.requests + 2 * SETTINGS.users;
   if (SETTINGS.soakSeconds > 0) {
     console.log(`soak for ${SETTINGS.soakSeconds} s...`);
@@ -109,7 +140,12 @@ async function startups(binary: string, times: number): Promise<number[]> {
     const dir = mkdtempSync(join(tmpdir(), "textllm-start-"));
     const port = await freePort();
     const t0 = performance.now();
-    const proc = Bun.spawn([binary], { cwd: dir, env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1" }, stdout: "ignore", stderr: "ignore" });
+    const proc = Bun.spawn([binary], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1" },
+      stdout: "ignore",
+      stderr: "ignore",
+    });
     await waitUntilUp(`http://127.0.0.1:${port}/health/live`);
     out.push(performance.now() - t0);
     proc.kill();

@@ -14,9 +14,11 @@ async function cpuPerCall(name: string, call: () => Promise<unknown>): Promise<{
   Bun.gc(true);
   const before = process.cpuUsage();
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next++ < CALLS) await call();
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < CALLS) await call();
+    }),
+  );
   const used = process.cpuUsage(before);
   return { name, us: (used.user + used.system) / CALLS };
 }
@@ -34,7 +36,10 @@ const modes: Array<[string, () => Promise<unknown>]> = [
   ["SDK, one client, create()", () => client.chat.completions.create(body)],
   ["SDK, one client, create().asResponse() + json()", async () => (await client.chat.completions.create(body).asResponse()).json()],
   ["SDK, a new client per call, create()", () => new OpenAI({ apiKey: "sk-bench", baseURL, maxRetries: 2 }).chat.completions.create(body)],
-  ["stream: bare fetch, body read", async () => (await fetch(`${baseURL}/chat/completions`, { method: "POST", headers, body: JSON.stringify({ ...body, stream: true }) })).text()],
+  [
+    "stream: bare fetch, body read",
+    async () => (await fetch(`${baseURL}/chat/completions`, { method: "POST", headers, body: JSON.stringify({ ...body, stream: true }) })).text(),
+  ],
   ["stream: SDK create({stream}), chunks iterated", async () => drain(await client.chat.completions.create({ ...body, stream: true }))],
   ["stream: SDK create({stream}).asResponse(), body read", async () => (await client.chat.completions.create({ ...body, stream: true }).asResponse()).text()],
 ];

@@ -72,7 +72,14 @@ export function databaseTarget(loaded: LoadedConfig): DatabaseTarget {
 export function blobStore(loaded: LoadedConfig): BlobStore {
   const s3 = loaded.config.storage.s3;
   return s3.enabled
-    ? s3BlobStore({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.access_key, secretAccessKey: s3.secret_key, urlExpirationSeconds: s3.url_expiration })
+    ? s3BlobStore({
+        endpoint: s3.endpoint,
+        bucket: s3.bucket,
+        region: s3.region,
+        accessKeyId: s3.access_key,
+        secretAccessKey: s3.secret_key,
+        urlExpirationSeconds: s3.url_expiration,
+      })
     : localBlobStore(join(loaded.dataDir, "files"));
 }
 
@@ -84,9 +91,7 @@ export interface DepsOverrides {
 /** Opens the database, applies pending migrations and assembles the dependencies. */
 export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides = {}): Promise<Deps> {
   const c = loaded.config;
-  const logger =
-    overrides.logger ??
-    createLogger({ level: c.logging.level, logToFile: c.logging.log_to_file, logDir: c.logging.log_dir });
+  const logger = overrides.logger ?? createLogger({ level: c.logging.level, logToFile: c.logging.log_to_file, logDir: c.logging.log_dir });
   const target = databaseTarget(loaded);
   const store = openStore(target);
   try {
@@ -113,13 +118,30 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
   const spend = target.kind === "sqlite" ? cachedDaySpend(store) : storedDaySpend(store);
   const replayMs = c.streams.replay_minutes * 60_000;
   return {
-    loaded, store, registry, blobs, files: fileService(store, blobs, now), auth: createAuthenticator(c.auth), limiter,
-    conversations: conversationService(store, now), sessions: sessionService(store, now),
-    budget: budgetService(c, spend, ledger, now, logger), redis, metrics, lifecycle, tracker: createRequestTracker(logger, metrics, lifecycle),
+    loaded,
+    store,
+    registry,
+    blobs,
+    files: fileService(store, blobs, now),
+    auth: createAuthenticator(c.auth),
+    limiter,
+    conversations: conversationService(store, now),
+    sessions: sessionService(store, now),
+    budget: budgetService(c, spend, ledger, now, logger),
+    redis,
+    metrics,
+    lifecycle,
+    tracker: createRequestTracker(logger, metrics, lifecycle),
     // With Redis, a stream can be resumed on any replica; without, on the one that generates it.
     streams: answerStreams(redis ? redisEventLog(redis, { replayMs }) : memoryEventLog({ replayMs })),
-    idempotency: idempotencyService(store, { ttlMs: c.idempotency.ttl_hours * 3_600_000, leaseMs: c.idempotency.lease_seconds * 1000, now: () => now().getTime() }),
-    logger, now, startedAt: now(),
+    idempotency: idempotencyService(store, {
+      ttlMs: c.idempotency.ttl_hours * 3_600_000,
+      leaseMs: c.idempotency.lease_seconds * 1000,
+      now: () => now().getTime(),
+    }),
+    logger,
+    now,
+    startedAt: now(),
   };
 }
 

@@ -88,7 +88,12 @@ export const rateLimited = (message: string, retryAfterSeconds: number) =>
 
 /** The client went away before its answer was complete (nginx's 499): for the usage log, nobody reads it. */
 export const clientClosedRequest = () =>
-  new AppError({ status: 499, message: "The client closed the request before the reply was complete.", type: "invalid_request_error", code: ErrorCode.clientClosedRequest });
+  new AppError({
+    status: 499,
+    message: "The client closed the request before the reply was complete.",
+    type: "invalid_request_error",
+    code: ErrorCode.clientClosedRequest,
+  });
 
 export const internalError = () =>
   new AppError({ status: 500, message: "The server had an error while processing your request.", type: "server_error", code: "internal_error" });

@@ -34,4 +34,3 @@ export function createAuthenticator(auth: Config["auth"]): Authenticator {
     },
   };
 }
-

@@ -6,7 +6,14 @@ import { grant, unheld, type BudgetLedger, type Hold } from "./ledger.ts";
 
 export function resilientLedger(inner: BudgetLedger, mode: OnRedisError, logger: Logger): BudgetLedger {
   const guarded = redisFailurePolicy(mode, logger, "budget ledger");
-  const guardedHold = (hold: Hold): Hold => ({ amount: hold.amount, release: () => guarded(() => hold.release(), () => undefined) });
+  const guardedHold = (hold: Hold): Hold => ({
+    amount: hold.amount,
+    release: () =>
+      guarded(
+        () => hold.release(),
+        () => undefined,
+      ),
+  });
   return {
     backend: inner.backend,
     reserve: (key, ask) =>

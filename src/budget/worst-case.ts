@@ -17,7 +17,8 @@ export interface WorstCase {
 
 export function worstCaseAsk(worstCase: WorstCase): BudgetAsk {
   return {
-    costOf: (outputTokens) => Math.max(...worstCase.prices.map((p) => costMicros(p, { prompt_tokens: worstCase.promptTokens, completion_tokens: outputTokens, cached_tokens: 0 }))),
+    costOf: (outputTokens) =>
+      Math.max(...worstCase.prices.map((p) => costMicros(p, { prompt_tokens: worstCase.promptTokens, completion_tokens: outputTokens, cached_tokens: 0 }))),
     outputTokens: worstCase.answerTokens,
     minOutputTokens: Math.min(worstCase.minAnswerTokens, worstCase.answerTokens),
   };

@@ -10,7 +10,7 @@ export const DEFAULT_ANSWER_TOKENS = 4096;
 export function requestedAnswerTokens(params: object): number {
   const { max_completion_tokens, max_tokens } = params as { max_completion_tokens?: unknown; max_tokens?: unknown };
   const asked = Number(max_completion_tokens ?? max_tokens ?? 0);
-  return asked > 0 ? asked : 0;
+  return Math.max(asked, 0);
 }
 
 /** The most the answer can take: what was asked, else the model's max_output_tokens, else the default. */

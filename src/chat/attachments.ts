@@ -75,13 +75,20 @@ export function withAttachments(content: ChatMessage["content"], atts: PreparedA
 export async function storeAttachments(files: FileService, userId: string, conversationId: string, atts: PreparedAttachment[]): Promise<Attachment[]> {
   const saved: FileRecord[] = [];
   try {
-    for (const a of atts) saved.push(await files.save({ userId, folder: a.folder, filename: a.info.name, contentType: a.info.mime, bytes: a.bytes, conversationId }));
+    for (const a of atts)
+      saved.push(await files.save({ userId, folder: a.folder, filename: a.info.name, contentType: a.info.mime, bytes: a.bytes, conversationId }));
   } catch (err) {
     for (const record of saved) await files.delete(record).catch(() => undefined);
     throw err;
   }
   return saved.map((record, i) => {
     const a = atts[i]!;
-    return { kind: a.info.kind === "image" ? "image" : "document", key: record.key, url: fileUrl(record.key), filename: a.info.name, content_type: a.info.mime };
+    return {
+      kind: a.info.kind === "image" ? "image" : "document",
+      key: record.key,
+      url: fileUrl(record.key),
+      filename: a.info.name,
+      content_type: a.info.mime,
+    };
   });
 }

@@ -56,14 +56,29 @@ export interface CallOutcome {
 export function callRecord(ctx: ChatContext, info: CallInfo, outcome: CallOutcome): CallRecord {
   followAnswer(ctx, info, { note: !outcome.streamed });
   return {
-    requestId: info.requestId, route: info.route, userId: info.userId, model: info.model, provider: info.upstream.provider.name, usage: outcome.usage,
-    cost: costMicros(pricesFor(ctx.loaded.config, info.model), outcome.usage), latencyMs: performance.now() - info.startedAt,
-    status: outcome.status, errorCode: outcome.errorCode, streamed: outcome.streamed, now: ctx.now(),
+    requestId: info.requestId,
+    route: info.route,
+    userId: info.userId,
+    model: info.model,
+    provider: info.upstream.provider.name,
+    usage: outcome.usage,
+    cost: costMicros(pricesFor(ctx.loaded.config, info.model), outcome.usage),
+    latencyMs: performance.now() - info.startedAt,
+    status: outcome.status,
+    errorCode: outcome.errorCode,
+    streamed: outcome.streamed,
+    now: ctx.now(),
   };
 }
 
 /** Logs a failed upstream call (nothing spent) and returns the error our client gets. */
-export async function upstreamFailed(ctx: ChatContext, info: CallInfo, err: unknown, streamed: boolean, conversationId: string | null = null): Promise<AppError> {
+export async function upstreamFailed(
+  ctx: ChatContext,
+  info: CallInfo,
+  err: unknown,
+  streamed: boolean,
+  conversationId: string | null = null,
+): Promise<AppError> {
   const error = fromUpstreamError(err, info.upstream.provider.name);
   const record = callRecord(ctx, info, { usage: ZERO_USAGE, status: error.status, errorCode: error.code, streamed });
   countCall(ctx.metrics, record);
@@ -116,8 +131,7 @@ export async function callUpstream<T>(ctx: ChatContext, info: CallInfo, how: Ups
 }
 
 /** A stream must keep flowing: the gap allowed between chunks is the provider's timeout. */
-const idleTimeoutFor = (ctx: ChatContext, c: CallInfo) =>
-  ctx.loaded.providers.find((p) => p.name === c.upstream.provider.name)?.timeoutMs ?? 60_000;
+const idleTimeoutFor = (ctx: ChatContext, c: CallInfo) => ctx.loaded.providers.find((p) => p.name === c.upstream.provider.name)?.timeoutMs ?? 60_000;
 
 /** Status and error code of a stream that ended: finished, failed, cut by a shutdown, or left by its client (499). */
 function streamStatus(o: { aborted: boolean; cut: boolean; failure: AppError | null }): { status: number; code: string | null } {

@@ -8,7 +8,8 @@ export function countCall(metrics: Metrics, record: CallRecord): void {
   const provider = metrics.label.provider(record.provider ?? "unknown");
   const model = metrics.label.model(record.model);
   metrics.upstreamSeconds.observe({ provider, model, streamed: String(record.streamed) }, record.latencyMs / 1000);
-  if (record.status >= 400 && record.status !== 499 && record.errorCode !== ErrorCode.shuttingDown) metrics.upstreamErrors.inc({ provider, status: String(record.status) });
+  if (record.status >= 400 && record.status !== 499 && record.errorCode !== ErrorCode.shuttingDown)
+    metrics.upstreamErrors.inc({ provider, status: String(record.status) });
   metrics.tokens.inc({ model, direction: "input" }, record.usage.prompt_tokens);
   metrics.tokens.inc({ model, direction: "output" }, record.usage.completion_tokens);
   metrics.tokens.inc({ model, direction: "cached" }, record.usage.cached_tokens);

@@ -25,14 +25,24 @@ function prepare(ctx: ChatContext, input: ProxyInput): Prepared {
   const model = input.body.model || ctx.loaded.config.model;
   const upstream = ctx.registry.route(model);
   return {
-    requestId: input.requestId, route: "/v1/chat/completions", userId: input.userId, model, upstream,
-    body: { ...input.body, model: upstream.upstreamModel }, startedAt: performance.now(),
+    requestId: input.requestId,
+    route: "/v1/chat/completions",
+    userId: input.userId,
+    model,
+    upstream,
+    body: { ...input.body, model: upstream.upstreamModel },
+    startedAt: performance.now(),
   };
 }
 
 const promptOf = (p: Prepared) => p.body.messages as ChatMessage[];
 
-const proxyCall = (ctx: ChatContext, p: Prepared, signal: AbortSignal): MeteredCall<ChatBody> => ({ info: p, body: p.body, budget: chatBudget(ctx, p, promptOf(p), p.body), signal });
+const proxyCall = (ctx: ChatContext, p: Prepared, signal: AbortSignal): MeteredCall<ChatBody> => ({
+  info: p,
+  body: p.body,
+  budget: chatBudget(ctx, p, promptOf(p), p.body),
+  signal,
+});
 
 export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal: AbortSignal): Promise<{ completion: ChatCompletion; budget: BudgetStatus }> {
   const p = prepare(ctx, input);
@@ -47,7 +57,12 @@ export async function proxyComplete(ctx: ChatContext, input: ProxyInput, signal:
   return { completion: answer, budget: result.budget };
 }
 
-export async function proxyStream(ctx: ChatContext, input: ProxyInput, signal: AbortSignal, abort: () => void): Promise<{ events: AsyncGenerator<StreamEvent<Settled<object>>>; budget: BudgetStatus }> {
+export async function proxyStream(
+  ctx: ChatContext,
+  input: ProxyInput,
+  signal: AbortSignal,
+  abort: () => void,
+): Promise<{ events: AsyncGenerator<StreamEvent<Settled<object>>>; budget: BudgetStatus }> {
   const p = prepare(ctx, input);
   return runStreamedCall(ctx, { ...proxyCall(ctx, p, signal), prompt: promptOf(p), abort }, async (o, record) => {
     // Whatever was generated was paid for upstream, finished or not.

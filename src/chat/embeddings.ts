@@ -24,20 +24,32 @@ function inputBound(input: unknown): number {
   return upperBound(JSON.stringify(input ?? ""));
 }
 
-export async function createEmbeddings(ctx: ChatContext, input: EmbeddingInput, signal: AbortSignal): Promise<{ answer: EmbeddingAnswer; budget: BudgetStatus; cost: number }> {
+export async function createEmbeddings(
+  ctx: ChatContext,
+  input: EmbeddingInput,
+  signal: AbortSignal,
+): Promise<{ answer: EmbeddingAnswer; budget: BudgetStatus; cost: number }> {
   const model = input.body.model;
   const upstream = ctx.registry.route(model);
   const info: CallInfo = { requestId: input.requestId, route: "/v1/embeddings", userId: input.userId, model, upstream, startedAt: performance.now() };
   const prices = (upstream.candidates ?? [model]).map((m) => pricesFor(ctx.loaded.config, m));
   const worstCase = worstCaseAsk({ prices, promptTokens: inputBound(input.body.input), answerTokens: 0, minAnswerTokens: 0 });
-  const { answer, result } = await runWholeCall(ctx, { info, body: { ...input.body, model: upstream.upstreamModel }, budget: { ask: worstCase }, signal }, {
-    send: (body, s) => upstream.provider.embed(body, s),
-    usage: async (a) => ({ prompt_tokens: a.usage?.prompt_tokens ?? a.usage?.total_tokens ?? inputBound(input.body.input), completion_tokens: 0, cached_tokens: 0 }),
-    save: async (_answer, record) => {
-      await recordCall(ctx.store, record);
-      return { cost: record.cost };
+  const { answer, result } = await runWholeCall(
+    ctx,
+    { info, body: { ...input.body, model: upstream.upstreamModel }, budget: { ask: worstCase }, signal },
+    {
+      send: (body, s) => upstream.provider.embed(body, s),
+      usage: async (a) => ({
+        prompt_tokens: a.usage?.prompt_tokens ?? a.usage?.total_tokens ?? inputBound(input.body.input),
+        completion_tokens: 0,
+        cached_tokens: 0,
+      }),
+      save: async (_answer, record) => {
+        await recordCall(ctx.store, record);
+        return { cost: record.cost };
+      },
     },
-  });
+  );
   // After a fallback, info.model names the model that answered.
   return { answer: { ...answer, model: info.model }, budget: result.budget, cost: result.cost };
 }

@@ -35,9 +35,12 @@ export function idempotencyService(store: Store, opts: IdempotencyOptions) {
       for (;;) {
         const token = Bun.randomUUIDv7();
         if (await repo.claim({ userId, key, digest, token, now: opts.now(), leaseMs: opts.leaseMs, ttlMs: opts.ttlMs })) {
-          const renewal = setInterval(() => {
-            repo.renew(userId, key, token, opts.now() + opts.leaseMs).catch(() => undefined);
-          }, Math.max(100, opts.leaseMs / 3));
+          const renewal = setInterval(
+            () => {
+              repo.renew(userId, key, token, opts.now() + opts.leaseMs).catch(() => undefined);
+            },
+            Math.max(100, opts.leaseMs / 3),
+          );
           renewal.unref();
           return {
             kind: "run",

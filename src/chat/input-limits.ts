@@ -8,7 +8,11 @@ export function assertInputLength(messages: ChatMessage[], max: number, singleFi
     const length = textOf(m.content).length;
     if (length > max) {
       const param = singleField ?? `messages[${i}].content`;
-      throw badRequest(`The message in '${param}' is ${length.toLocaleString("en-US")} characters; the limit is ${max.toLocaleString("en-US")} (max_input_length).`, param, "input_too_long");
+      throw badRequest(
+        `The message in '${param}' is ${length.toLocaleString("en-US")} characters; the limit is ${max.toLocaleString("en-US")} (max_input_length).`,
+        param,
+        "input_too_long",
+      );
     }
   });
 }

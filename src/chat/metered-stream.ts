@@ -75,7 +75,13 @@ function markCut(outcome: StreamOutcome, error: AppError): void {
   outcome.cut = true;
 }
 
-async function* run<R>(upstream: AsyncIterable<ChatCompletionChunk>, opts: MeterOptions<R>, outcome: StreamOutcome, state: CutState, settle: () => Promise<R>): AsyncGenerator<StreamEvent<R>> {
+async function* run<R>(
+  upstream: AsyncIterable<ChatCompletionChunk>,
+  opts: MeterOptions<R>,
+  outcome: StreamOutcome,
+  state: CutState,
+  settle: () => Promise<R>,
+): AsyncGenerator<StreamEvent<R>> {
   let settled = false;
   const watch = idleWatch(opts.idleTimeoutMs, opts.abort);
   try {

@@ -73,7 +73,8 @@ async function replay(ctx: ChatContext, messages: Message[]): Promise<ChatMessag
 function toStored(message: ChatMessage): TurnMessage {
   const content = textOf(message.content);
   if (message.role === "tool") return { role: "tool", content, tool_call_id: String(message.tool_call_id ?? "") };
-  if (message.role === "assistant" && Array.isArray(message.tool_calls) && message.tool_calls.length) return { role: "assistant", content, tool_calls: message.tool_calls as ToolCall[] };
+  if (message.role === "assistant" && Array.isArray(message.tool_calls) && message.tool_calls.length)
+    return { role: "assistant", content, tool_calls: message.tool_calls as ToolCall[] };
   return { role: message.role === "system" ? "system" : message.role === "assistant" ? "assistant" : "user", content };
 }
 
@@ -109,11 +110,14 @@ export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<P
   }
 
   const storedSystem = history.filter((m) => m.role === "system").at(-1);
-  const systemPrompt = clientSystem ? textOf(clientSystem.content) : storedSystem?.content ?? systemPromptFor(prompts, model);
+  const systemPrompt = clientSystem ? textOf(clientSystem.content) : (storedSystem?.content ?? systemPromptFor(prompts, model));
   const contextWindow = config.models[model]?.context_window ?? DEFAULT_CONTEXT_WINDOW;
   const { messages } = await buildContext({
     systemPrompt,
-    history: await replay(ctx, history.filter((m) => m.role !== "system")),
+    history: await replay(
+      ctx,
+      history.filter((m) => m.role !== "system"),
+    ),
     newTurn: turn,
     maxHistoryItems: config.max_history_items,
     contextWindow,

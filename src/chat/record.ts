@@ -99,7 +99,13 @@ export async function recordTurn(store: Store, turnRecord: TurnRecord): Promise<
   const now = turnRecord.now.toISOString();
   return store.write(async (tx) => {
     if (turnRecord.create) {
-      await tx.conversations.create({ id: turnRecord.conversationId, user_id: turnRecord.userId, title: turnRecord.create.title, model: turnRecord.model, now });
+      await tx.conversations.create({
+        id: turnRecord.conversationId,
+        user_id: turnRecord.userId,
+        title: turnRecord.create.title,
+        model: turnRecord.model,
+        now,
+      });
     }
     const sessionId = await meter(tx, turnRecord, { conversationId: turnRecord.conversationId, newConversation: turnRecord.create !== null });
     const count = await tx.conversations.addTurn(turnRecord.conversationId, {
@@ -115,16 +121,35 @@ export async function recordTurn(store: Store, turnRecord: TurnRecord): Promise<
     let seq = count - turnRecord.messages.length;
     for (const m of turnRecord.messages) {
       await tx.messages.insert({
-        id: newId("msg"), conversation_id: turnRecord.conversationId, user_id: turnRecord.userId, seq: seq++, role: m.role, content: m.content,
-        attachments: m.attachments ?? [], tool_calls: m.tool_calls, tool_call_id: m.tool_call_id, created_at: now,
+        id: newId("msg"),
+        conversation_id: turnRecord.conversationId,
+        user_id: turnRecord.userId,
+        seq: seq++,
+        role: m.role,
+        content: m.content,
+        attachments: m.attachments ?? [],
+        tool_calls: m.tool_calls,
+        tool_call_id: m.tool_call_id,
+        created_at: now,
       });
     }
     await tx.messages.insert({
-      id: newId("msg"), conversation_id: turnRecord.conversationId, user_id: turnRecord.userId, seq: count, role: "assistant", content: turnRecord.reply.content,
-      model: turnRecord.model, tokens_input: turnRecord.usage.prompt_tokens, tokens_output: turnRecord.usage.completion_tokens, cost: turnRecord.cost,
-      finish_reason: turnRecord.reply.finishReason, tool_calls: turnRecord.reply.toolCalls, created_at: now,
+      id: newId("msg"),
+      conversation_id: turnRecord.conversationId,
+      user_id: turnRecord.userId,
+      seq: count,
+      role: "assistant",
+      content: turnRecord.reply.content,
+      model: turnRecord.model,
+      tokens_input: turnRecord.usage.prompt_tokens,
+      tokens_output: turnRecord.usage.completion_tokens,
+      cost: turnRecord.cost,
+      finish_reason: turnRecord.reply.finishReason,
+      tool_calls: turnRecord.reply.toolCalls,
+      created_at: now,
     });
-    if (turnRecord.response) await tx.responses.insert({ ...turnRecord.response, user_id: turnRecord.userId, conversation_id: turnRecord.conversationId, created_at: now });
+    if (turnRecord.response)
+      await tx.responses.insert({ ...turnRecord.response, user_id: turnRecord.userId, conversation_id: turnRecord.conversationId, created_at: now });
     return { sessionId, messageNumber: count };
   });
 }
@@ -133,7 +158,13 @@ export async function recordTurn(store: Store, turnRecord: TurnRecord): Promise<
 export async function recordCall(store: Store, call: CallRecord): Promise<string> {
   // On Postgres the session and the usage row go in one statement: one round trip, atomic by itself.
   if (store.dialect === "postgres") {
-    return store.sessions.recordWithUsage(call.userId, utcDay(call.now), newId("sess"), sessionUsage(call, { newConversation: false }), usageRow(call, null, null));
+    return store.sessions.recordWithUsage(
+      call.userId,
+      utcDay(call.now),
+      newId("sess"),
+      sessionUsage(call, { newConversation: false }),
+      usageRow(call, null, null),
+    );
   }
   return store.write((tx) => meter(tx, call, { conversationId: null, newConversation: false }));
 }

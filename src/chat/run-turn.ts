@@ -49,7 +49,15 @@ async function save(ctx: ChatContext, turn: PreparedTurn, reply: TurnReply, reco
     const lastUser = turn.stored.findLastIndex((x) => x.role === "user");
     const messages = turn.stored.map((m, i) => (i === lastUser ? { ...m, attachments } : m));
     const imageUrls = attachments.filter((a) => a.kind === "image").map((a) => a.url);
-    const recorded = await recordTurn(ctx.store, { ...record, conversationId: turn.conversationId, create: turn.create, messages, reply, imageUrls, response: extras.response?.(reply, record) });
+    const recorded = await recordTurn(ctx.store, {
+      ...record,
+      conversationId: turn.conversationId,
+      create: turn.create,
+      messages,
+      reply,
+      imageUrls,
+      response: extras.response?.(reply, record),
+    });
     return { ...recorded, usage: record.usage, cost: record.cost, attachments, servedBy: { model: record.model, provider: record.provider } };
   } catch (err) {
     await removeStored(ctx, attachments);
@@ -69,13 +77,20 @@ const turnCall = (ctx: ChatContext, p: PreparedTurn, signal: AbortSignal): Meter
   conversationId: p.create ? null : p.conversationId,
 });
 
-export async function completeTurn(ctx: ChatContext, turn: PreparedTurn, signal: AbortSignal, extras: TurnExtras = {}): Promise<{ completion: ChatCompletion; result: TurnResult }> {
+export async function completeTurn(
+  ctx: ChatContext,
+  turn: PreparedTurn,
+  signal: AbortSignal,
+  extras: TurnExtras = {},
+): Promise<{ completion: ChatCompletion; result: TurnResult }> {
   const { answer, result } = await runWholeCall(ctx, turnCall(ctx, turn, signal), {
     send: (body, s) => turn.upstream.provider.complete(body, s),
     usage: async (completion) => fromUpstream(completion.usage) ?? (await estimateUsage(turn.context, completion.choices[0]?.message?.content ?? "")),
     save: (completion, record) => {
       const choice = completion.choices[0];
-      const toolCalls = (choice?.message?.tool_calls ?? []).flatMap((c) => (c.type === "function" ? [{ id: c.id, type: "function" as const, function: c.function }] : []));
+      const toolCalls = (choice?.message?.tool_calls ?? []).flatMap((c) =>
+        c.type === "function" ? [{ id: c.id, type: "function" as const, function: c.function }] : [],
+      );
       return save(ctx, turn, { content: choice?.message?.content ?? "", finishReason: choice?.finish_reason ?? null, toolCalls }, record, extras);
     },
   });
@@ -86,7 +101,13 @@ export async function completeTurn(ctx: ChatContext, turn: PreparedTurn, signal:
  * Starts a streamed turn. Resolves once the upstream has accepted the request (so a refusal can
  * still be answered with its HTTP status); the events then carry the chunks and, last, the result.
  */
-export async function streamTurn(ctx: ChatContext, turn: PreparedTurn, signal: AbortSignal, abort: () => void, extras: TurnExtras = {}): Promise<{ events: AsyncGenerator<StreamEvent<TurnResult>>; budget: BudgetStatus }> {
+export async function streamTurn(
+  ctx: ChatContext,
+  turn: PreparedTurn,
+  signal: AbortSignal,
+  abort: () => void,
+  extras: TurnExtras = {},
+): Promise<{ events: AsyncGenerator<StreamEvent<TurnResult>>; budget: BudgetStatus }> {
   return runStreamedCall(ctx, { ...turnCall(ctx, turn, signal), prompt: turn.context, abort }, (o, record) => {
     const finishReason = o.finishReason ?? (o.aborted || o.cut ? "cancelled" : "error");
     return save(ctx, turn, { content: o.text, finishReason, toolCalls: o.toolCalls.filter((c) => c.id) }, record, extras);

@@ -87,7 +87,12 @@ export function apiClient(baseUrl: string, apiKey: string | null) {
         for (const a of turn.attachments) form.append(a.field, await readAttachment(a.path));
         init = { method: "POST", body: form, signal };
       } else {
-        init = { method: "POST", body: JSON.stringify({ message: turn.message, ...fields, stream: true }), headers: { "content-type": "application/json" }, signal };
+        init = {
+          method: "POST",
+          body: JSON.stringify({ message: turn.message, ...fields, stream: true }),
+          headers: { "content-type": "application/json" },
+          signal,
+        };
       }
       const res = await send("/chat", init);
       // The server keeps generating after a disconnect: stopping (Ctrl-C) asks it to end the answer there.
@@ -96,8 +101,14 @@ export function apiClient(baseUrl: string, apiKey: string | null) {
       const cancel = () => void send(`/chat/streams/${streamId}/cancel${owner}`, { method: "POST" }).catch(() => undefined);
       if (streamId) signal?.addEventListener("abort", cancel, { once: true });
       const summary: TurnSummary = {
-        conversationId: res.headers.get("x-conversation-id") ?? turn.conversationId ?? "", userId: turn.userId ?? "",
-        messageNumber: 0, promptTokens: 0, completionTokens: 0, cost: 0, text: "", stopped: false,
+        conversationId: res.headers.get("x-conversation-id") ?? turn.conversationId ?? "",
+        userId: turn.userId ?? "",
+        messageNumber: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        cost: 0,
+        text: "",
+        stopped: false,
       };
       try {
         const events = res.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
@@ -154,10 +165,14 @@ export function apiClient(baseUrl: string, apiKey: string | null) {
     deleteConversation: (id: string) => json<unknown>(`/conversations/${encodeURIComponent(id)}`, { method: "DELETE" }),
 
     sessions: (userId: string) =>
-      json<{ current: { total_cost: number; total_tokens: number; request_count: number; conversation_count: number } | null }>(`/users/${encodeURIComponent(userId)}/sessions?limit=1`),
+      json<{ current: { total_cost: number; total_tokens: number; request_count: number; conversation_count: number } | null }>(
+        `/users/${encodeURIComponent(userId)}/sessions?limit=1`,
+      ),
 
     stats: (userId: string, days = 30) =>
-      json<{ total_conversations: number; total_messages: number; total_tokens_input: number; total_tokens_output: number; total_cost: number }>(`/users/${encodeURIComponent(userId)}/stats?days=${days}`),
+      json<{ total_conversations: number; total_messages: number; total_tokens_input: number; total_tokens_output: number; total_cost: number }>(
+        `/users/${encodeURIComponent(userId)}/stats?days=${days}`,
+      ),
   };
 }
 

@@ -9,11 +9,18 @@ export async function askOnce(client: ApiClient, opts: ChatOptions, question: st
     out.error("nothing to ask: the message is empty");
     return 2;
   }
-  const attachments: Attachment[] = [...opts.attach.map((path) => ({ path, field: "files" as const })), ...opts.images.map((path) => ({ path, field: "images" as const }))];
+  const attachments: Attachment[] = [
+    ...opts.attach.map((path) => ({ path, field: "files" as const })),
+    ...opts.images.map((path) => ({ path, field: "images" as const })),
+  ];
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   try {
-    const summary = await client.chat({ message: question, conversationId: opts.conversation, userId: opts.user, model: opts.model, attachments }, (t) => out.text(t), controller.signal);
+    const summary = await client.chat(
+      { message: question, conversationId: opts.conversation, userId: opts.user, model: opts.model, attachments },
+      (t) => out.text(t),
+      controller.signal,
+    );
     out.line();
     return summary.stopped ? 130 : 0;
   } catch (err) {

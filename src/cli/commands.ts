@@ -58,7 +58,9 @@ export async function runCommand(line: string, state: ChatState, client: ApiClie
       if (!list.length) out.dim("No conversations yet.");
       list.forEach((conv, index) => {
         const mark = conv.id === state.conversationId ? c.green("*") : " ";
-        out.line(`${String(index + 1).padStart(2)}${mark} ${c.bold(conv.id)}  ${conv.title ?? c.dim("(untitled)")}  ${c.dim(`${conv.message_count} messages · ${conv.last_used.slice(0, 16).replace("T", " ")}`)}`);
+        out.line(
+          `${String(index + 1).padStart(2)}${mark} ${c.bold(conv.id)}  ${conv.title ?? c.dim("(untitled)")}  ${c.dim(`${conv.message_count} messages · ${conv.last_used.slice(0, 16).replace("T", " ")}`)}`,
+        );
       });
       if (list.length) out.dim("Open one with /open NUMBER (or an id, or its first characters).");
       return true;
@@ -113,8 +115,14 @@ export async function runCommand(line: string, state: ChatState, client: ApiClie
         return true;
       }
       const [{ current }, stats] = await Promise.all([client.sessions(state.userId), client.stats(state.userId)]);
-      out.line(current ? `Today's session: ${usd(current.total_cost)} · ${current.total_tokens} tokens · ${current.request_count} requests` : "Today's session: nothing yet");
-      out.line(`Last 30 days: ${usd(stats.total_cost)} · ${stats.total_conversations} conversations · ${stats.total_messages} messages · ${stats.total_tokens_input} in / ${stats.total_tokens_output} out tokens`);
+      out.line(
+        current
+          ? `Today's session: ${usd(current.total_cost)} · ${current.total_tokens} tokens · ${current.request_count} requests`
+          : "Today's session: nothing yet",
+      );
+      out.line(
+        `Last 30 days: ${usd(stats.total_cost)} · ${stats.total_conversations} conversations · ${stats.total_messages} messages · ${stats.total_tokens_input} in / ${stats.total_tokens_output} out tokens`,
+      );
       return true;
     }
     case "delete":

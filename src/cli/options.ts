@@ -95,5 +95,8 @@ function readPasswd(): string {
 function passwdName(passwd: string): string | undefined {
   const uid = process.getuid?.();
   if (uid === undefined) return undefined;
-  return passwd.split("\n").map((line) => line.split(":")).find((fields) => fields[2] === String(uid))?.[0];
+  return passwd
+    .split("\n")
+    .map((line) => line.split(":"))
+    .find((fields) => fields[2] === String(uid))?.[0];
 }

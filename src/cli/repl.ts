@@ -25,8 +25,23 @@ function loadHistory(): string[] {
 
 export function repl(client: ApiClient, opts: ChatOptions, out: Output): Promise<number> {
   const c = out.colors;
-  const state: ChatState = { conversationId: opts.conversation, userId: opts.user, model: opts.model, pending: [], runCost: 0, listed: [], lastMessageNumber: 0 };
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true, history: loadHistory(), historySize: HISTORY_SIZE, prompt: `${c.green("you")} › ` });
+  const state: ChatState = {
+    conversationId: opts.conversation,
+    userId: opts.user,
+    model: opts.model,
+    pending: [],
+    runCost: 0,
+    listed: [],
+    lastMessageNumber: 0,
+  };
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: true,
+    history: loadHistory(),
+    historySize: HISTORY_SIZE,
+    prompt: `${c.green("you")} › `,
+  });
   let busy: AbortController | null = null;
   let closed = false;
 
@@ -37,7 +52,9 @@ export function repl(client: ApiClient, opts: ChatOptions, out: Output): Promise
       rl.question(c.yellow(question), { signal }, (reply) => answer(/^y(es)?$/i.test(reply.trim())));
     });
 
-  out.info(`TextLLM chat — ${client.baseUrl}${state.model ? ` · model ${state.model}` : ""}${state.conversationId ? ` · conversation ${state.conversationId}` : ""}`);
+  out.info(
+    `TextLLM chat — ${client.baseUrl}${state.model ? ` · model ${state.model}` : ""}${state.conversationId ? ` · conversation ${state.conversationId}` : ""}`,
+  );
   out.dim("Type a message, or /help for commands. Ctrl-C stops a reply; Ctrl-D leaves.");
 
   return new Promise<number>((resolve) => {
@@ -65,11 +82,17 @@ export function repl(client: ApiClient, opts: ChatOptions, out: Output): Promise
       out.text(`${c.magenta("assistant")} › `);
       const attachments = state.pending;
       state.pending = [];
-      const wrap = out.columns ? wordWrapper({ width: out.columns, startColumn: label.length, write: (t) => out.text(t) }) : { write: (t: string) => out.text(t), end: () => {} };
+      const wrap = out.columns
+        ? wordWrapper({ width: out.columns, startColumn: label.length, write: (t) => out.text(t) })
+        : { write: (t: string) => out.text(t), end: () => {} };
       const sentAfter = state.conversationId ? state.lastMessageNumber : 0;
       let summary: TurnSummary;
       try {
-        summary = await client.chat({ message: input, conversationId: state.conversationId, userId: state.userId, model: state.model, attachments }, (t) => wrap.write(t), signal);
+        summary = await client.chat(
+          { message: input, conversationId: state.conversationId, userId: state.userId, model: state.model, attachments },
+          (t) => wrap.write(t),
+          signal,
+        );
       } finally {
         wrap.end();
       }
@@ -80,7 +103,10 @@ export function repl(client: ApiClient, opts: ChatOptions, out: Output): Promise
       else state.lastMessageNumber = summary.messageNumber;
       state.runCost += summary.cost;
       const stopped = summary.stopped ? "stopped · " : "";
-      const tokens = summary.stopped && !summary.messageNumber ? "tokens and cost not known yet (see /cost)" : `${summary.promptTokens} in · ${summary.completionTokens} out · ${usd(summary.cost)}`;
+      const tokens =
+        summary.stopped && !summary.messageNumber
+          ? "tokens and cost not known yet (see /cost)"
+          : `${summary.promptTokens} in · ${summary.completionTokens} out · ${usd(summary.cost)}`;
       out.dim(`  ↳ ${stopped}${tokens} · this run ${usd(state.runCost)}`);
     }
 
@@ -105,7 +131,8 @@ export function repl(client: ApiClient, opts: ChatOptions, out: Output): Promise
         .catch((err) => {
           out.line();
           if (err instanceof CliError) out.error(err.message);
-          else if ((err as Error).name === "AbortError") out.dim("  ↳ stopped"); // before the reply had begun
+          else if ((err as Error).name === "AbortError")
+            out.dim("  ↳ stopped"); // before the reply had begun
           else throw err;
         })
         .finally(() => {

@@ -58,7 +58,8 @@ export async function healthcheck(args: string[], io: HealthcheckIo): Promise<nu
     }
     io.err(`textllm healthcheck: ${url} answered ${res.status}`);
   } catch (err) {
-    const reason = err instanceof Error && err.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : err instanceof Error ? err.message : String(err);
+    const reason =
+      err instanceof Error && err.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : err instanceof Error ? err.message : String(err);
     io.err(`textllm healthcheck: ${url}: ${reason}`);
   }
   return 1;

@@ -19,7 +19,10 @@ function backends(loaded: LoadedConfig, built: Pick<Deps, "store" | "blobs" | "l
   const s3 = storage.s3;
   return {
     database: built.store.dialect === "postgres" ? redactUrl(database.url) : `sqlite (${sqliteFileIn(loaded.dataDir)})`,
-    files: built.blobs.backend === "s3" ? `s3 (bucket ${s3.bucket}${s3.endpoint ? ` at ${redactUrl(s3.endpoint)}` : ""})` : `local (${join(loaded.dataDir, "files")})`,
+    files:
+      built.blobs.backend === "s3"
+        ? `s3 (bucket ${s3.bucket}${s3.endpoint ? ` at ${redactUrl(s3.endpoint)}` : ""})`
+        : `local (${join(loaded.dataDir, "files")})`,
     limits: built.limiter.backend === "redis" ? `redis (${redactUrl(redis.url)}, on_error: ${redis.on_error})` : "memory (this process only)",
   };
 }
@@ -71,7 +74,10 @@ export async function serve(loaded: LoadedConfig): Promise<void> {
   for (const m of deps.registry.models()) {
     const provider = loaded.providers.find((p) => p.name === m.owned_by);
     if (!provider || m.configured) continue;
-    logger.warn({ model: m.id, provider: provider.name }, `model '${m.id}' cannot be used: provider '${provider.name}' has no API key and no base URL. ${setupHint(provider)}`);
+    logger.warn(
+      { model: m.id, provider: provider.name },
+      `model '${m.id}' cannot be used: provider '${provider.name}' has no API key and no base URL. ${setupHint(provider)}`,
+    );
   }
 
   // Start-up garbage (config, migrations, route compilation) is returned before the first request.

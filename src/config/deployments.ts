@@ -33,7 +33,8 @@ export function routingProblems(config: Config, providers: Set<string>, origin: 
   const expected = [...providers].map((n) => `"${n}"`).join(", ");
   for (const [model, m] of Object.entries(config.models)) {
     (m.deployments ?? []).forEach((d, i) => {
-      if (!providers.has(d.provider)) problems.push(`models.${model}.deployments.${i}.provider: "${d.provider}" is not valid (${origin}): expected one of ${expected}`);
+      if (!providers.has(d.provider))
+        problems.push(`models.${model}.deployments.${i}.provider: "${d.provider}" is not valid (${origin}): expected one of ${expected}`);
     });
     if (m.deployments?.length && (m.provider || m.upstream_model)) {
       problems.push(`models.${model}: give either deployments or provider/upstream_model, not both (${origin})`);
@@ -41,7 +42,9 @@ export function routingProblems(config: Config, providers: Set<string>, origin: 
     for (const fallback of m.fallbacks ?? []) {
       if (fallback === model) problems.push(`models.${model}.fallbacks: "${fallback}" is the model itself (${origin})`);
       else if (!config.models[fallback] && !BUILTIN_MODELS[fallback]) {
-        problems.push(`models.${model}.fallbacks: "${fallback}" is not valid (${origin}): a fallback must be a model listed under models: (for its prices and context window)`);
+        problems.push(
+          `models.${model}.fallbacks: "${fallback}" is not valid (${origin}): a fallback must be a model listed under models: (for its prices and context window)`,
+        );
       }
     }
   }

@@ -13,7 +13,10 @@ interface Override {
 /** `key=user_id,key2=user_id2` → { key: user_id, ... }. */
 export function parseApiKeyList(raw: string, name: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = item.indexOf("=");
     if (eq <= 0 || eq === item.length - 1) {
       throw new Error(`${name}: each entry must look like key=user_id (got an entry of ${item.length} characters without a usable "=")`);

@@ -9,8 +9,7 @@ export interface Prompts {
   models: Record<string, string>;
 }
 
-export const DEFAULT_SYSTEM_PROMPT =
-  "You are a helpful assistant. Answer clearly and accurately; say so when you are not sure.";
+export const DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Answer clearly and accurately; say so when you are not sure.";
 
 export function loadPrompts(path: string): Prompts {
   if (!existsSync(path)) return { system: DEFAULT_SYSTEM_PROMPT, models: {} };

@@ -3,8 +3,7 @@
 // are what the product adds (server, database, storage, redis, auth, models, providers).
 import { Type as T, type Static } from "@sinclair/typebox";
 
-const NonNegative = (description: string, def?: number) =>
-  T.Number({ minimum: 0, description, ...(def === undefined ? {} : { default: def }) });
+const NonNegative = (description: string, def?: number) => T.Number({ minimum: 0, description, ...(def === undefined ? {} : { default: def }) });
 
 export const PriceSchema = T.Object(
   {
@@ -26,7 +25,9 @@ export const DeploymentSchema = T.Object(
 
 export const ModelSchema = T.Object(
   {
-    deployments: T.Optional(T.Array(DeploymentSchema, { minItems: 1, description: "several upstreams serving this model, spread by weight (instead of provider/upstream_model)" })),
+    deployments: T.Optional(
+      T.Array(DeploymentSchema, { minItems: 1, description: "several upstreams serving this model, spread by weight (instead of provider/upstream_model)" }),
+    ),
     fallbacks: T.Optional(T.Array(T.String({ minLength: 1 }), { description: "models tried in order when every deployment fails before the answer starts" })),
     provider: T.Optional(T.String({ minLength: 1, description: "name of the provider that serves this model" })),
     upstream_model: T.Optional(T.String({ minLength: 1, description: "model name sent upstream, if different" })),
@@ -65,7 +66,11 @@ export const ConfigSchema = T.Object(
     max_file_size_mb: T.Number({ exclusiveMinimum: 0, default: 20 }),
     cost_limit_per_session: NonNegative("USD a user may spend per UTC day; 0 disables", 5),
     warn_at_cost: NonNegative("USD after which answers carry a warning; 0 disables", 1),
-    min_answer_tokens: T.Integer({ minimum: 1, default: 256, description: "near the daily budget's end, a request whose max_tokens no longer fits goes ahead with fewer if at least this many fit" }),
+    min_answer_tokens: T.Integer({
+      minimum: 1,
+      default: 256,
+      description: "near the daily budget's end, a request whose max_tokens no longer fits goes ahead with fewer if at least this many fit",
+    }),
     pricing: T.Object(
       { input_per_1k: NonNegative("USD per 1,000 prompt tokens", 0.0025), output_per_1k: NonNegative("USD per 1,000 completion tokens", 0.01) },
       { additionalProperties: false, default: {} },
@@ -90,8 +95,18 @@ export const ConfigSchema = T.Object(
         max_body_mb: T.Number({ exclusiveMinimum: 0, default: 50, description: "largest request body accepted" }),
         cors_origins: T.Array(T.String({ minLength: 1 }), { default: [] }),
         shutdown_grace_seconds: T.Number({ minimum: 0, maximum: 300, default: 15 }),
-        sse_keepalive_seconds: T.Number({ exclusiveMinimum: 0, maximum: 255, default: 15, description: "a `: keep-alive` comment line this often while a stream waits" }),
-        max_upstream_connections: T.Integer({ minimum: 1, maximum: 65535, default: 4096, description: "upstream requests at once (Bun's fetch limit, BUN_CONFIG_MAX_HTTP_REQUESTS)" }),
+        sse_keepalive_seconds: T.Number({
+          exclusiveMinimum: 0,
+          maximum: 255,
+          default: 15,
+          description: "a `: keep-alive` comment line this often while a stream waits",
+        }),
+        max_upstream_connections: T.Integer({
+          minimum: 1,
+          maximum: 65535,
+          default: 4096,
+          description: "upstream requests at once (Bun's fetch limit, BUN_CONFIG_MAX_HTTP_REQUESTS)",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -100,7 +115,11 @@ export const ConfigSchema = T.Object(
         enabled: T.Boolean({ default: true, description: "false ignores url and uses the embedded database" }),
         url: T.String({ default: "", description: "postgres:// URL; empty means embedded SQLite" }),
         pool_size: T.Integer({ minimum: 1, maximum: 1000, default: 10 }),
-        query_timeout_ms: T.Integer({ minimum: 10, default: 5000, description: "deadline of each Postgres statement and transaction; past it a request answers 503" }),
+        query_timeout_ms: T.Integer({
+          minimum: 10,
+          default: 5000,
+          description: "deadline of each Postgres statement and transaction; past it a request answers 503",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -124,7 +143,10 @@ export const ConfigSchema = T.Object(
     documents: T.Object(
       {
         max_chars: T.Integer({ minimum: 1000, default: 100000, description: "extracted characters sent per document before it is cut" }),
-        pdf_mode: T.Union([T.Literal("text"), T.Literal("native")], { default: "text", description: "native sends PDFs as file parts to upstreams that read them" }),
+        pdf_mode: T.Union([T.Literal("text"), T.Literal("native")], {
+          default: "text",
+          description: "native sends PDFs as file parts to upstreams that read them",
+        }),
         max_decompressed_mb: T.Number({ exclusiveMinimum: 0, default: 100, description: "largest unpacked size of a DOCX (zip bomb guard)" }),
       },
       { additionalProperties: false, default: {} },
@@ -132,13 +154,21 @@ export const ConfigSchema = T.Object(
     idempotency: T.Object(
       {
         ttl_hours: T.Number({ exclusiveMinimum: 0, maximum: 8760, default: 24, description: "how long an Idempotency-Key's answer is kept for replay" }),
-        lease_seconds: T.Number({ minimum: 1, maximum: 3600, default: 30, description: "a claim not renewed this long (its server died) is taken over by a retry" }),
+        lease_seconds: T.Number({
+          minimum: 1,
+          maximum: 3600,
+          default: 30,
+          description: "a claim not renewed this long (its server died) is taken over by a retry",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
     streams: T.Object(
       {
-        continue_after_disconnect: T.Boolean({ default: true, description: "a /chat stream whose client leaves is generated to its end and stored in full (GET /chat/streams/{id} resumes it)" }),
+        continue_after_disconnect: T.Boolean({
+          default: true,
+          description: "a /chat stream whose client leaves is generated to its end and stored in full (GET /chat/streams/{id} resumes it)",
+        }),
         replay_minutes: T.Number({ exclusiveMinimum: 0, maximum: 1440, default: 10, description: "how long a finished stream's events can still be replayed" }),
       },
       { additionalProperties: false, default: {} },
@@ -171,7 +201,12 @@ export const ConfigSchema = T.Object(
         failure_threshold: T.Integer({ minimum: 1, default: 5, description: "failures within failure_window_seconds that open a deployment's circuit" }),
         failure_window_seconds: T.Number({ exclusiveMinimum: 0, default: 30 }),
         cooldown_seconds: T.Number({ exclusiveMinimum: 0, default: 30, description: "how long an open circuit skips its deployment before one probe" }),
-        retries_with_alternatives: T.Integer({ minimum: 0, maximum: 10, default: 0, description: "SDK retries per deployment while another candidate remains (the provider's max_retries otherwise)" }),
+        retries_with_alternatives: T.Integer({
+          minimum: 0,
+          maximum: 10,
+          default: 0,
+          description: "SDK retries per deployment while another candidate remains (the provider's max_retries otherwise)",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -65,9 +65,7 @@ export function conversationService(store: Store, now: () => Date) {
     /** Soft delete hides the conversation; hard delete removes it and its messages. */
     async remove(id: string, soft: boolean, owner: string | null): Promise<void> {
       await this.get(id, owner);
-      const done = soft
-        ? await store.conversations.softDelete(id, now().toISOString())
-        : await store.transaction((tx) => tx.conversations.hardDelete(id));
+      const done = soft ? await store.conversations.softDelete(id, now().toISOString()) : await store.transaction((tx) => tx.conversations.hardDelete(id));
       if (!done) throw missing(id);
     },
 

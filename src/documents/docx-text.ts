@@ -33,7 +33,11 @@ export async function docxText(name: string, bytes: Uint8Array, maxUnpackedBytes
     throw badRequest(`The document '${name}' could not be read: its zip archive is damaged.`, param, "corrupt_file");
   }
   if (size === Infinity) {
-    throw badRequest(`The document '${name}' unpacks to more than ${Math.round(maxUnpackedBytes / 1024 / 1024)} MB (documents.max_decompressed_mb): refused as a possible zip bomb.`, param, "decompression_limit");
+    throw badRequest(
+      `The document '${name}' unpacks to more than ${Math.round(maxUnpackedBytes / 1024 / 1024)} MB (documents.max_decompressed_mb): refused as a possible zip bomb.`,
+      param,
+      "decompression_limit",
+    );
   }
   try {
     const { value } = await mammoth.extractRawText({ buffer: Buffer.from(bytes) });

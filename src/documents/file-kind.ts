@@ -15,7 +15,9 @@ export interface FileInfo {
 
 export const IMAGE_MIMES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 const TEXT_EXTENSIONS = new Set(
-  "txt text md markdown rst csv tsv json jsonl ndjson yaml yml toml ini cfg conf log xml html htm css scss sql sh bash zsh ps1 bat env py rb go rs java kt kts scala swift c h cc cpp cxx hpp cs php pl lua r m js mjs cjs ts tsx jsx vue svelte dart ex exs erl hs ml clj tf proto graphql gradle makefile dockerfile".split(" "),
+  "txt text md markdown rst csv tsv json jsonl ndjson yaml yml toml ini cfg conf log xml html htm css scss sql sh bash zsh ps1 bat env py rb go rs java kt kts scala swift c h cc cpp cxx hpp cs php pl lua r m js mjs cjs ts tsx jsx vue svelte dart ex exs erl hs ml clj tf proto graphql gradle makefile dockerfile".split(
+    " ",
+  ),
 );
 const KIND_OF_EXTENSION: Record<string, FileKind> = { pdf: "pdf", docx: "docx", png: "image", jpg: "image", jpeg: "image", gif: "image", webp: "image" };
 const REFUSED: Record<string, string> = {
@@ -45,7 +47,7 @@ function looksLikeText(bytes: Uint8Array): boolean {
 
 /** A sample cut mid-character must not count as invalid UTF-8. */
 function trimPartialUtf8(b: Uint8Array): Uint8Array {
-  let end = b.length;
+  const end = b.length;
   for (let i = 1; i <= 3 && end - i >= 0; i++) {
     const byte = b[end - i]!;
     if ((byte & 0xc0) === 0xc0) return b.subarray(0, end - i); // lead byte of an unfinished sequence

@@ -24,7 +24,9 @@ export const fileUrl = (key: string) => `/files/${key}`;
 
 const isUniqueViolation = (err: unknown) => {
   const e = err as { code?: string; errno?: string | number; cause?: { errno?: string }; message?: string };
-  return e.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || e.errno === "23505" || e.cause?.errno === "23505" || /UNIQUE constraint|duplicate key/i.test(e.message ?? "");
+  return (
+    e.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || e.errno === "23505" || e.cause?.errno === "23505" || /UNIQUE constraint|duplicate key/i.test(e.message ?? "")
+  );
 };
 
 export function fileService(store: Store, blobs: BlobStore, now: () => Date) {
@@ -34,8 +36,15 @@ export function fileService(store: Store, blobs: BlobStore, now: () => Date) {
     const base = buildKey(file.folder, file.userId, file.filename, at);
     for (let n = 1; n <= 50; n++) {
       const record: FileRecord = {
-        key: n === 1 ? base : variantKey(base, n), user_id: file.userId, folder: file.folder, filename: file.filename.slice(0, 255),
-        content_type: file.contentType, size: file.bytes.length, backend: blobs.backend, conversation_id: file.conversationId ?? null, created_at: at.toISOString(),
+        key: n === 1 ? base : variantKey(base, n),
+        user_id: file.userId,
+        folder: file.folder,
+        filename: file.filename.slice(0, 255),
+        content_type: file.contentType,
+        size: file.bytes.length,
+        backend: blobs.backend,
+        conversation_id: file.conversationId ?? null,
+        created_at: at.toISOString(),
       };
       try {
         await store.files.insert(record);

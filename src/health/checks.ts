@@ -81,13 +81,16 @@ export function isReady(checks: Record<string, CheckResult>): boolean {
 }
 
 /** Redis down under on_error: closed refuses every chat request. */
-const redisRefuses = (checks: Record<string, CheckResult>) => checks.redis !== undefined && checks.redis.status !== "healthy" && checks.redis.on_error === "closed";
+const redisRefuses = (checks: Record<string, CheckResult>) =>
+  checks.redis !== undefined && checks.redis.status !== "healthy" && checks.redis.on_error === "closed";
 
 /** Not ready (database down, data disk unwritable, Redis down with on_error: closed) → unhealthy; anything else missing → degraded. */
 export function overallStatus(checks: Record<string, CheckResult>): Status {
   if (!isReady(checks)) return "unhealthy";
   const degraded =
-    checks.openai_api?.status !== "configured" || checks.storage?.status !== "healthy" || checks.disk?.status !== "ok" ||
+    checks.openai_api?.status !== "configured" ||
+    checks.storage?.status !== "healthy" ||
+    checks.disk?.status !== "ok" ||
     (checks.redis !== undefined && checks.redis.status !== "healthy");
   return degraded ? "degraded" : "healthy";
 }

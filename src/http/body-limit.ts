@@ -7,8 +7,7 @@ import { formatBytes } from "../lib/format-bytes.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 import { isForm, parseForm } from "./multipart.ts";
 
-const tooLarge = (max: number) =>
-  payloadTooLarge(`Request body too large: the limit is ${formatBytes(max)} (server.max_body_mb).`);
+const tooLarge = (max: number) => payloadTooLarge(`Request body too large: the limit is ${formatBytes(max)} (server.max_body_mb).`);
 
 /**
  * The body, at most `max` bytes. A body with a Content-Length (already checked against the cap) is
@@ -53,7 +52,9 @@ export function bodyLimit(maxBytes: number) {
       // Elysia hands over the bare type; the multipart boundary is in the full header.
       if (isForm(contentType)) return parseForm(await readBody(request, maxBytes), request.headers.get("content-type") ?? contentType);
       if (!isJson(contentType) && !isLooseJson(contentType)) {
-        throw unsupportedMediaType(`Unsupported Content-Type '${contentType.split(";")[0]}': send application/json (or multipart/form-data where files are accepted).`);
+        throw unsupportedMediaType(
+          `Unsupported Content-Type '${contentType.split(";")[0]}': send application/json (or multipart/form-data where files are accepted).`,
+        );
       }
       const text = utf8.decode(await readBody(request, maxBytes));
       if (text.trim() === "") return null;
@@ -62,11 +63,7 @@ export function bodyLimit(maxBytes: number) {
       try {
         value = JSON.parse(text);
       } catch (err) {
-        throw badRequest(
-          `We could not parse the JSON body of your request (${(err as Error).message}). The API expects a JSON payload.`,
-          null,
-          "invalid_json",
-        );
+        throw badRequest(`We could not parse the JSON body of your request (${(err as Error).message}). The API expects a JSON payload.`, null, "invalid_json");
       }
       // Every endpoint takes an object; saying so beats a confusing per-field message.
       if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -75,4 +72,3 @@ export function bodyLimit(maxBytes: number) {
       return value;
     });
 }
-

@@ -20,9 +20,19 @@ export function incomingFiles(body: Record<string, unknown>, fields: string[]): 
 }
 
 /** `userId`: who the turn acts for, already checked against the caller (see auth/principal.ts). */
-export function toTurnInput(body: NativeBody, userId: string | null, requestId: string, route: string, attachments: PreparedAttachment[], maxInputLength: number): TurnInput {
+export function toTurnInput(
+  body: NativeBody,
+  userId: string | null,
+  requestId: string,
+  route: string,
+  attachments: PreparedAttachment[],
+  maxInputLength: number,
+): TurnInput {
   if ((body.message === undefined) === (body.messages === undefined)) {
-    throw badRequest("Send either `message` (a string) or `messages` (an array), not both and not neither.", body.message === undefined ? "messages" : "message");
+    throw badRequest(
+      "Send either `message` (a string) or `messages` (an array), not both and not neither.",
+      body.message === undefined ? "messages" : "message",
+    );
   }
   const messages: ChatMessage[] = body.messages ? (body.messages as ChatMessage[]) : [{ role: "user", content: body.message! }];
   assertInputLength(messages, maxInputLength, body.message !== undefined ? "message" : null);

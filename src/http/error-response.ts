@@ -62,7 +62,11 @@ function fromValidation(error: unknown): AppError {
   }
   const got = issue.value === undefined ? "nothing" : describeValue(issue.value);
   const detail = issue.schema?.description ? ` (${issue.schema.description})` : "";
-  return badRequest(`Invalid ${where} '${param}': ${expected(issue)}${detail}; got ${got}.`, param, issue.value === undefined ? "missing_required_parameter" : "invalid_type");
+  return badRequest(
+    `Invalid ${where} '${param}': ${expected(issue)}${detail}; got ${got}.`,
+    param,
+    issue.value === undefined ? "missing_required_parameter" : "invalid_type",
+  );
 }
 
 /** "/messages/0/content" → "messages[0].content", the way OpenAI names parameters. */
@@ -91,7 +95,9 @@ function expected(issue: ValidationIssue): string {
   const typed = options.find((o) => o.type === "integer" || o.type === "number" || o.type === "boolean");
   if (typed?.type === "boolean") return "expected true or false";
   if (typed) {
-    const range = [typed.minimum !== undefined ? `≥ ${typed.minimum}` : "", typed.maximum !== undefined ? `≤ ${typed.maximum}` : ""].filter(Boolean).join(" and ");
+    const range = [typed.minimum !== undefined ? `≥ ${typed.minimum}` : "", typed.maximum !== undefined ? `≤ ${typed.maximum}` : ""]
+      .filter(Boolean)
+      .join(" and ");
     return `expected ${typed.type === "integer" ? "an integer" : "a number"}${range ? ` ${range}` : ""}`;
   }
   const types = options.map((o) => (o.type === "null" ? "null" : typeof o.type === "string" ? `${/^[aeiou]/.test(o.type) ? "an" : "a"} ${o.type}` : null));

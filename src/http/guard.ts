@@ -23,7 +23,10 @@ export async function enforceRateLimit(limiter: RateLimiter, key: string, header
   headers["x-ratelimit-reset-requests"] = formatDuration(d.resetMs);
   if (!d.allowed) {
     const retryAfter = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
-    throw rateLimited(`Rate limit reached: ${d.perMinute} requests per minute, in bursts of at most ${d.limit}, for this user. Try again in ${retryAfter} s.`, retryAfter);
+    throw rateLimited(
+      `Rate limit reached: ${d.perMinute} requests per minute, in bursts of at most ${d.limit}, for this user. Try again in ${retryAfter} s.`,
+      retryAfter,
+    );
   }
   return d;
 }
@@ -44,7 +47,11 @@ interface AdmissionContext {
 export function chatAdmission<B>(limiter: RateLimiter, requested: (body: B, principal: Principal) => string | undefined) {
   return async ({ body, principal, request, server, set }: AdmissionContext): Promise<{ actingUser: string | null }> => {
     const actingUserId = actingUser(principal, requested(body as B, principal));
-    await enforceRateLimit(limiter, rateKey(actingUserId, () => server?.requestIP(request)?.address), set.headers);
+    await enforceRateLimit(
+      limiter,
+      rateKey(actingUserId, () => server?.requestIP(request)?.address),
+      set.headers,
+    );
     return { actingUser: actingUserId };
   };
 }
@@ -74,7 +81,14 @@ export function budgetFields(budget: BudgetStatus) {
 
 /** The access-log fields of a finished chat turn. */
 export function accessFields(p: { userId: string; model: string; conversationId: string }, result: TurnResult): AccessFields {
-  return { user: p.userId, model: p.model, conversation_id: p.conversationId, tokens_in: result.usage.prompt_tokens, tokens_out: result.usage.completion_tokens, cost_usd: microsToUsd(result.cost) };
+  return {
+    user: p.userId,
+    model: p.model,
+    conversation_id: p.conversationId,
+    tokens_in: result.usage.prompt_tokens,
+    tokens_out: result.usage.completion_tokens,
+    cost_usd: microsToUsd(result.cost),
+  };
 }
 
 /** How a chat route's stream is put on the wire: its headers, its cancel, its end in the access log, its keep-alives. */

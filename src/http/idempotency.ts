@@ -69,7 +69,12 @@ export function idempotencyPlugin({ idempotency: service, streams, tracker, keep
   const readable = async (streamId: string) => (await streams.log.owner(streamId)) !== undefined;
   /** A kept stream as SSE: its frames, then the end of the request in the access log. */
   const sse = (request: Request, frames: AsyncIterable<string>, headers: Record<string, string>) =>
-    sseResponse(frames, { headers: { ...headers, "idempotent-replayed": "true" }, onCancel: () => {}, onClose: () => tracker.streamEnded(request), keepAliveMs });
+    sseResponse(frames, {
+      headers: { ...headers, "idempotent-replayed": "true" },
+      onCancel: () => {},
+      onClose: () => tracker.streamEnded(request),
+      keepAliveMs,
+    });
   /** Keeps a /chat stream's whole text once it has ended (read from its log, in this process). */
   async function keepStream(run: Run, streamId: string, headers: Record<string, string>): Promise<void> {
     await run.attach({ status: 200, headers, body: "", streamId });
@@ -87,7 +92,8 @@ export function idempotencyPlugin({ idempotency: service, streams, tracker, keep
   };
   return new Elysia({ name: "idempotency" })
     .onRequest(({ request }) => {
-      if (request.method === "POST" && request.headers.has("idempotency-key") && ROUTES.has(new URL(request.url).pathname)) copies.set(request, request.clone() as Request);
+      if (request.method === "POST" && request.headers.has("idempotency-key") && ROUTES.has(new URL(request.url).pathname))
+        copies.set(request, request.clone() as Request);
     })
     .onBeforeHandle({ as: "global" }, async (ctx) => {
       const { request, body } = ctx;
@@ -107,7 +113,14 @@ export function idempotencyPlugin({ idempotency: service, streams, tracker, keep
       }
       const { status, headers, body: text } = begun.answer;
       if (begun.kind === "attach") return sse(request, idFrames(streams.log, begun.answer.streamId, 0), headers);
-      if (headers["content-type"]?.startsWith("text/event-stream")) return sse(request, (async function* () { yield text; })(), headers);
+      if (headers["content-type"]?.startsWith("text/event-stream"))
+        return sse(
+          request,
+          (async function* () {
+            yield text;
+          })(),
+          headers,
+        );
       return new Response(text, { status, headers: { ...headers, "idempotent-replayed": "true" } });
     })
     .onAfterHandle({ as: "global" }, async ({ request, response, set }) => {

@@ -19,7 +19,11 @@ export function formToObject(form: { keys(): IterableIterator<string>; getAll(ke
       continue;
     }
     if (values.some((v) => v instanceof Blob)) {
-      throw badRequest(`The form field '${key}' carries a file; send files as 'file', 'files', 'image' or 'images' (a trailing [] is fine).`, key, "unexpected_file_field");
+      throw badRequest(
+        `The form field '${key}' carries a file; send files as 'file', 'files', 'image' or 'images' (a trailing [] is fine).`,
+        key,
+        "unexpected_file_field",
+      );
     }
     out[key] = values.length > 1 ? values : values[0];
   }

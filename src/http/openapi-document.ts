@@ -38,7 +38,10 @@ export function openApiPath(path: string, wildcardName = "path"): string {
 const wildcardNameOf = (detail: Operation | undefined) => detail?.parameters?.find((p) => p.in === "path")?.name;
 
 export function buildOpenApiDocument(app: AnyElysia, opts: { exclude: RegExp[] }) {
-  const generated = toOpenAPISchema(app, { paths: opts.exclude }, undefined, undefined, OPENAPI_VERSION) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
+  const generated = toOpenAPISchema(app, { paths: opts.exclude }, undefined, undefined, OPENAPI_VERSION) as {
+    paths: Record<string, Record<string, Operation>>;
+    components: { schemas: Record<string, unknown> };
+  };
   const paths: Record<string, Record<string, Operation>> = {};
   for (const route of allRoutes(app)) {
     const method = route.method.toLowerCase();
@@ -58,7 +61,8 @@ export function buildOpenApiDocument(app: AnyElysia, opts: { exclude: RegExp[] }
       .map((p) => (p.in === "query" && p.schema?.default !== undefined ? { ...p, required: false } : p));
     if (documentedPathParams.length || generatedParams.length) fixed.parameters = [...documentedPathParams, ...generatedParams];
     const name = wildcardNameOf(detail);
-    if (route.path.endsWith("*") && typeof op.operationId === "string") fixed.operationId = op.operationId.replace("*", `By${(name ?? "path").replace(/^./, (c) => c.toUpperCase())}`);
+    if (route.path.endsWith("*") && typeof op.operationId === "string")
+      fixed.operationId = op.operationId.replace("*", `By${(name ?? "path").replace(/^./, (c) => c.toUpperCase())}`);
     const path = openApiPath(route.path, name);
     (paths[path] ??= {})[method] = fixed;
   }
@@ -69,13 +73,19 @@ export function buildOpenApiDocument(app: AnyElysia, opts: { exclude: RegExp[] }
       version: VERSION,
       description:
         "OpenAI-compatible chat backend: /v1/chat/completions, stored conversations, documents and images, per-user limits and cost accounting. " +
-        "Every error is an OpenAI-style body {\"error\":{\"message\",\"type\",\"param\",\"code\"}}. When API keys are configured, send one as `Authorization: Bearer <key>` (the Authorize button).",
+        'Every error is an OpenAI-style body {"error":{"message","type","param","code"}}. When API keys are configured, send one as `Authorization: Bearer <key>` (the Authorize button).',
     },
     security: [{ apiKey: [] }],
     paths,
     components: {
       schemas: generated.components.schemas,
-      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key from config.yaml auth.api_keys (or the admin key); not needed when none are configured." } },
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "An API key from config.yaml auth.api_keys (or the admin key); not needed when none are configured.",
+        },
+      },
     },
   });
 }

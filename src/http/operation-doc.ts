@@ -43,21 +43,39 @@ export function operationDoc(doc: OperationDocInput): DocumentDecoration {
   const content: Record<string, ReturnType<typeof mediaObject>> = {};
   if (doc.body?.json) content["application/json"] = mediaObject(doc.body.json);
   if (doc.body?.multipart) content["multipart/form-data"] = mediaObject(doc.body.multipart);
-  const okContent = { [doc.ok.contentType ?? "application/json"]: mediaObject(doc.ok), ...(doc.ok.stream ? { "text/event-stream": mediaObject(doc.ok.stream) } : {}) };
+  const okContent = {
+    [doc.ok.contentType ?? "application/json"]: mediaObject(doc.ok),
+    ...(doc.ok.stream ? { "text/event-stream": mediaObject(doc.ok.stream) } : {}),
+  };
   const ok = { description: doc.ok.description, ...headerObjects(doc.ok.headers), content: okContent };
   const also = Object.fromEntries(
     Object.entries(doc.also ?? {}).map(([status, r]) => [
       status,
-      { description: r.description, ...headerObjects(r.headers), ...(r.content ? { content: Object.fromEntries(Object.entries(r.content).map(([type, m]) => [type, mediaObject(m)])) } : {}) },
+      {
+        description: r.description,
+        ...headerObjects(r.headers),
+        ...(r.content ? { content: Object.fromEntries(Object.entries(r.content).map(([type, m]) => [type, mediaObject(m)])) } : {}),
+      },
     ]),
   );
   const errors = [...new Set([...(doc.open ? [500 as const] : COMMON_ERRORS), ...(doc.errors ?? [])])].sort((a, b) => a - b);
   return {
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),
-    ...(doc.body ? { requestBody: { required: doc.body.required ?? true, ...(doc.body.description ? { description: doc.body.description } : {}), content } } : {}),
+    ...(doc.body
+      ? { requestBody: { required: doc.body.required ?? true, ...(doc.body.description ? { description: doc.body.description } : {}), content } }
+      : {}),
     ...(doc.pathParams
-      ? { parameters: doc.pathParams.map((p) => ({ name: p.name, in: "path", required: true, description: p.description, example: p.example, schema: { type: "string" } })) }
+      ? {
+          parameters: doc.pathParams.map((p) => ({
+            name: p.name,
+            in: "path",
+            required: true,
+            description: p.description,
+            example: p.example,
+            schema: { type: "string" },
+          })),
+        }
       : {}),
     responses: { [String(doc.ok.status ?? 200)]: ok, ...also, ...errorResponses(errors) },
     ...(doc.open ? { security: [] } : {}),
@@ -66,6 +84,8 @@ export function operationDoc(doc: OperationDocInput): DocumentDecoration {
 
 /** A copy of an object schema whose fields carry `example`s, for Swagger's form fields. Documentation only. */
 export function withFieldExamples<T extends TObject>(schema: T, examples: Record<string, unknown>): T {
-  const properties = Object.fromEntries(Object.entries(schema.properties).map(([name, field]) => [name, name in examples ? { ...(field as TSchema), example: examples[name] } : field]));
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties).map(([name, field]) => [name, name in examples ? { ...(field as TSchema), example: examples[name] } : field]),
+  );
   return { ...schema, properties };
 }

@@ -19,7 +19,8 @@ export const responseNotFound = (id: string) => notFound(`No response found with
 /** `starting_after` (a sequence number) as the log's event count to skip. */
 export function eventsToSkip(startingAfter: string | undefined): number {
   if (startingAfter === undefined || startingAfter === "") return 0;
-  if (!/^\d{1,15}$/.test(startingAfter)) throw badRequest("starting_after must be a non-negative integer (a sequence_number).", "starting_after", "invalid_starting_after");
+  if (!/^\d{1,15}$/.test(startingAfter))
+    throw badRequest("starting_after must be a non-negative integer (a sequence_number).", "starting_after", "invalid_starting_after");
   return Number(startingAfter) + 1;
 }
 

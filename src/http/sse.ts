@@ -12,7 +12,11 @@ import type { ChatCompletionChunk } from "../providers/provider.ts";
 export const dataFrame = (payload: unknown): string => `data: ${typeof payload === "string" ? payload : JSON.stringify(payload)}\n\n`;
 
 /** Plain-text SSE (v1 /chat/stream): a multi-line text becomes one event with several data lines. */
-export const textFrame = (text: string): string => `${text.split("\n").map((line) => `data: ${line}`).join("\n")}\n\n`;
+export const textFrame = (text: string): string =>
+  `${text
+    .split("\n")
+    .map((line) => `data: ${line}`)
+    .join("\n")}\n\n`;
 
 export const DONE_FRAME = "data: [DONE]\n\n";
 
@@ -94,7 +98,11 @@ export function sseResponse(frames: AsyncIterable<string>, opts: SseOptions): Re
 
 /** Elysia's response headers (set.headers) as plain strings, for a hand-built Response. */
 export function stringHeaders(headers: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
 /** How one chat surface frames a metered stream (chat/metered-stream.ts events). */
@@ -154,7 +162,12 @@ export function streamAnswer<R>(events: AsyncIterable<StreamEvent<R>>, surface: 
     if (surface.done) yield DONE_FRAME;
   }
   if (opts.log) return loggedAnswer(frames(), opts.log, opts);
-  return sseResponse(frames(), { headers: stringHeaders(opts.headers), onCancel: opts.abort, onClose: opts.onClose, keepAliveMs: opts.keepAliveSeconds * 1000 });
+  return sseResponse(frames(), {
+    headers: stringHeaders(opts.headers),
+    onCancel: opts.abort,
+    onClose: opts.onClose,
+    keepAliveMs: opts.keepAliveSeconds * 1000,
+  });
 }
 
 /**

@@ -47,7 +47,9 @@ export function gatherUploads(body: Record<string, unknown>, target: UploadTarge
 }
 
 /** A route's transform hook: moves a form's uploads, under any accepted name, to the route's fields. */
-export const uploadsTo = (target: UploadTarget) => ({ body, request }: { body: unknown; request: Request }) => {
-  const form = /^(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(request.headers.get("content-type") ?? "");
-  if (form && body && typeof body === "object") gatherUploads(body as Record<string, unknown>, target);
-};
+export const uploadsTo =
+  (target: UploadTarget) =>
+  ({ body, request }: { body: unknown; request: Request }) => {
+    const form = /^(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(request.headers.get("content-type") ?? "");
+    if (form && body && typeof body === "object") gatherUploads(body as Record<string, unknown>, target);
+  };

@@ -4,7 +4,10 @@
 
 /** The error a deadline rejects with when the caller gave none. */
 export class DeadlineExceeded extends Error {
-  constructor(readonly ms: number, what = "the operation") {
+  constructor(
+    readonly ms: number,
+    what = "the operation",
+  ) {
     super(`${what} did not finish within ${ms} ms`);
   }
 }

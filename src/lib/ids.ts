@@ -5,7 +5,7 @@ export const newId = (prefix: IdPrefix): string => `${prefix}_${Bun.randomUUIDv7
 
 /** A client-supplied request id is echoed only when it is short and plain. */
 export function acceptRequestId(raw: string | null): string {
-  if (raw && raw.length <= 128 && /^[A-Za-z0-9._:\-]+$/.test(raw)) return raw;
+  if (raw && raw.length <= 128 && /^[A-Za-z0-9._:-]+$/.test(raw)) return raw;
   return newId("req");
 }
 

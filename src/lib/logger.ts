@@ -43,5 +43,11 @@ export function createLogger(opts: LoggerOptions): Logger {
   const dir = resolve(opts.logDir);
   mkdirSync(dir, { recursive: true });
   const file = pino.destination({ dest: join(dir, "textllm.log"), mkdir: true, sync: false });
-  return pino(options, pino.multistream([{ stream: stdout, level }, { stream: file, level }]));
+  return pino(
+    options,
+    pino.multistream([
+      { stream: stdout, level },
+      { stream: file, level },
+    ]),
+  );
 }

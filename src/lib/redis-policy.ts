@@ -12,7 +12,10 @@ export function redisFailurePolicy(mode: OnRedisError, logger: Logger, what: str
       return await op();
     } catch (err) {
       if (mode === "closed") {
-        throw serviceUnavailable(`The ${what} cannot reach Redis, and this server is set to refuse requests then (redis.on_error: closed). Try again shortly.`, "redis_unavailable");
+        throw serviceUnavailable(
+          `The ${what} cannot reach Redis, and this server is set to refuse requests then (redis.on_error: closed). Try again shortly.`,
+          "redis_unavailable",
+        );
       }
       if (Date.now() - lastWarning > 10_000) {
         lastWarning = Date.now();

@@ -62,5 +62,4 @@ export function luaScript(client: SharedRedis, source: string) {
   };
 }
 
-const redisDeadline = <T>(p: Promise<T>) =>
-  withDeadline(p, REDIS_DEADLINE_MS, () => new Error(`Redis did not answer within ${REDIS_DEADLINE_MS} ms`));
+const redisDeadline = <T>(p: Promise<T>) => withDeadline(p, REDIS_DEADLINE_MS, () => new Error(`Redis did not answer within ${REDIS_DEADLINE_MS} ms`));

@@ -9,6 +9,8 @@ export const usdToMicros = (usd: number): number => Math.round(usd * MICROS_PER_
 
 /** "$5.00", "$0.25", "$0.000001": at least cents, and as many places as the amount needs (max 6). */
 export const formatUsd = (micros: number): string => {
-  const fixed = microsToUsd(micros).toFixed(6).replace(/0{1,4}$/, "");
+  const fixed = microsToUsd(micros)
+    .toFixed(6)
+    .replace(/0{1,4}$/, "");
   return `$${fixed}`;
 };

@@ -31,7 +31,10 @@ export function redisCircuitStore(client: SharedRedis, opts: { ttlMs: number; pr
   const parse = (raw: string): CircuitState => (raw ? (JSON.parse(raw) as CircuitState) : CLOSED);
   const encode = (s: CircuitState) => (s.status === "closed" && s.failures.length === 0 ? "" : JSON.stringify(s));
   const readRaw = async (keys: string[]) => {
-    const [now, ...raws] = (await read(keys.map((k) => prefix + k), [])) as string[];
+    const [now, ...raws] = (await read(
+      keys.map((k) => prefix + k),
+      [],
+    )) as string[];
     return { now: Number(now), raws: raws.map((r) => String(r ?? "")) };
   };
   return {

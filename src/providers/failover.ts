@@ -54,7 +54,11 @@ export function failoverProvider(opts: FailoverOptions): FailoverProvider {
   let current: Target = opts.chain[0]!.targets[0]!;
   let answered: Answered | null = null;
 
-  async function attempt<B extends { model: string }, T>(body: B, signal: AbortSignal, run: (t: Target, body: B, signal: AbortSignal, call: CallOptions) => Promise<T>): Promise<T> {
+  async function attempt<B extends { model: string }, T>(
+    body: B,
+    signal: AbortSignal,
+    run: (t: Target, body: B, signal: AbortSignal, call: CallOptions) => Promise<T>,
+  ): Promise<T> {
     let lastError: unknown = null;
     const links = opts.chain;
     for (const [linkIndex, link] of links.entries()) {
@@ -117,7 +121,11 @@ export function failoverProvider(opts: FailoverOptions): FailoverProvider {
       attempt(body, signal, async (t, b, s, call) => {
         const abortAttempt = new AbortController();
         const both = AbortSignal.any([s, abortAttempt.signal]);
-        return firstChunkFirst(await t.client.stream(b as ChatBody, both, call), { timeoutMs: t.timeoutMs, provider: t.provider, abort: () => abortAttempt.abort() });
+        return firstChunkFirst(await t.client.stream(b as ChatBody, both, call), {
+          timeoutMs: t.timeoutMs,
+          provider: t.provider,
+          abort: () => abortAttempt.abort(),
+        });
       }),
   };
 }
@@ -126,7 +134,10 @@ export function failoverProvider(opts: FailoverOptions): FailoverProvider {
  * Waits for a stream's first chunk (at most `timeoutMs`) before handing it on: a stream that ends,
  * breaks or stays silent before it has sent anything has failed like a refused call.
  */
-async function firstChunkFirst(stream: AsyncIterable<ChatCompletionChunk>, o: { timeoutMs: number; provider: string; abort: () => void }): Promise<AsyncIterable<ChatCompletionChunk>> {
+async function firstChunkFirst(
+  stream: AsyncIterable<ChatCompletionChunk>,
+  o: { timeoutMs: number; provider: string; abort: () => void },
+): Promise<AsyncIterable<ChatCompletionChunk>> {
   const iterator = stream[Symbol.asyncIterator]();
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Rejects before the abort's own rejection of `next()` can arrive, so the race reports the timeout.

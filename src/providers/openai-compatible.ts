@@ -24,7 +24,8 @@ async function readBody(response: Response, signal: AbortSignal | undefined): Pr
     return text ? JSON.parse(text) : undefined;
   } catch (err) {
     // A cancel while the body is read surfaces as an abort, as the SDK's does.
-    if (signal?.aborted && err === signal.reason && !(err instanceof Error && err.name === "AbortError")) throw new DOMException("This operation was aborted", "AbortError");
+    if (signal?.aborted && err === signal.reason && !(err instanceof Error && err.name === "AbortError"))
+      throw new DOMException("This operation was aborted", "AbortError");
     throw err;
   }
 }
@@ -49,13 +50,17 @@ export function openAICompatible(provider: ResolvedProvider, hooks: ProviderHook
       const { stream: _ignored, ...rest } = body;
       // The raw answer (retries and typed errors as before), parsed here: the SDK's own parsing and
       // wrapping cost ~45 µs of CPU per call (bench/sdk-modes.ts).
-      const response = await client.chat.completions.create({ ...(rest as object), stream: false } as OpenAI.ChatCompletionCreateParamsNonStreaming, options(signal, call)).asResponse();
+      const response = await client.chat.completions
+        .create({ ...(rest as object), stream: false } as OpenAI.ChatCompletionCreateParamsNonStreaming, options(signal, call))
+        .asResponse();
       return (await readBody(response, signal)) as OpenAI.ChatCompletion;
     },
     async stream(body: ChatBody, signal, call) {
       // Always ask for usage: cost is computed from it. The caller decides what the client sees.
       const params = { ...body, stream: true, stream_options: { ...(body.stream_options ?? {}), include_usage: true } };
-      const response = await client.chat.completions.create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options(signal, call)).asResponse();
+      const response = await client.chat.completions
+        .create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options(signal, call))
+        .asResponse();
       return sseChunks(response, signal);
     },
     async embed(body, signal, call) {

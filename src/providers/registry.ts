@@ -55,7 +55,12 @@ export interface ProviderRegistry {
 }
 
 const globToRegExp = (glob: string) =>
-  new RegExp(`^${glob.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  new RegExp(
+    `^${glob
+      .split("*")
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
 
 /** What to set so that `provider` can answer: its key, a base URL, or a providers: list. */
 export function setupHint(provider: ResolvedProvider): string {
@@ -73,8 +78,7 @@ export function createRegistry(loaded: LoadedConfig, make: (name: string) => Cha
   const patterns = loaded.providers.map((p) => ({ name: p.name, res: p.models.map(globToRegExp) }));
   const { models } = loaded.config;
 
-  const providerNameFor = (model: string): string | undefined =>
-    models[model]?.provider ?? patterns.find((p) => p.res.some((re) => re.test(model)))?.name;
+  const providerNameFor = (model: string): string | undefined => models[model]?.provider ?? patterns.find((p) => p.res.some((re) => re.test(model)))?.name;
   const configured = (name: string | undefined) => {
     const p = name ? resolved.get(name) : undefined;
     return p !== undefined && isProviderConfigured(p);
@@ -90,7 +94,12 @@ export function createRegistry(loaded: LoadedConfig, make: (name: string) => Cha
     model,
     targets: deploymentsFor(model)
       .filter((d) => configured(d.provider))
-      .map((d) => ({ ...d, client: byName.get(d.provider)!, timeoutMs: resolved.get(d.provider)!.timeoutMs, maxRetries: resolved.get(d.provider)!.maxRetries })),
+      .map((d) => ({
+        ...d,
+        client: byName.get(d.provider)!,
+        timeoutMs: resolved.get(d.provider)!.timeoutMs,
+        maxRetries: resolved.get(d.provider)!.maxRetries,
+      })),
   });
 
   const single = (model: string): Route => {
@@ -102,7 +111,10 @@ export function createRegistry(loaded: LoadedConfig, make: (name: string) => Cha
     }
     if (!configured(name)) {
       const p = resolved.get(name!)!;
-      throw serviceUnavailable(`The model '${model}' is served by provider '${p.name}', which has no API key and no base URL. ${setupHint(p)}`, "provider_not_configured");
+      throw serviceUnavailable(
+        `The model '${model}' is served by provider '${p.name}', which has no API key and no base URL. ${setupHint(p)}`,
+        "provider_not_configured",
+      );
     }
     return { provider, upstreamModel: deployment!.upstreamModel };
   };

@@ -20,7 +20,7 @@ export async function* sseChunks(response: Response, signal: AbortSignal | undef
     for (;;) {
       const { done, value } = await reader.read();
       if (signal?.aborted) return;
-      parser.feed(done ? decoder.decode() + "\n\n" : decoder.decode(value, { stream: true }));
+      parser.feed(done ? `${decoder.decode()}\n\n` : decoder.decode(value, { stream: true }));
       for (const event of events.splice(0)) {
         if (event.data === "[DONE]") {
           finished = true;
@@ -50,6 +50,6 @@ function decode(event: EventSourceMessage, headers: Headers): ChatCompletionChun
     throw new SyntaxError("Error reading response: malformed server-sent event JSON.");
   }
   if (event.event === "error") throw new OpenAI.APIError(undefined, data?.error ?? data, undefined, headers);
-  if (data && data.error) throw new OpenAI.APIError(undefined, data.error, undefined, headers);
+  if (data?.error) throw new OpenAI.APIError(undefined, data.error, undefined, headers);
   return data as ChatCompletionChunk;
 }

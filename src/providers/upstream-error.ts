@@ -29,7 +29,12 @@ export function fromUpstreamError(err: unknown, provider: string): AppError {
     const param = typeof body.param === "string" ? body.param : null;
     if (err.status >= 500) {
       const status = err.status === 503 || err.status === 504 ? err.status : 502;
-      return upstreamAnswer({ status, message: `The upstream provider '${provider}' failed (${err.status}): ${message}`, type: "server_error", code: code ?? "upstream_error" });
+      return upstreamAnswer({
+        status,
+        message: `The upstream provider '${provider}' failed (${err.status}): ${message}`,
+        type: "server_error",
+        code: code ?? "upstream_error",
+      });
     }
     const headers: Record<string, string> = {};
     const retryAfter = err.headers?.get?.("retry-after");

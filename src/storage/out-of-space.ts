@@ -17,5 +17,7 @@ export function isOutOfSpace(err: unknown): boolean {
 export function asStorageError(err: unknown, what: string): unknown {
   if (!isOutOfSpace(err)) return err;
   const code = (err as { code?: unknown }).code;
-  return insufficientStorage(`There is no room to store ${what} (${String(code ?? "disk full")}); nothing of it was kept. Try again later or ask the operator to free space.`);
+  return insufficientStorage(
+    `There is no room to store ${what} (${String(code ?? "disk full")}); nothing of it was kept. Try again later or ask the operator to free space.`,
+  );
 }

@@ -36,7 +36,9 @@ beforeEach(() => mock.reset());
 function responsesServed(n: number): Promise<true> {
   return waitFor(async () => {
     const { values } = await t.deps.metrics.requests.get();
-    const served = values.filter((v) => v.labels.route === "/v1/responses" && v.labels.method === "POST" && v.labels.status === "200").reduce((sum, v) => sum + v.value, 0);
+    const served = values
+      .filter((v) => v.labels.route === "/v1/responses" && v.labels.method === "POST" && v.labels.status === "200")
+      .reduce((sum, v) => sum + v.value, 0);
     return served === n ? true : undefined;
   }, `${n} answers from /v1/responses`);
 }
@@ -89,13 +91,21 @@ test("Vercel AI SDK, default provider openai(id): generateText and streamText wi
 });
 
 test("LangChain ChatOpenAI with useResponsesApi and a bound tool completes", async () => {
-  const lookup = lcTool(async ({ input }: { input: string }) => `found ${input}`, { name: "lookup", description: "Look it up", schema: z.object({ input: z.string() }) });
+  const lookup = lcTool(async ({ input }: { input: string }) => `found ${input}`, {
+    name: "lookup",
+    description: "Look it up",
+    schema: z.object({ input: z.string() }),
+  });
   const model = new ChatOpenAI({ model: "gpt-4o", apiKey: "sk-client", configuration: { baseURL: base }, useResponsesApi: true }).bindTools([lookup]);
   const question = new HumanMessage("owls");
   const first = await model.invoke([question]);
   expect(first.tool_calls?.[0]).toMatchObject({ name: "lookup", args: { input: "owls" } });
   const call = first.tool_calls![0]!;
-  const answer = await model.invoke([question, first, new ToolMessage({ tool_call_id: call.id!, content: String(await lookup.invoke(call.args as { input: string })) })]);
+  const answer = await model.invoke([
+    question,
+    first,
+    new ToolMessage({ tool_call_id: call.id!, content: String(await lookup.invoke(call.args as { input: string })) }),
+  ]);
   expect(answer.text).toBe("Tool said: found owls");
   await responsesServed(10);
   expect(mock.requests.length).toBe(2);

@@ -36,7 +36,14 @@ for (const backend of BACKENDS) {
 
     test("conversations: create, read back JSON columns and defaults, update, list newest first", async () => {
       const user = newId("user");
-      const a = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(1), title: "first", tags: ["x", "ü"], metadata: { nested: { n: 1, s: "é" }, list: [1, 2] } });
+      const a = await store.conversations.create({
+        id: newId("conv"),
+        user_id: user,
+        now: at(1),
+        title: "first",
+        tags: ["x", "ü"],
+        metadata: { nested: { n: 1, s: "é" }, list: [1, 2] },
+      });
       expect(a).toMatchObject({ user_id: user, title: "first", tags: ["x", "ü"], metadata: { nested: { n: 1, s: "é" }, list: [1, 2] } });
       expect(a).toMatchObject({ message_count: 0, total_cost: 0, total_tokens_input: 0, image_urls: [], is_deleted: false, created_at: at(1) });
 
@@ -78,9 +85,19 @@ for (const backend of BACKENDS) {
         const id = newId("msg");
         ids.push(id);
         await store.messages.insert({
-          id, conversation_id: conv.id, user_id: user, seq, role: seq % 2 ? "user" : "assistant", content: `m${seq}`, created_at: at(seq),
+          id,
+          conversation_id: conv.id,
+          user_id: user,
+          seq,
+          role: seq % 2 ? "user" : "assistant",
+          content: `m${seq}`,
+          created_at: at(seq),
           attachments: seq === 1 ? [{ kind: "image", key: "k", url: "/files/k", filename: "a.png", content_type: "image/png" }] : [],
-          tokens_input: seq, tokens_output: 2 * seq, cost: 10 * seq, model: "gpt-test", finish_reason: seq % 2 ? null : "stop",
+          tokens_input: seq,
+          tokens_output: 2 * seq,
+          cost: 10 * seq,
+          model: "gpt-test",
+          finish_reason: seq % 2 ? null : "stop",
         });
       }
       const asc = await store.messages.list(conv.id, { limit: 10, order: "asc" });
@@ -116,7 +133,15 @@ for (const backend of BACKENDS) {
       ).rejects.toThrow("upstream failed");
 
       const after = await store.conversations.get(conv.id);
-      expect(after).toMatchObject({ message_count: 2, total_tokens_input: 10, total_tokens_output: 20, total_cost: 1234, image_urls: ["/files/a.png"], last_image_url: "/files/a.png", model: "m" });
+      expect(after).toMatchObject({
+        message_count: 2,
+        total_tokens_input: 10,
+        total_tokens_output: 20,
+        total_cost: 1234,
+        image_urls: ["/files/a.png"],
+        last_image_url: "/files/a.png",
+        model: "m",
+      });
       expect(await store.messages.lastSeq(conv.id)).toBe(2);
     });
 
@@ -162,8 +187,17 @@ for (const backend of BACKENDS) {
       const again = await store.sessions.record(user, "2026-01-29", newId("sess"), usage(1, at(3)));
       expect(again).toBe(s1);
       expect(await store.sessions.get(s1)).toMatchObject({
-        user_id: user, day: "2026-01-29", is_active: true, total_tokens: 14, total_tokens_input: 6, total_tokens_output: 8,
-        total_cost: 100, request_count: 2, conversation_count: 1, created_at: at(1), last_activity: at(3),
+        user_id: user,
+        day: "2026-01-29",
+        is_active: true,
+        total_tokens: 14,
+        total_tokens_input: 6,
+        total_tokens_output: 8,
+        total_cost: 100,
+        request_count: 2,
+        conversation_count: 1,
+        created_at: at(1),
+        last_activity: at(3),
       });
 
       expect(await store.sessions.end(s1, at(4))).toBe(true);
@@ -181,37 +215,58 @@ for (const backend of BACKENDS) {
     test("concurrent requests of one user and day agree on one session and lose no usage", async () => {
       const user = newId("user");
       const ids = await Promise.all(
-        Array.from({ length: 10 }, () => store.sessions.record(user, "2026-02-01", newId("sess"), { tokens_input: 1, tokens_output: 1, cost: 3, requests: 1, conversations: 0, now: at(1) })),
+        Array.from({ length: 10 }, () =>
+          store.sessions.record(user, "2026-02-01", newId("sess"), { tokens_input: 1, tokens_output: 1, cost: 3, requests: 1, conversations: 0, now: at(1) }),
+        ),
       );
       expect(new Set(ids).size).toBe(1);
       expect(await store.sessions.get(ids[0]!)).toMatchObject({ total_cost: 30, request_count: 10, total_tokens: 20 });
     });
 
     // Postgres only: on SQLite the session and the usage row are written by two statements of one transaction.
-    (backend.name === "sqlite" ? test.skip : test)(`session and usage row in one statement: both stored, or neither when the row fails${backend.name === "sqlite" ? " (skipped: Postgres only)" : ""}`, async () => {
-      const user = newId("user");
-      const usage = { tokens_input: 3, tokens_output: 4, cost: 10, requests: 1, conversations: 0, now: at(1) };
-      const row = (id: string) => ({
-        id, request_id: newId("req"), conversation_id: null, route: "/v1/chat/completions", model: "m", provider: "openai",
-        tokens_cached: 1, latency_ms: 5, status: 200, error_code: null, streamed: false,
-      });
-      const first = row(newId("usage"));
-      const sessionId = await store.sessions.recordWithUsage(user, "2026-02-02", newId("sess"), usage, first);
-      expect(await store.usage.listByUser(user, 10)).toEqual([
-        { ...first, user_id: user, session_id: sessionId, tokens_input: 3, tokens_output: 4, cost: 10, created_at: at(1) },
-      ]);
-      // A usage id already taken fails the statement: the session keeps its totals.
-      await expect(store.sessions.recordWithUsage(user, "2026-02-02", newId("sess"), usage, row(first.id))).rejects.toThrow();
-      expect(await store.sessions.get(sessionId)).toMatchObject({ total_cost: 10, request_count: 1 });
-      expect(await store.sessions.recordWithUsage(user, "2026-02-02", newId("sess"), usage, row(newId("usage")))).toBe(sessionId);
-      expect(await store.sessions.get(sessionId)).toMatchObject({ total_cost: 20, request_count: 2, total_tokens: 14 });
-    });
+    (backend.name === "sqlite" ? test.skip : test)(
+      `session and usage row in one statement: both stored, or neither when the row fails${backend.name === "sqlite" ? " (skipped: Postgres only)" : ""}`,
+      async () => {
+        const user = newId("user");
+        const usage = { tokens_input: 3, tokens_output: 4, cost: 10, requests: 1, conversations: 0, now: at(1) };
+        const row = (id: string) => ({
+          id,
+          request_id: newId("req"),
+          conversation_id: null,
+          route: "/v1/chat/completions",
+          model: "m",
+          provider: "openai",
+          tokens_cached: 1,
+          latency_ms: 5,
+          status: 200,
+          error_code: null,
+          streamed: false,
+        });
+        const first = row(newId("usage"));
+        const sessionId = await store.sessions.recordWithUsage(user, "2026-02-02", newId("sess"), usage, first);
+        expect(await store.usage.listByUser(user, 10)).toEqual([
+          { ...first, user_id: user, session_id: sessionId, tokens_input: 3, tokens_output: 4, cost: 10, created_at: at(1) },
+        ]);
+        // A usage id already taken fails the statement: the session keeps its totals.
+        await expect(store.sessions.recordWithUsage(user, "2026-02-02", newId("sess"), usage, row(first.id))).rejects.toThrow();
+        expect(await store.sessions.get(sessionId)).toMatchObject({ total_cost: 10, request_count: 1 });
+        expect(await store.sessions.recordWithUsage(user, "2026-02-02", newId("sess"), usage, row(newId("usage")))).toBe(sessionId);
+        expect(await store.sessions.get(sessionId)).toMatchObject({ total_cost: 20, request_count: 2, total_tokens: 14 });
+      },
+    );
 
     test("files: insert, get, list by folder newest first, delete", async () => {
       const user = newId("user");
       const mk = (folder: string, name: string, s: number) => ({
-        key: `LLM/${folder}/${user}/20260129_1200${String(s).padStart(2, "0")}_${name}`, user_id: user, folder, filename: name,
-        content_type: "application/pdf", size: 1000 + s, backend: "local" as const, conversation_id: null, created_at: at(s),
+        key: `LLM/${folder}/${user}/20260129_1200${String(s).padStart(2, "0")}_${name}`,
+        user_id: user,
+        folder,
+        filename: name,
+        content_type: "application/pdf",
+        size: 1000 + s,
+        backend: "local" as const,
+        conversation_id: null,
+        created_at: at(s),
       });
       const a = mk("uploads", "a.pdf", 1);
       const b = mk("documents", "b.pdf", 2);
@@ -229,9 +284,23 @@ for (const backend of BACKENDS) {
     test("usage records: stored exactly, summed per model since a time", async () => {
       const user = newId("user");
       const rec = (model: string, s: number, cost: number) => ({
-        id: newId("usage"), request_id: newId("req"), user_id: user, session_id: null, conversation_id: null, route: "/v1/chat/completions",
-        model, provider: "openai", tokens_input: 100, tokens_output: 50, tokens_cached: 20, cost, latency_ms: 42, status: 200,
-        error_code: null, streamed: s % 2 === 0, created_at: at(s),
+        id: newId("usage"),
+        request_id: newId("req"),
+        user_id: user,
+        session_id: null,
+        conversation_id: null,
+        route: "/v1/chat/completions",
+        model,
+        provider: "openai",
+        tokens_input: 100,
+        tokens_output: 50,
+        tokens_cached: 20,
+        cost,
+        latency_ms: 42,
+        status: 200,
+        error_code: null,
+        streamed: s % 2 === 0,
+        created_at: at(s),
       });
       const first = rec("gpt-a", 1, 1_000_001);
       await store.usage.insert(first);
@@ -252,7 +321,16 @@ for (const backend of BACKENDS) {
       const user = newId("user");
       const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });
       const big = 9_000_000_000_123; // $9,000,000.000123
-      await store.conversations.addTurn(conv.id, { messages: 0, tokens_input: 0, tokens_output: 0, cost: big, image_urls: [], session_id: null, model: "m", now: at(1) });
+      await store.conversations.addTurn(conv.id, {
+        messages: 0,
+        tokens_input: 0,
+        tokens_output: 0,
+        cost: big,
+        image_urls: [],
+        session_id: null,
+        model: "m",
+        now: at(1),
+      });
       expect((await store.conversations.get(conv.id))?.total_cost).toBe(big);
     });
   });

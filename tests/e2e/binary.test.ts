@@ -39,7 +39,11 @@ describe("compiled binary", () => {
 
     const ready = await fetch(`${server.url}/health/ready`);
     expect(ready.status).toBe(200);
-    const conv = await fetch(`${server.url}/conversations`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"user_id":"bin-user"}' });
+    const conv = await fetch(`${server.url}/conversations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"user_id":"bin-user"}',
+    });
     expect(conv.status).toBe(200); // tables exist: the embedded migrations ran
 
     for (const asset of ["/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css", "/docs/assets/redoc.standalone.js"]) {
@@ -59,11 +63,20 @@ describe("compiled binary", () => {
   });
 
   test("alone, it knows the common models' prices, and `textllm healthcheck` probes it", async () => {
-    const { server: s, close } = await startProcessHarness({ cmd: [binary], cwd: dir.path, upstreamKey: "sk-bin", env: { TEXTLLM_DATA_DIR: join(dir.path, "price-data") } });
+    const { server: s, close } = await startProcessHarness({
+      cmd: [binary],
+      cwd: dir.path,
+      upstreamKey: "sk-bin",
+      env: { TEXTLLM_DATA_DIR: join(dir.path, "price-data") },
+    });
     try {
       const models = (await (await fetch(`${s.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
       expect(models.data.map((m) => m.id)).toEqual(expect.arrayContaining(["gpt-4o", "gpt-4o-mini", "text-embedding-3-small"]));
-      const res = await fetch(`${s.url}/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"message":"price check","model":"gpt-4o-mini"}' });
+      const res = await fetch(`${s.url}/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"message":"price check","model":"gpt-4o-mini"}',
+      });
       const body = (await res.json()) as { cost: number; usage: { prompt_tokens: number; completion_tokens: number } };
       // gpt-4o-mini: $0.15 / $0.60 per million tokens, not the flat gpt-4o price.
       expect(body.cost).toBe(Math.round(body.usage.prompt_tokens * 0.15 + body.usage.completion_tokens * 0.6) / 1e6);
@@ -78,7 +91,11 @@ describe("compiled binary", () => {
   }, 60_000);
 
   test("extracts PDF, DOCX and text documents and sends images, inside the binary", async () => {
-    const { mock, server: s, close } = await startProcessHarness({ cmd: [binary], cwd: dir.path, upstreamKey: "sk-bin", env: { TEXTLLM_DATA_DIR: join(dir.path, "doc-data") } });
+    const {
+      mock,
+      server: s,
+      close,
+    } = await startProcessHarness({ cmd: [binary], cwd: dir.path, upstreamKey: "sk-bin", env: { TEXTLLM_DATA_DIR: join(dir.path, "doc-data") } });
     try {
       const form = new FormData();
       form.append("message", "What do these say?");
@@ -89,11 +106,18 @@ describe("compiled binary", () => {
       const res = await fetch(`${s.url}/chat`, { method: "POST", body: form });
       expect(res.status).toBe(200);
       const user = mock.requests[0]!.body.messages.at(-1);
-      const text = user.content.filter((p: { type: string }) => p.type === "text").map((p: { text: string }) => p.text).join("\n");
+      const text = user.content
+        .filter((p: { type: string }) => p.type === "text")
+        .map((p: { text: string }) => p.text)
+        .join("\n");
       expect(text).toContain("Binary PDF extraction works");
       expect(text).toContain("Binary DOCX extraction works");
       expect(text).toContain("Binary text works");
-      expect(user.content.some((p: { type: string; image_url?: { url: string } }) => p.type === "image_url" && p.image_url!.url.startsWith("data:image/png;base64,"))).toBe(true);
+      expect(
+        user.content.some(
+          (p: { type: string; image_url?: { url: string } }) => p.type === "image_url" && p.image_url!.url.startsWith("data:image/png;base64,"),
+        ),
+      ).toBe(true);
     } finally {
       await s.stop("SIGTERM");
       await close();

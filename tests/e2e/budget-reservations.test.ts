@@ -40,7 +40,10 @@ describe.skipIf(!REDIS_SERVER)(`budget reservations in a Redis that restarts${sk
       const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
       const type = await client.send("TYPE", [key]);
       const scored = type === "zset" ? ((await client.send("ZRANGE", [key, "0", "-1", "WITHSCORES"])) as Array<[string, number]> | string[]) : [];
-      const scores = scored.flat().filter((_, i) => i % 2 === 1).map(Number);
+      const scores = scored
+        .flat()
+        .filter((_, i) => i % 2 === 1)
+        .map(Number);
       return { keyTtlMs: Number(await client.send("PTTL", [key])), leftMs: scores.map((s) => s - now) };
     } finally {
       client.close();

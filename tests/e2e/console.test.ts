@@ -27,12 +27,30 @@ async function seedPastUsage(dataDir: string): Promise<void> {
   const store = openStore({ kind: "sqlite", path: sqliteFileIn(dataDir) });
   await store.migrate();
   for (let daysAgo = 1; daysAgo < 30; daysAgo++) {
-    for (const [user, model, scale] of [["alice", "gpt-4o", 3], ["alice", "gpt-4o-mini", 1], ["bob", "gpt-4o", 2]] as const) {
+    for (const [user, model, scale] of [
+      ["alice", "gpt-4o", 3],
+      ["alice", "gpt-4o-mini", 1],
+      ["bob", "gpt-4o", 2],
+    ] as const) {
       const tokens = 200 + ((daysAgo * 37 * scale) % 900);
       await store.usage.insert({
-        id: newId("usage"), request_id: newId("req"), user_id: user, session_id: null, conversation_id: null, route: "/chat", model, provider: "openai",
-        tokens_input: tokens, tokens_output: Math.round(tokens / 3), tokens_cached: 0, cost: tokens * scale * 5, latency_ms: 100, status: 200,
-        error_code: null, streamed: true, created_at: new Date(Date.now() - daysAgo * 86_400_000).toISOString(),
+        id: newId("usage"),
+        request_id: newId("req"),
+        user_id: user,
+        session_id: null,
+        conversation_id: null,
+        route: "/chat",
+        model,
+        provider: "openai",
+        tokens_input: tokens,
+        tokens_output: Math.round(tokens / 3),
+        tokens_cached: 0,
+        cost: tokens * scale * 5,
+        latency_ms: 100,
+        status: 200,
+        error_code: null,
+        streamed: true,
+        created_at: new Date(Date.now() - daysAgo * 86_400_000).toISOString(),
       });
     }
   }
@@ -51,14 +69,17 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     dir = tempDir("textllm-console-");
     const binary = await compiledBinary(join(dir.path, "textllm"));
     mock = startMockUpstream();
-    writeFileSync(join(dir.path, "config.yaml"), [
-      "model: gpt-4o",
-      "cost_limit_per_session: 2",
-      "models:",
-      "  gpt-4o: { pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 } }",
-      "  gpt-4o-mini: { pricing: { input_per_1k: 0.00015, output_per_1k: 0.0006 } }",
-      "",
-    ].join("\n"));
+    writeFileSync(
+      join(dir.path, "config.yaml"),
+      [
+        "model: gpt-4o",
+        "cost_limit_per_session: 2",
+        "models:",
+        "  gpt-4o: { pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 } }",
+        "  gpt-4o-mini: { pricing: { input_per_1k: 0.00015, output_per_1k: 0.0006 } }",
+        "",
+      ].join("\n"),
+    );
     await seedPastUsage(join(dir.path, "data"));
     server = await startServer([binary], {
       cwd: dir.path,
@@ -153,7 +174,9 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     expect(await page.locator(".pending li").count()).toBe(0);
 
     // A PDF, attached through the file picker, is shown in the turn and reaches the model as text.
-    await page.locator("input[type=file]").setInputFiles({ name: "report.pdf", mimeType: "application/pdf", buffer: Buffer.from(makePdf(["Quarterly console revenue was 42"])) });
+    await page
+      .locator("input[type=file]")
+      .setInputFiles({ name: "report.pdf", mimeType: "application/pdf", buffer: Buffer.from(makePdf(["Quarterly console revenue was 42"])) });
     expect(await page.locator(".pending").textContent()).toContain("report.pdf");
     await page.getByLabel("Message").fill("What does the report say?");
     await page.getByRole("button", { name: "Send" }).click();
@@ -179,7 +202,10 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
   test("HTML in an answer is shown as text, never run; only http(s) links are links", async () => {
     const { context, page } = await open(DESKTOP);
     await signIn(page, KEYS.alice);
-    mock.script({ kind: "reply", text: `<img src=x onerror="document.title='pwned'"> <script>document.title='pwned'</script> [bad](javascript:alert(1)) [good](https://example.com/a) \`<b>code</b>\`` });
+    mock.script({
+      kind: "reply",
+      text: `<img src=x onerror="document.title='pwned'"> <script>document.title='pwned'</script> [bad](javascript:alert(1)) [good](https://example.com/a) \`<b>code</b>\``,
+    });
     await page.getByLabel("Message").fill("Show me some HTML");
     await page.getByLabel("Message").press("Enter");
     const answer = page.locator(".msg.assistant");
@@ -220,7 +246,8 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     mock.script({ kind: "reply", text, chunkDelayMs: 150 });
     const resumes: Array<{ url: string; lastEventId: string | undefined; authorization: string | undefined }> = [];
     page.on("request", (req) => {
-      if (req.url().includes("/chat/streams/")) resumes.push({ url: req.url(), lastEventId: req.headers()["last-event-id"], authorization: req.headers()["authorization"] });
+      if (req.url().includes("/chat/streams/"))
+        resumes.push({ url: req.url(), lastEventId: req.headers()["last-event-id"], authorization: req.headers().authorization });
     });
     const calls = mock.requests.length;
     await page.getByLabel("Message").fill("Keep going after a reload");
@@ -240,14 +267,26 @@ describe.skipIf(SKIP !== null)(`web console in chromium${SKIP ? ` (skipped: ${SK
     expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem("textllm.console.stream"))).toBeNull();
 
     const id = new URL(page.url()).hash.replace("#/chat/", "");
-    const stored = await api<{ data: Array<{ role: string; content: string; finish_reason: string | null }> }>(`/conversations/${id}/messages?order=asc`, KEYS.alice);
-    expect(stored.data.filter((m) => m.role !== "system").map((m) => [m.role, m.content])).toEqual([["user", "Keep going after a reload"], ["assistant", text]]);
+    const stored = await api<{ data: Array<{ role: string; content: string; finish_reason: string | null }> }>(
+      `/conversations/${id}/messages?order=asc`,
+      KEYS.alice,
+    );
+    expect(stored.data.filter((m) => m.role !== "system").map((m) => [m.role, m.content])).toEqual([
+      ["user", "Keep going after a reload"],
+      ["assistant", text],
+    ]);
     expect(stored.data.at(-1)!.finish_reason).toBe("stop");
     expect(mock.requests.length).toBe(calls + 1); // one upstream call for the turn
 
     // A reply that has left the replay window (404): the reloaded page shows the stored conversation.
-    await page.evaluate((conversationId) => (globalThis as any).sessionStorage.setItem("textllm.console.stream",
-      JSON.stringify({ streamId: "stream_long_gone", conversationId, lastEventId: "7", message: "Keep going after a reload", reply: "piece0" })), id);
+    await page.evaluate(
+      (conversationId) =>
+        (globalThis as any).sessionStorage.setItem(
+          "textllm.console.stream",
+          JSON.stringify({ streamId: "stream_long_gone", conversationId, lastEventId: "7", message: "Keep going after a reload", reply: "piece0" }),
+        ),
+      id,
+    );
     await page.reload();
     await page.waitForSelector(".chat[data-ready]");
     await page.waitForFunction(() => (globalThis as any).sessionStorage.getItem("textllm.console.stream") === null);

@@ -66,9 +66,24 @@ async function render(url: string): Promise<{ dom: string; outside: string[] }> 
   try {
     const proc = Bun.spawn(
       [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-default-apps", "--no-pings", "--disable-domain-reliability",
-        `--user-data-dir=${profile.path}`, `--proxy-server=http://127.0.0.1:${trap.port}`, "--virtual-time-budget=10000", "--dump-dom", url,
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--disable-default-apps",
+        "--no-pings",
+        "--disable-domain-reliability",
+        `--user-data-dir=${profile.path}`,
+        `--proxy-server=http://127.0.0.1:${trap.port}`,
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        url,
       ],
       { stdout: "pipe", stderr: "ignore" },
     );

@@ -18,7 +18,11 @@ test("a stream in flight finishes and is recorded; readiness and new work are re
   const { server: s } = await startProcessHarness({ mock, cwd: dir.path });
   const words = "one two three four five six seven eight nine ten";
   mock.script({ kind: "reply", text: words, chunkDelayMs: 150 });
-  const res = await fetch(`${s.url}/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "long one", user_id: "drain", stream: true }) });
+  const res = await fetch(`${s.url}/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ message: "long one", user_id: "drain", stream: true }),
+  });
   const conversationId = res.headers.get("x-conversation-id")!;
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
@@ -37,7 +41,11 @@ test("a stream in flight finishes and is recorded; readiness and new work are re
   }
   expect(ready!.status).toBe(503);
   expect(await ready!.json()).toMatchObject({ status: "shutting_down" });
-  const refused = await fetch(`${s.url}/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "too late" }) });
+  const refused = await fetch(`${s.url}/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ message: "too late" }),
+  });
   expect(refused.status).toBe(503);
   expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("shutting_down");
 
@@ -51,7 +59,10 @@ test("a stream in flight finishes and is recorded; readiness and new work are re
   expect(await s.proc.exited).toBe(0);
 
   const db = new Database(join(dir.path, "data", "textllm.db"), { readonly: true });
-  const reply = db.query("SELECT content, finish_reason FROM messages WHERE conversation_id = ? AND role = 'assistant'").get(conversationId) as { content: string; finish_reason: string };
+  const reply = db.query("SELECT content, finish_reason FROM messages WHERE conversation_id = ? AND role = 'assistant'").get(conversationId) as {
+    content: string;
+    finish_reason: string;
+  };
   expect(reply).toEqual({ content: words, finish_reason: "stop" });
   const usage = db.query("SELECT status, streamed FROM usage_records WHERE conversation_id = ?").all(conversationId);
   expect(usage).toEqual([{ status: 200, streamed: 1 }]);

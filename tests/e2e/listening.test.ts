@@ -24,7 +24,13 @@ test("a second server on a busy port fails to start: 'address already in use', e
   const { server: first } = await startProcessHarness({ mock, cwd: dir.path, env: envFor("first") });
   try {
     const port = new URL(first.url).port;
-    const second = Bun.spawn([process.execPath, MAIN], { cwd: dir.path, env: cleanEnv({ ...envFor("second"), PORT: port, HOST: "127.0.0.1" }), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const second = Bun.spawn([process.execPath, MAIN], {
+      cwd: dir.path,
+      env: cleanEnv({ ...envFor("second"), PORT: port, HOST: "127.0.0.1" }),
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const output = Promise.all([new Response(second.stdout).text(), new Response(second.stderr).text()]);
     // Either it exits (right) or it announces that it listens (wrong: then stop it).
     const outcome = await Promise.race([
@@ -66,7 +72,9 @@ test("300 concurrent upstream requests all reach the upstream at once (more than
   mock.setDefault({ kind: "hang" });
   const port = Number(new URL(s.url).port);
   const sockets = await Promise.all(
-    Array.from({ length: 300 }, (_, i) => rawPost(port, "/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: `slow ${i}` }], stream: true })),
+    Array.from({ length: 300 }, (_, i) =>
+      rawPost(port, "/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: `slow ${i}` }], stream: true }),
+    ),
   );
   try {
     // Every one is waiting at the upstream at the same time: none queued inside the server.

@@ -40,7 +40,12 @@ describe.skipIf(postgres.skip !== null || REDIS_SKIP !== null)("a stream resumed
     const user = newId("user");
     mock.script({ kind: "reply", text: WORDS, chunkDelayMs: 15 }); // ~3 s: the resume on b follows a live stream
     const controller = new AbortController();
-    const res = await fetch(`${a.url}/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "go", user_id: user, stream: true }), signal: controller.signal });
+    const res = await fetch(`${a.url}/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "go", user_id: user, stream: true }),
+      signal: controller.signal,
+    });
     const streamId = res.headers.get("x-stream-id")!;
     const conversationId = res.headers.get("x-conversation-id")!;
     const first = await readThenDrop(res, controller, 5);

@@ -60,9 +60,18 @@ describe("textllm from source", () => {
   });
 
   test("secrets from the environment appear neither in logs nor in any answer", async () => {
-    const secrets = { OPENAI_API_KEY: "sk-log-secret-1", TEXTLLM_ADMIN_KEY: "admin-log-secret-2", S3_SECRET_KEY: "s3-log-secret-3", TEXTLLM_API_KEYS: "user-log-secret-4=alice" };
+    const secrets = {
+      OPENAI_API_KEY: "sk-log-secret-1",
+      TEXTLLM_ADMIN_KEY: "admin-log-secret-2",
+      S3_SECRET_KEY: "s3-log-secret-3",
+      TEXTLLM_API_KEYS: "user-log-secret-4=alice",
+    };
     const s = await started(SOURCE, scratch(), { ...secrets, LOG_LEVEL: "debug" });
-    const answers = await Promise.all(["/", "/config", "/health", "/missing", "/openapi.json"].map(async (p) => (await fetch(`${s.url}${p}`, { headers: { authorization: "Bearer sk-log-secret-1" } })).text()));
+    const answers = await Promise.all(
+      ["/", "/config", "/health", "/missing", "/openapi.json"].map(async (p) =>
+        (await fetch(`${s.url}${p}`, { headers: { authorization: "Bearer sk-log-secret-1" } })).text(),
+      ),
+    );
     await s.stop("SIGTERM");
     const everything = [...s.lines, ...answers].join("\n");
     expect(s.lines.length).toBeGreaterThan(0);
@@ -110,7 +119,9 @@ describe.skipIf(POSTGRES_SKIP !== null)(`textllm on Postgres${POSTGRES_SKIP ? ` 
 
     const s = await started(SOURCE, scratch(), { DATABASE_URL: viaProxy.toString() });
     const direct = new SQL(db.url, { max: 1 });
-    const tables = (await direct`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`).map((r: { table_name: string }) => r.table_name);
+    const tables = (await direct`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`).map(
+      (r: { table_name: string }) => r.table_name,
+    );
     await direct.close();
     expect(tables).toEqual(["conversations", "files", "idempotency_keys", "messages", "responses", "sessions", "usage_records"]);
 

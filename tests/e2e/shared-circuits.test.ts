@@ -21,26 +21,31 @@ describe.skipIf(REDIS_SKIP !== null)(`two server processes share circuit states 
 
   beforeAll(async () => {
     [a, b] = [startMockUpstream(), startMockUpstream()];
-    writeFileSync(join(dir.path, "config.yaml"), stringify({
-      model: "flaky",
-      rate_limit_per_minute: 100000,
-      routing: { failure_threshold: 2, cooldown_seconds: 600 },
-      models: {
-        flaky: {
-          deployments: [
-            { provider: "a", upstream_model: upstream, weight: 1 },
-            { provider: "b", upstream_model: upstream, weight: 0 },
-          ],
+    writeFileSync(
+      join(dir.path, "config.yaml"),
+      stringify({
+        model: "flaky",
+        rate_limit_per_minute: 100000,
+        routing: { failure_threshold: 2, cooldown_seconds: 600 },
+        models: {
+          flaky: {
+            deployments: [
+              { provider: "a", upstream_model: upstream, weight: 1 },
+              { provider: "b", upstream_model: upstream, weight: 0 },
+            ],
+          },
         },
-      },
-      providers: [
-        { name: "a", base_url: a.baseUrl, models: [] },
-        { name: "b", base_url: b.baseUrl, models: [] },
-      ],
-    }));
+        providers: [
+          { name: "a", base_url: a.baseUrl, models: [] },
+          { name: "b", base_url: b.baseUrl, models: [] },
+        ],
+      }),
+    );
     const redisUrl = await testRedisUrl();
     for (const name of ["one", "two"]) {
-      servers.push(await startServer([process.execPath, MAIN], { cwd: dir.path, env: { TEXTLLM_DATA_DIR: join(dir.path, `data-${name}`), REDIS_URL: redisUrl } }));
+      servers.push(
+        await startServer([process.execPath, MAIN], { cwd: dir.path, env: { TEXTLLM_DATA_DIR: join(dir.path, `data-${name}`), REDIS_URL: redisUrl } }),
+      );
     }
   }, 30_000);
   afterAll(async () => {
@@ -51,9 +56,15 @@ describe.skipIf(REDIS_SKIP !== null)(`two server processes share circuit states 
   });
 
   const ask = (server: RunningServer) =>
-    fetch(`${server.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "flaky", messages: [{ role: "user", content: "hi" }] }) });
+    fetch(`${server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "flaky", messages: [{ role: "user", content: "hi" }] }),
+    });
   const stateOn = async (server: RunningServer, provider: string) => {
-    const health = (await (await fetch(`${server.url}/health`)).json()) as { checks: { openai_api: { deployments: Array<{ provider: string; state: string }> } } };
+    const health = (await (await fetch(`${server.url}/health`)).json()) as {
+      checks: { openai_api: { deployments: Array<{ provider: string; state: string }> } };
+    };
     return health.checks.openai_api.deployments.find((d) => d.provider === provider)?.state;
   };
 

@@ -51,7 +51,9 @@ describe.skipIf(REDIS_SKIP !== null)(`two server processes on one Redis${REDIS_S
     mock.setDefault({ kind: "reply", delayMs: 1000 }); // wide enough that all four overlap even on a busy machine
     try {
       // Each request may cost up to ~$0.0011 (100 answer tokens): under $0.002 only one fits at a time.
-      const results = await Promise.all(Array.from({ length: 4 }, (_, i) => chat(servers[i % 2]!, { message: "together", user_id: `${user}`, max_tokens: 100 })));
+      const results = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => chat(servers[i % 2]!, { message: "together", user_id: `${user}`, max_tokens: 100 })),
+      );
       const statuses = results.map((r) => r.status);
       expect(statuses.filter((s) => s === 200).length).toBe(1);
       expect(statuses.filter((s) => s === 402).length).toBe(3);

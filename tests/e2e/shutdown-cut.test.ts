@@ -58,14 +58,20 @@ test("32 streams open when the grace period ends are cut and stored; refusals ca
   for (let i = 0; i < 24; i++) opening.push(openStream(s.url, "/chat", { message: `first turn ${i}`, user_id: `cut-chat-${i}`, stream: true }));
   for (let i = 0; i < 4; i++) opening.push(openStream(s.url, "/chat/stream", { message: `plain ${i}`, user_id: `cut-plain-${i}` }));
   for (let i = 0; i < 4; i++) {
-    opening.push(openStream(s.url, "/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: `drop-in ${i}` }], stream: true, user: `cut-v1-${i}` }));
+    opening.push(
+      openStream(s.url, "/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: `drop-in ${i}` }], stream: true, user: `cut-v1-${i}` }),
+    );
   }
   const streams = await Promise.all(opening);
   expect(streams.length).toBe(32);
 
   s.proc.kill("SIGTERM");
   await waitFor(async () => ((await fetch(`${s.url}/health/ready`)).status === 503 ? true : undefined), "readiness to turn 503", 2000);
-  const refused = await fetch(`${s.url}/chat`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "refused-while-draining" }, body: JSON.stringify({ message: "too late" }) });
+  const refused = await fetch(`${s.url}/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-request-id": "refused-while-draining" },
+    body: JSON.stringify({ message: "too late" }),
+  });
   const refusal = { status: refused.status, requestId: refused.headers.get("x-request-id"), body: await refused.json() };
 
   expect(await s.proc.exited).toBe(0);
@@ -77,7 +83,9 @@ test("32 streams open when the grace period ends are cut and stored; refusals ca
   }
 
   const db = new Database(join(dir.path, "data", "textllm.db"), { readonly: true });
-  const usage = db.query("SELECT route, status, error_code, streamed, tokens_input, tokens_output, cost, conversation_id FROM usage_records").all() as Array<Record<string, any>>;
+  const usage = db.query("SELECT route, status, error_code, streamed, tokens_input, tokens_output, cost, conversation_id FROM usage_records").all() as Array<
+    Record<string, any>
+  >;
   expect(usage.length).toBe(32);
   for (const u of usage) {
     expect(u).toMatchObject({ status: 503, error_code: "shutting_down", streamed: 1 });
@@ -89,7 +97,10 @@ test("32 streams open when the grace period ends are cut and stored; refusals ca
   for (const st of streams.filter((x) => x.route !== "/v1/chat/completions")) {
     const conversation = db.query("SELECT message_count FROM conversations WHERE id = ?").get(st.conversationId) as { message_count: number } | null;
     expect(conversation).not.toBeNull();
-    const reply = db.query("SELECT content, finish_reason FROM messages WHERE conversation_id = ? AND role = 'assistant'").get(st.conversationId) as { content: string; finish_reason: string };
+    const reply = db.query("SELECT content, finish_reason FROM messages WHERE conversation_id = ? AND role = 'assistant'").get(st.conversationId) as {
+      content: string;
+      finish_reason: string;
+    };
     expect(reply.finish_reason).toBe("cancelled");
     expect(reply.content.startsWith("word0 ")).toBe(true);
     expect(WORDS.startsWith(reply.content)).toBe(true);
@@ -99,7 +110,13 @@ test("32 streams open when the grace period ends are cut and stored; refusals ca
   db.close();
 
   expect(refusal).toMatchObject({ status: 503, requestId: "refused-while-draining", body: { error: { code: "shutting_down" } } });
-  const logged = s.lines.map((l) => { try { return JSON.parse(l) as Record<string, any>; } catch { return {}; } });
+  const logged = s.lines.map((l) => {
+    try {
+      return JSON.parse(l) as Record<string, any>;
+    } catch {
+      return {};
+    }
+  });
   const refusalLine = logged.find((l) => l.request_id === "refused-while-draining" && l.msg !== "request");
   expect(refusalLine).toMatchObject({ level: "info" });
   expect(JSON.stringify(refusalLine)).not.toContain("stack");
@@ -114,7 +131,10 @@ test("calls still waiting for their upstream's answer when the grace period ends
   mock.reset();
   mock.setDefault({ kind: "reply", delayMs: 30_000 }); // the answer would come long after the grace period
   const send = (path: string, body: unknown) =>
-    fetch(`${s.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (res) => ({ status: res.status, body: await res.text() }));
+    fetch(`${s.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (res) => ({
+      status: res.status,
+      body: await res.text(),
+    }));
   const answers = Promise.all([
     send("/chat", { message: "a plain turn", user_id: "waiting-chat" }),
     send("/chat", { message: "a stream not yet started", user_id: "waiting-stream", stream: true }),

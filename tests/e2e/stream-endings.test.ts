@@ -29,7 +29,16 @@ const post = (s: RunningServer, path: string, body: unknown) =>
 /** The raw SSE text; a connection broken instead of ended shows as a thrown error. */
 const rawText = (res: Response) => res.text();
 
-const lastData = (raw: string) => JSON.parse(raw.trim().split("\n\n").map((e) => e.replace(/^id: \d+\n/, "")).filter((e) => e.startsWith("data:") || e.startsWith("event:")).at(-1)!.split("data: ")[1]!);
+const lastData = (raw: string) =>
+  JSON.parse(
+    raw
+      .trim()
+      .split("\n\n")
+      .map((e) => e.replace(/^id: \d+\n/, ""))
+      .filter((e) => e.startsWith("data:") || e.startsWith("event:"))
+      .at(-1)!
+      .split("data: ")[1]!,
+  );
 
 describe("a quick keep-alive and a short provider timeout", () => {
   let s: RunningServer;
@@ -82,7 +91,12 @@ describe("the default timeouts", () => {
     ]);
     expect(streamed).toContain(": keep-alive"); // every 15 s while it waits
     expect(streamed).toContain("data: [DONE]");
-    expect(streamed.match(/"content":"([^"]*)"/g)!.map((m) => m.slice(11, -1)).join("")).toBe("slow but sure");
+    expect(
+      streamed
+        .match(/"content":"([^"]*)"/g)!
+        .map((m) => m.slice(11, -1))
+        .join(""),
+    ).toBe("slow but sure");
     expect(plain.status).toBe(200);
     expect(((await plain.json()) as { text: string }).text).toBe("late but whole");
   }, 90_000);

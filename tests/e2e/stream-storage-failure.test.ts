@@ -34,7 +34,11 @@ describe.skipIf(POSTGRES_SKIP !== null)(`a stream whose save fails${POSTGRES_SKI
 
   /** Opens a stream, waits for its first words, and returns the promise of the whole of it. */
   async function openStream(path: string, body: unknown): Promise<{ all: Promise<string> }> {
-    const res = await fetch(`${s.url}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": `save-fails-${path.replaceAll("/", "-")}` }, body: JSON.stringify(body) });
+    const res = await fetch(`${s.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": `save-fails-${path.replaceAll("/", "-")}` },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
@@ -55,7 +59,11 @@ describe.skipIf(POSTGRES_SKIP !== null)(`a stream whose save fails${POSTGRES_SKI
   }
 
   test("/chat and /v1/chat/completions: a storage_unavailable error event, a clean end, an access line that says so", async () => {
-    const reply = { kind: "reply" as const, text: "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega", chunkDelayMs: 300 };
+    const reply = {
+      kind: "reply" as const,
+      text: "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega",
+      chunkDelayMs: 300,
+    };
     mock.script(reply, reply);
     const [chat, v1] = await Promise.all([
       openStream("/chat", { message: "store me", user_id: "save-fails", stream: true }),
@@ -66,7 +74,11 @@ describe.skipIf(POSTGRES_SKIP !== null)(`a stream whose save fails${POSTGRES_SKI
     await waitFor(async () => ((await fetch(`${s.url}/health/ready`)).status === 503 ? true : undefined), "readiness to turn 503");
 
     for (const text of [await chat.all, await v1.all]) {
-      const last = text.trim().split("\n\n").at(-1)!.replace(/^id: \d+\n/, ""); // /chat events carry ids
+      const last = text
+        .trim()
+        .split("\n\n")
+        .at(-1)!
+        .replace(/^id: \d+\n/, ""); // /chat events carry ids
       expect(last.startsWith("data: ")).toBe(true);
       expect(JSON.parse(last.slice(6)).error).toMatchObject({ code: "storage_unavailable", type: "service_unavailable", param: null });
       expect(text).not.toContain("[DONE]");

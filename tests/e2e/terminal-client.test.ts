@@ -127,7 +127,10 @@ describe.skipIf(!TMUX)(`interactive, in a terminal${TMUX ? "" : ` (skipped: ${TM
       await term.key("Enter");
       await term.type(question);
       await term.key("Enter");
-      await term.waitForScreen((s) => s.includes(`Echo: ${question}`) && /Echo: second|↳ \d+ in/.test(s.split(`Echo: ${question}`)[1] ?? ""), `the reply to '${question}'`);
+      await term.waitForScreen(
+        (s) => s.includes(`Echo: ${question}`) && /Echo: second|↳ \d+ in/.test(s.split(`Echo: ${question}`)[1] ?? ""),
+        `the reply to '${question}'`,
+      );
     }
     const [second, first] = await server.deps.store.conversations.listByUser("tty-user-3", { limit: 2, offset: 0 });
 
@@ -213,7 +216,12 @@ describe.skipIf(!TMUX)(`interactive, in a terminal${TMUX ? "" : ` (skipped: ${TM
 
 describe("non-interactive", () => {
   const chat = (args: string[], stdin?: string) => {
-    const p = Bun.spawn([binary, "chat", ...args], { stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", ...env() } });
+    const p = Bun.spawn([binary, "chat", ...args], {
+      stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: process.env.PATH ?? "", ...env() },
+    });
     return Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]).then(([stdout, stderr, code]) => ({ stdout, stderr, code }));
   };
 
@@ -227,7 +235,12 @@ describe("non-interactive", () => {
     expect((await chat(["--url", url, "-m", "who am I without USER"])).code).toBe(0); // env() sets no USER
     const [mine] = await server.deps.store.conversations.listByUser(`cli-${login}`, { limit: 1, offset: 0 });
     expect(mine?.title).toBe("who am I without USER");
-    const p = Bun.spawn([binary, "chat", "--url", url, "-m", "who am I as alice"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", ...env(), USER: "alice" } });
+    const p = Bun.spawn([binary, "chat", "--url", url, "-m", "who am I as alice"], {
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: process.env.PATH ?? "", ...env(), USER: "alice" },
+    });
     expect(await p.exited).toBe(0);
     const [alices] = await server.deps.store.conversations.listByUser("cli-alice", { limit: 1, offset: 0 });
     expect(alices?.title).toBe("who am I as alice");
@@ -264,7 +277,11 @@ describe("non-interactive", () => {
   });
 
   test("a wrong key, a rate limit and a spent budget each read like a tool's error", async () => {
-    const { app: guarded } = await startHarness({ mock, config: { rate_limit_per_minute: 1, cost_limit_per_session: 0.000001 }, env: { TEXTLLM_API_KEYS: "good-key-0001=u1" } });
+    const { app: guarded } = await startHarness({
+      mock,
+      config: { rate_limit_per_minute: 1, cost_limit_per_session: 0.000001 },
+      env: { TEXTLLM_API_KEYS: "good-key-0001=u1" },
+    });
     const gurl = guarded.listen();
     try {
       const wrong = await chat(["--url", gurl, "--api-key", "bad-key-0000", "-m", "x"]);

@@ -26,22 +26,100 @@ function rng(seed: number) {
 }
 
 const ODD_STRINGS = [
-  "", " ", "\u0000", "\uD800", "\uDFFF\uD800", "\u202Eevil\u202C", "\u200B\u200C\u200D", "💥".repeat(50), "Ω≈ç√∫", "a\r\nb: c",
-  "../../etc/passwd", "..%2F..%2Fetc", "%00", "%ZZ", "<script>alert(1)</script>", "' OR 1=1 --", "${jndi:ldap://x}", "\\\\server\\share",
-  "x".repeat(20_000), "🙂".repeat(5000), "null", "NaN", "-1", "1e309", "true", "[]", "{}", "conv_" + "9".repeat(300),
+  "",
+  " ",
+  "\u0000",
+  "\uD800",
+  "\uDFFF\uD800",
+  "\u202Eevil\u202C",
+  "\u200B\u200C\u200D",
+  "💥".repeat(50),
+  "Ω≈ç√∫",
+  "a\r\nb: c",
+  "../../etc/passwd",
+  "..%2F..%2Fetc",
+  "%00",
+  "%ZZ",
+  "<script>alert(1)</script>",
+  "' OR 1=1 --",
+  "${jndi:ldap://x}",
+  "\\\\server\\share",
+  "x".repeat(20_000),
+  "🙂".repeat(5000),
+  "null",
+  "NaN",
+  "-1",
+  "1e309",
+  "true",
+  "[]",
+  "{}",
+  `conv_${"9".repeat(300)}`,
 ];
 const ODD_VALUES: unknown[] = [
-  null, true, false, 0, -1, -0.5, 1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, "NaN", [], {}, [null], [[[]]], { a: { b: { c: {} } } },
-  "x".repeat(50_000), ["a", 1, null], { role: "user" }, [{ role: "wizard", content: 3 }], [{ role: "user", content: [{ type: 7 }] }],
+  null,
+  true,
+  false,
+  0,
+  -1,
+  -0.5,
+  1.5,
+  1e308,
+  -1e308,
+  Number.MAX_SAFE_INTEGER + 2,
+  "NaN",
+  [],
+  {},
+  [null],
+  [[[]]],
+  { a: { b: { c: {} } } },
+  "x".repeat(50_000),
+  ["a", 1, null],
+  { role: "user" },
+  [{ role: "wizard", content: 3 }],
+  [{ role: "user", content: [{ type: 7 }] }],
   [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,!!!" } }] }],
 ];
 const FIELDS = [
-  "message", "messages", "model", "stream", "user_id", "conversation_id", "temperature", "max_tokens", "top_p", "n", "stop", "seed",
-  "title", "tags", "metadata", "user", "stream_options", "files", "images", "folder", "soft", "limit", "offset", "order", "after", "days",
+  "message",
+  "messages",
+  "model",
+  "stream",
+  "user_id",
+  "conversation_id",
+  "temperature",
+  "max_tokens",
+  "top_p",
+  "n",
+  "stop",
+  "seed",
+  "title",
+  "tags",
+  "metadata",
+  "user",
+  "stream_options",
+  "files",
+  "images",
+  "folder",
+  "soft",
+  "limit",
+  "offset",
+  "order",
+  "after",
+  "days",
 ];
 const CONTENT_TYPES = [
-  "application/json", "application/json; charset=utf-8", "text/plain", "", "application/xml", "application/octet-stream", "multipart/form-data",
-  "multipart/form-data; boundary=", "multipart/form-data; boundary=zzz", "application/x-www-form-urlencoded", "application/vnd.api+json", "image/png",
+  "application/json",
+  "application/json; charset=utf-8",
+  "text/plain",
+  "",
+  "application/xml",
+  "application/octet-stream",
+  "multipart/form-data",
+  "multipart/form-data; boundary=",
+  "multipart/form-data; boundary=zzz",
+  "application/x-www-form-urlencoded",
+  "application/vnd.api+json",
+  "image/png",
 ];
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
@@ -60,7 +138,9 @@ beforeAll(async () => {
   ({ app: t } = harness);
   base = t.listen();
   const owner = { authorization: `Bearer ${OWNER_KEY}` };
-  const chat = (await (await fetch(`${base}/chat`, { method: "POST", headers: { "content-type": "application/json", ...owner }, body: JSON.stringify({ message: "keep me" }) })).json()) as Record<string, any>;
+  const chat = (await (
+    await fetch(`${base}/chat`, { method: "POST", headers: { "content-type": "application/json", ...owner }, body: JSON.stringify({ message: "keep me" }) })
+  ).json()) as Record<string, any>;
   seeded.conversation = chat.conversation_id;
   const form = new FormData();
   form.append("file", new File(["precious bytes"], "keep.txt"));
@@ -88,7 +168,11 @@ function randomPath(r: ReturnType<typeof rng>, template: string): string {
     path = path.slice(0, -1) + (r.chance(0.5) ? key : enc(key));
   }
   if (r.chance(0.5)) {
-    const pairs = Array.from({ length: 1 + r.int(4) }, () => `${r.pick(FIELDS)}=${r.chance(0.5) ? enc(r.pick(ODD_STRINGS).slice(0, 300)) : r.pick(["%ZZ", "%00", "-1", "NaN", "1e999", "true", "asc", "0", "99999999999"])}`);
+    const pairs = Array.from(
+      { length: 1 + r.int(4) },
+      () =>
+        `${r.pick(FIELDS)}=${r.chance(0.5) ? enc(r.pick(ODD_STRINGS).slice(0, 300)) : r.pick(["%ZZ", "%00", "-1", "NaN", "1e999", "true", "asc", "0", "99999999999"])}`,
+    );
     path += `?${pairs.join("&")}`;
   }
   return path;
@@ -107,7 +191,21 @@ function randomBody(r: ReturnType<typeof rng>): { body?: RequestInit["body"]; co
     case 0:
       return {};
     case 1: // broken JSON
-      return { body: r.pick(['{"message": "hi"', "{,}", "[1,2,", '{"a":NaN}', '{"a":Infinity}', "\u0000{}", "{'single':'quotes'}", "[".repeat(5000) + "]".repeat(5000), '{"a":1}{"b":2}', "undefined"]), contentType: "application/json" };
+      return {
+        body: r.pick([
+          '{"message": "hi"',
+          "{,}",
+          "[1,2,",
+          '{"a":NaN}',
+          '{"a":Infinity}',
+          "\u0000{}",
+          "{'single':'quotes'}",
+          "[".repeat(5000) + "]".repeat(5000),
+          '{"a":1}{"b":2}',
+          "undefined",
+        ]),
+        contentType: "application/json",
+      };
     case 2: // well-formed JSON of the wrong shape
       return { body: JSON.stringify(r.chance(0.8) ? randomJsonObject(r) : r.pick(ODD_VALUES)), contentType: r.pick(CONTENT_TYPES) };
     case 3: {
@@ -120,7 +218,14 @@ function randomBody(r: ReturnType<typeof rng>): { body?: RequestInit["body"]; co
       // a multipart body with hostile files
       const form = new FormData();
       form.append(r.pick(["message", "messages", "user_id", "model"]), r.pick(ODD_STRINGS).slice(0, 1000));
-      const files: Array<[string, Uint8Array]> = [["a.pdf", PNG_1PX], ["b.docx", makeDocx(["x"], r.chance(0.2) ? 3_000_000 : 0)], ["c.png", makePdf(["y"])], ["", new Uint8Array(0)], ["d.txt", new Uint8Array([0, 1, 2, 255])], ["e.pdf", makePdf(["z"], { encrypt: r.chance(0.5) })]];
+      const files: Array<[string, Uint8Array]> = [
+        ["a.pdf", PNG_1PX],
+        ["b.docx", makeDocx(["x"], r.chance(0.2) ? 3_000_000 : 0)],
+        ["c.png", makePdf(["y"])],
+        ["", new Uint8Array(0)],
+        ["d.txt", new Uint8Array([0, 1, 2, 255])],
+        ["e.pdf", makePdf(["z"], { encrypt: r.chance(0.5) })],
+      ];
       for (let i = 0, n = 1 + r.int(3); i < n; i++) {
         const [name, bytes] = r.pick(files);
         form.append(r.pick(["files", "images", "file", "message"]), new File([bytes], name));
@@ -128,9 +233,15 @@ function randomBody(r: ReturnType<typeof rng>): { body?: RequestInit["body"]; co
       return { body: form };
     }
     case 5: // broken multipart
-      return { body: r.pick(["--zzz\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhi", "--zzz--", "garbage", "--zzz\r\n\r\n\r\n--zzz--\r\n"]), contentType: r.pick(["multipart/form-data; boundary=zzz", "multipart/form-data", "multipart/form-data; boundary=\"\""]) };
+      return {
+        body: r.pick(['--zzz\r\nContent-Disposition: form-data; name="message"\r\n\r\nhi', "--zzz--", "garbage", "--zzz\r\n\r\n\r\n--zzz--\r\n"]),
+        contentType: r.pick(["multipart/form-data; boundary=zzz", "multipart/form-data", 'multipart/form-data; boundary=""']),
+      };
     case 6: // urlencoded
-      return { body: `message=${enc(r.pick(ODD_STRINGS).slice(0, 500))}&stream=${r.pick(["true", "maybe", ""])}&files=x`, contentType: "application/x-www-form-urlencoded" };
+      return {
+        body: `message=${enc(r.pick(ODD_STRINGS).slice(0, 500))}&stream=${r.pick(["true", "maybe", ""])}&files=x`,
+        contentType: "application/x-www-form-urlencoded",
+      };
     case 7: // raw bytes
       return { body: new Uint8Array(Array.from({ length: r.int(4096) }, () => r.int(256))), contentType: r.pick(CONTENT_TYPES) };
     default: // over the body cap
@@ -153,8 +264,15 @@ test(`${REQUESTS} hostile requests across every route: no 5xx, the server lives,
     const { body, contentType } = method === "GET" || method === "HEAD" ? {} : randomBody(r);
     const headers: Record<string, string> = {};
     if (contentType !== undefined) headers["content-type"] = contentType;
-    if (r.chance(0.2)) headers["x-request-id"] = r.pick(ODD_STRINGS).replace(/[\r\n\u0000-\u001f\u007f-\uffff]/g, "").slice(0, 300) || "id";
-    headers.authorization = r.chance(0.85) ? `Bearer ${FUZZER_KEY}` : r.pick(["", "Bearer", "Bearer x", "Basic Zm9vOmJhcg==", "Bearer " + "k".repeat(5000), `bearer  ${FUZZER_KEY} `]);
+    if (r.chance(0.2))
+      headers["x-request-id"] =
+        r
+          .pick(ODD_STRINGS)
+          .replace(/[\r\n\u0000-\u001f\u007f-\uffff]/g, "")
+          .slice(0, 300) || "id";
+    headers.authorization = r.chance(0.85)
+      ? `Bearer ${FUZZER_KEY}`
+      : r.pick(["", "Bearer", "Bearer x", "Basic Zm9vOmJhcg==", `Bearer ${"k".repeat(5000)}`, `bearer  ${FUZZER_KEY} `]);
     const label = `#${i} ${method} ${path.slice(0, 160)} [${contentType ?? "-"}]`;
     try {
       const res = await fetch(`${base}${path}`, { method, headers, body, signal: AbortSignal.timeout(15_000) });
@@ -162,7 +280,8 @@ test(`${REQUESTS} hostile requests across every route: no 5xx, the server lives,
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       if (res.status >= 500) failures.push(`${label} → ${res.status} ${text.slice(0, 200)}`);
       // 431: Bun's HTTP parser refuses a request line over 16 KB before any handler runs; no body can be added there.
-      else if (res.status >= 400 && res.status !== 431 && method !== "HEAD" && !text.includes('"error"')) failures.push(`${label} → ${res.status} without an error body: ${text.slice(0, 120)}`);
+      else if (res.status >= 400 && res.status !== 431 && method !== "HEAD" && !text.includes('"error"'))
+        failures.push(`${label} → ${res.status} without an error body: ${text.slice(0, 120)}`);
     } catch (err) {
       failures.push(`${label} → no answer: ${String(err).slice(0, 160)}`);
     }

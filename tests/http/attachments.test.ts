@@ -90,7 +90,9 @@ for (const backend of BLOB_BACKENDS) {
     });
 
     test("an image reaches the upstream as a data URL; its stored URL is in the reply and the conversation", async () => {
-      const res = await chat({ messages: JSON.stringify([{ role: "user", content: "What is in this picture?" }]), user_id: "viewer" }, [["images", "dot.png", PNG_1PX]]);
+      const res = await chat({ messages: JSON.stringify([{ role: "user", content: "What is in this picture?" }]), user_id: "viewer" }, [
+        ["images", "dot.png", PNG_1PX],
+      ]);
       expect(res.status).toBe(200);
       const body = await json(res);
       const turn = lastUserTurn(mock);
@@ -112,7 +114,14 @@ for (const backend of BLOB_BACKENDS) {
     });
 
     test("POST /chat/image answers in the v1 shape", async () => {
-      const res = await chat({ message: "Two pictures", user_id: "v1user" }, [["images", "a.png", PNG_1PX], ["images", "b.gif", GIF_1PX]], "/chat/image");
+      const res = await chat(
+        { message: "Two pictures", user_id: "v1user" },
+        [
+          ["images", "a.png", PNG_1PX],
+          ["images", "b.gif", GIF_1PX],
+        ],
+        "/chat/image",
+      );
       expect(res.status).toBe(200);
       const body = await json(res);
       expect(body).toMatchObject({ text: "Echo: Two pictures", user_id: "v1user", message_number: 2, image_count: 2 });
@@ -133,7 +142,11 @@ for (const backend of BLOB_BACKENDS) {
 
     test("image parts inside JSON messages pass through as they are", async () => {
       const dataUrl = `data:image/gif;base64,${Buffer.from(GIF_1PX).toString("base64")}`;
-      const content = [{ type: "text", text: "and this?" }, { type: "image_url", image_url: { url: dataUrl } }, { type: "image_url", image_url: { url: "https://example.com/cat.jpg", detail: "low" } }];
+      const content = [
+        { type: "text", text: "and this?" },
+        { type: "image_url", image_url: { url: dataUrl } },
+        { type: "image_url", image_url: { url: "https://example.com/cat.jpg", detail: "low" } },
+      ];
       const res = await t.request("POST", "/chat", { body: { messages: [{ role: "user", content }] } });
       expect(res.status).toBe(200);
       const sent = mock.requests.at(-1)!.body.messages.at(-1);
@@ -161,7 +174,10 @@ for (const backend of BLOB_BACKENDS) {
         expect(e.message).toContain(name);
       }
       // A bad file next to a good one refuses the whole request.
-      const mixed = await chat({ message: "both", user_id: "attacker" }, [["files", "ok.txt", new TextEncoder().encode("fine")], ["files", "bad.pdf", new Uint8Array(0)]]);
+      const mixed = await chat({ message: "both", user_id: "attacker" }, [
+        ["files", "ok.txt", new TextEncoder().encode("fine")],
+        ["files", "bad.pdf", new Uint8Array(0)],
+      ]);
       expect(mixed.status).toBe(400);
 
       expect(mock.requests.length).toBe(0);
@@ -171,7 +187,10 @@ for (const backend of BLOB_BACKENDS) {
     });
 
     test("malformed multipart and form fields are 400s", async () => {
-      const broken = await t.request("POST", "/chat", { body: "--xyz\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhi", headers: { "content-type": "multipart/form-data; boundary=xyz" } });
+      const broken = await t.request("POST", "/chat", {
+        body: '--xyz\r\nContent-Disposition: form-data; name="message"\r\n\r\nhi',
+        headers: { "content-type": "multipart/form-data; boundary=xyz" },
+      });
       expect(broken.status).toBe(400);
       await errorOf(broken);
       expect((await chat({ messages: "[not json" }, [])).status).toBe(400);
@@ -204,7 +223,12 @@ describe("documents.pdf_mode: native", () => {
 
   test("a PDF goes upstream as a file part; other documents still as text", async () => {
     const pdf = makePdf(["Native PDF text"]);
-    const res = await t.request("POST", "/chat", { body: form({ message: "read" }, [["files", "n.pdf", pdf], ["files", "t.txt", new TextEncoder().encode("as text")]]) });
+    const res = await t.request("POST", "/chat", {
+      body: form({ message: "read" }, [
+        ["files", "n.pdf", pdf],
+        ["files", "t.txt", new TextEncoder().encode("as text")],
+      ]),
+    });
     expect(res.status).toBe(200);
     const turn = lastUserTurn(mock);
     expect(turn.files).toEqual([{ filename: "n.pdf", file_data: `data:application/pdf;base64,${Buffer.from(pdf).toString("base64")}` }]);
@@ -227,10 +251,15 @@ describe("when storage fails in the middle of a turn", () => {
         if (++calls === 2) throw Object.assign(new Error("disk full"), { code: "ENOSPC" });
         return stage(data, type);
       };
-      const res = await t.request("POST", "/chat", { body: form({ message: "two files", user_id: "unlucky-disk", max_tokens: "100" }, [["files", "a.txt", new TextEncoder().encode("first")], ["files", "b.txt", new TextEncoder().encode("second")]]) });
+      const res = await t.request("POST", "/chat", {
+        body: form({ message: "two files", user_id: "unlucky-disk", max_tokens: "100" }, [
+          ["files", "a.txt", new TextEncoder().encode("first")],
+          ["files", "b.txt", new TextEncoder().encode("second")],
+        ]),
+      });
       expect(res.status).toBe(507);
       expect((await errorOf(res)).code).toBe("insufficient_storage");
-      expect((await (await t.request("GET", "/files?user_id=unlucky-disk")).json() as { data: unknown[] }).data).toEqual([]);
+      expect(((await (await t.request("GET", "/files?user_id=unlucky-disk")).json()) as { data: unknown[] }).data).toEqual([]);
       expect(await t.deps.store.conversations.countByUser("unlucky-disk")).toBe(0);
 
       t.deps.blobs.stage = stage;

@@ -50,7 +50,10 @@ for (const backend of BACKENDS) {
       test("non-stream: the answer, the upstream's usage, unknown fields passed through, the call recorded", async () => {
         const user = newId("user");
         const res = await sdk.chat.completions.create({
-          model: "gpt-4o", messages: [{ role: "user", content: "hello there" }], user, temperature: 0.5,
+          model: "gpt-4o",
+          messages: [{ role: "user", content: "hello there" }],
+          user,
+          temperature: 0.5,
           // @ts-expect-error a field the SDK does not know must still reach the upstream
           vendor_extension: { keep: true },
         });
@@ -60,7 +63,15 @@ for (const backend of BACKENDS) {
         expect(mock.requests[0]!.body).toMatchObject({ model: "gpt-4o", temperature: 0.5, vendor_extension: { keep: true }, user });
 
         const [rec] = await t.deps.store.usage.listByUser(user, 10);
-        expect(rec).toMatchObject({ route: "/v1/chat/completions", model: "gpt-4o", provider: "openai", tokens_input: 5, tokens_output: 3, status: 200, streamed: false });
+        expect(rec).toMatchObject({
+          route: "/v1/chat/completions",
+          model: "gpt-4o",
+          provider: "openai",
+          tokens_input: 5,
+          tokens_output: 3,
+          status: 200,
+          streamed: false,
+        });
         expect(rec!.cost).toBe(43); // 5 × $2.5/1M + 3 × $10/1M = 42.5 µ$, rounded half up once
       });
 
@@ -82,7 +93,12 @@ for (const backend of BACKENDS) {
       });
 
       test("stream with include_usage: the final usage chunk reaches the client", async () => {
-        const stream = await sdk.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "count" }], stream: true, stream_options: { include_usage: true } });
+        const stream = await sdk.chat.completions.create({
+          model: "gpt-4o",
+          messages: [{ role: "user", content: "count" }],
+          stream: true,
+          stream_options: { include_usage: true },
+        });
         let usage: OpenAI.CompletionUsage | undefined;
         for await (const chunk of stream) if (chunk.usage) usage = chunk.usage;
         expect(usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 });
@@ -163,7 +179,14 @@ for (const backend of BACKENDS) {
       });
 
       test("a system message from the client replaces the configured prompt; sampling parameters pass through", async () => {
-        await post("/chat", { messages: [{ role: "system", content: "Answer in French." }, { role: "user", content: "Hi" }], temperature: 0.2, max_tokens: 50 });
+        await post("/chat", {
+          messages: [
+            { role: "system", content: "Answer in French." },
+            { role: "user", content: "Hi" },
+          ],
+          temperature: 0.2,
+          max_tokens: 50,
+        });
         const sent = mock.requests[0]!.body;
         expect(sent.messages[0]).toEqual({ role: "system", content: "Answer in French." });
         expect(sent).toMatchObject({ temperature: 0.2, max_tokens: 50, model: "gpt-4o" });
@@ -184,7 +207,12 @@ for (const backend of BACKENDS) {
         const text = events.map((e) => e.choices[0]?.delta?.content ?? "").join("");
         expect(text).toBe("Echo: stream this");
         const last = events.at(-1);
-        expect(last).toMatchObject({ object: "chat.completion.chunk", choices: [], message_number: 2, usage: { prompt_tokens: expect.any(Number), completion_tokens: 3 } });
+        expect(last).toMatchObject({
+          object: "chat.completion.chunk",
+          choices: [],
+          message_number: 2,
+          usage: { prompt_tokens: expect.any(Number), completion_tokens: 3 },
+        });
         expect(last.cost).toBeGreaterThan(0);
         const msgs = await get(`/conversations/${conversationId}/messages`);
         expect(msgs.data.map((m: any) => m.content)).toEqual(["stream this", "Echo: stream this"]);
@@ -240,7 +268,14 @@ for (const backend of BACKENDS) {
         const stolen = await post("/chat", { message: "let me in", conversation_id: mine.conversation_id, user_id: "mallory" });
         expect(stolen.status).toBe(404);
 
-        for (const body of [{}, { message: "a", messages: [{ role: "user", content: "b" }] }, { message: "" }, { messages: [{ role: "system", content: "only a system prompt" }] }, { message: "x", n: 2 }, { message: "x", temperature: 7 }]) {
+        for (const body of [
+          {},
+          { message: "a", messages: [{ role: "user", content: "b" }] },
+          { message: "" },
+          { messages: [{ role: "system", content: "only a system prompt" }] },
+          { message: "x", n: 2 },
+          { message: "x", temperature: 7 },
+        ]) {
           const res = await post("/chat", body);
           expect(res.status).toBe(400);
           await errorOf(res);
@@ -272,11 +307,23 @@ for (const backend of BACKENDS) {
         expect(sessions.data.length).toBe(1);
         const session = sessions.current;
         expect(session.total_cost * 1e6).toBeCloseTo(sum("cost"), 6);
-        expect(session).toMatchObject({ total_tokens_input: sum("tokens_input"), total_tokens_output: sum("tokens_output"), total_tokens: sum("tokens_input") + sum("tokens_output"), request_count: 5, conversation_count: 2, is_active: true });
+        expect(session).toMatchObject({
+          total_tokens_input: sum("tokens_input"),
+          total_tokens_output: sum("tokens_output"),
+          total_tokens: sum("tokens_input") + sum("tokens_output"),
+          request_count: 5,
+          conversation_count: 2,
+          is_active: true,
+        });
         expect(await get(`/sessions/${session.id}`)).toEqual(session);
 
         const stats = await get(`/users/${user}/stats?days=30`);
-        expect(stats).toMatchObject({ total_conversations: 2, total_messages: 8, total_tokens_input: sum("tokens_input"), total_tokens_output: sum("tokens_output") });
+        expect(stats).toMatchObject({
+          total_conversations: 2,
+          total_messages: 8,
+          total_tokens_input: sum("tokens_input"),
+          total_tokens_output: sum("tokens_output"),
+        });
         expect(stats.total_cost * 1e6).toBeCloseTo(sum("cost"), 6);
         expect(stats.by_model).toEqual([expect.objectContaining({ model: "gpt-4o", requests: 6, tokens_input: sum("tokens_input") })]);
 
@@ -378,7 +425,10 @@ for (const backend of BACKENDS) {
         expect(rec).toMatchObject({ status: 504, error_code: "upstream_timeout", streamed: true });
         const [, reply] = await t.deps.store.messages.list(conversationId, { limit: 10, order: "asc" });
         expect(reply).toMatchObject({ role: "assistant", finish_reason: "error" });
-        const firstTwoWords = defaultReply(mock.requests.at(-1)!.body).split(/(?<= )/).slice(0, 2).join("");
+        const firstTwoWords = defaultReply(mock.requests.at(-1)!.body)
+          .split(/(?<= )/)
+          .slice(0, 2)
+          .join("");
         expect(reply!.content).toBe(firstTwoWords);
       });
 
@@ -402,7 +452,10 @@ for (const backend of BACKENDS) {
         const closed = Bun.serve({ port: 0, fetch: () => new Response() });
         const deadPort = closed.port;
         await closed.stop(true);
-        const dead = await startTestApp({ config: { providers: [{ name: "openai", timeout_ms: 500, max_retries: 2 }] }, env: { ...handle.env, OPENAI_BASE_URL: `http://127.0.0.1:${deadPort}/v1` } });
+        const dead = await startTestApp({
+          config: { providers: [{ name: "openai", timeout_ms: 500, max_retries: 2 }] },
+          env: { ...handle.env, OPENAI_BASE_URL: `http://127.0.0.1:${deadPort}/v1` },
+        });
         try {
           const res = await dead.request("POST", "/chat", { body: { message: "anyone?" } });
           expect(res.status).toBe(502);

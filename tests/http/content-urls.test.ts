@@ -73,7 +73,14 @@ describe("default rules", () => {
       [messagesWith({ type: "file_url", file_url: { url: "http://192.168.0.10/report.pdf" } }), "messages[0].content[1].file_url.url"],
       [messagesWith({ type: "file_url", file_url: "https://169.254.169.254/" }), "messages[0].content[1].file_url"],
       [messagesWith({ type: "file", file: { file_url: "file:///etc/shadow", filename: "x.pdf" } }), "messages[0].content[1].file.file_url"],
-      [[{ role: "user", content: "first" }, { role: "assistant", content: "ok" }, { role: "user", content: [imagePart("https://[::1]/")] }], "messages[2].content[0].image_url.url"],
+      [
+        [
+          { role: "user", content: "first" },
+          { role: "assistant", content: "ok" },
+          { role: "user", content: [imagePart("https://[::1]/")] },
+        ],
+        "messages[2].content[0].image_url.url",
+      ],
     ];
     for (const [messages, param] of cases) {
       const res = await t.request("POST", "/v1/chat/completions", { body: { model: "gpt-4o", messages } });
@@ -105,7 +112,9 @@ describe("default rules", () => {
 describe("allowed prefixes for self-hosted upstreams", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = (await startHarness({ mock, config: { rate_limit_per_minute: 100_000, content_urls: { allow: ["http://10.0.0.5:8080", "https://files.lan/public/"] } } })).app;
+    t = (
+      await startHarness({ mock, config: { rate_limit_per_minute: 100_000, content_urls: { allow: ["http://10.0.0.5:8080", "https://files.lan/public/"] } } })
+    ).app;
   });
   afterAll(() => t.close());
 
@@ -114,7 +123,12 @@ describe("allowed prefixes for self-hosted upstreams", () => {
       const res = await t.request("POST", "/v1/chat/completions", { body: { model: "gpt-4o", messages: messagesWith(imagePart(url)) } });
       expect({ url, status: res.status }).toEqual({ url, status: 200 });
     }
-    for (const url of ["http://10.0.0.5:8081/img.png", "http://10.0.0.5:8080.evil.example/img.png", "https://files.lan/private/a.png", "http://10.0.0.50:8080/"]) {
+    for (const url of [
+      "http://10.0.0.5:8081/img.png",
+      "http://10.0.0.5:8080.evil.example/img.png",
+      "https://files.lan/private/a.png",
+      "http://10.0.0.50:8080/",
+    ]) {
       const res = await t.request("POST", "/v1/chat/completions", { body: { model: "gpt-4o", messages: messagesWith(imagePart(url)) } });
       expect({ url, status: res.status }).toEqual({ url, status: 400 });
     }

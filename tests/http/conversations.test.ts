@@ -23,7 +23,17 @@ for (const backend of BACKENDS) {
       const res = await t.request("POST", "/conversations", { body: { user_id: "user_xyz", metadata: { topic: "support" }, tags: ["a"] } });
       expect(res.status).toBe(200);
       const c = await json(res);
-      expect(c).toMatchObject({ user_id: "user_xyz", metadata: { topic: "support" }, tags: ["a"], message_count: 0, total_cost: 0, total_tokens_input: 0, total_tokens_output: 0, title: null, image_urls: [] });
+      expect(c).toMatchObject({
+        user_id: "user_xyz",
+        metadata: { topic: "support" },
+        tags: ["a"],
+        message_count: 0,
+        total_cost: 0,
+        total_tokens_input: 0,
+        total_tokens_output: 0,
+        title: null,
+        image_urls: [],
+      });
       expect(c.id).toMatch(/^conv_/);
       expect(Date.parse(c.created_at)).not.toBeNaN();
 
@@ -80,14 +90,21 @@ for (const backend of BACKENDS) {
 
     test("get, patch title/tags/metadata, and 404 for unknown ids", async () => {
       const c = await json(await t.request("POST", "/conversations", { body: { user_id: "u-patch" } }));
-      const patched = await json(await t.request("PATCH", `/conversations/${c.id}`, { body: { title: "Renamed", tags: ["x", "y"], metadata: { a: [1, { b: null }] } } }));
+      const patched = await json(
+        await t.request("PATCH", `/conversations/${c.id}`, { body: { title: "Renamed", tags: ["x", "y"], metadata: { a: [1, { b: null }] } } }),
+      );
       expect(patched).toMatchObject({ id: c.id, title: "Renamed", tags: ["x", "y"], metadata: { a: [1, { b: null }] } });
       expect(await json(await t.request("GET", `/conversations/${c.id}`))).toMatchObject({ title: "Renamed", tags: ["x", "y"] });
 
       const partial = await json(await t.request("PATCH", `/conversations/${c.id}`, { body: { title: null } }));
       expect(partial).toMatchObject({ title: null, tags: ["x", "y"] });
 
-      for (const [method, path] of [["GET", "/conversations/conv_missing"], ["PATCH", "/conversations/conv_missing"], ["DELETE", "/conversations/conv_missing"], ["GET", "/conversations/conv_missing/messages"]] as const) {
+      for (const [method, path] of [
+        ["GET", "/conversations/conv_missing"],
+        ["PATCH", "/conversations/conv_missing"],
+        ["DELETE", "/conversations/conv_missing"],
+        ["GET", "/conversations/conv_missing/messages"],
+      ] as const) {
         const res = await t.request(method, path, method === "PATCH" ? { body: { title: "x" } } : {});
         expect(res.status).toBe(404);
         expect((await errorOf(res)).code).toBe("conversation_not_found");
@@ -105,7 +122,15 @@ for (const backend of BACKENDS) {
       const soft = await json(await t.request("POST", "/conversations", { body: { user_id: user } }));
       const hard = await json(await t.request("POST", "/conversations", { body: { user_id: user } }));
       for (const conv of [soft, hard]) {
-        await t.deps.store.messages.insert({ id: newId("msg"), conversation_id: conv.id, user_id: user, seq: 1, role: "user", content: "kept?", created_at: new Date().toISOString() });
+        await t.deps.store.messages.insert({
+          id: newId("msg"),
+          conversation_id: conv.id,
+          user_id: user,
+          seq: 1,
+          role: "user",
+          content: "kept?",
+          created_at: new Date().toISOString(),
+        });
       }
       const del = await json(await t.request("DELETE", `/conversations/${soft.id}?soft=true`));
       expect(del).toEqual({ id: soft.id, object: "conversation.deleted", deleted: true, soft: true });
@@ -124,12 +149,28 @@ for (const backend of BACKENDS) {
       for (let seq = 1; seq <= 4; seq++) {
         const id = newId("msg");
         ids.push(id);
-        await t.deps.store.messages.insert({ id, conversation_id: conv.id, user_id: user, seq, role: seq % 2 ? "user" : "assistant", content: `m${seq}`, created_at: new Date().toISOString(), tokens_input: 5, tokens_output: 7, cost: 1500 });
+        await t.deps.store.messages.insert({
+          id,
+          conversation_id: conv.id,
+          user_id: user,
+          seq,
+          role: seq % 2 ? "user" : "assistant",
+          content: `m${seq}`,
+          created_at: new Date().toISOString(),
+          tokens_input: 5,
+          tokens_output: 7,
+          cost: 1500,
+        });
       }
       const asc = await json(await t.request("GET", `/conversations/${conv.id}/messages`));
       expect(asc).toMatchObject({ object: "list", first_id: ids[0], last_id: ids[3], has_more: false });
       expect(asc.data.map((m: { content: string }) => m.content)).toEqual(["m1", "m2", "m3", "m4"]);
-      expect(asc.data[1]).toMatchObject({ role: "assistant", message_number: 2, usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 }, cost: 0.0015 });
+      expect(asc.data[1]).toMatchObject({
+        role: "assistant",
+        message_number: 2,
+        usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
+        cost: 0.0015,
+      });
 
       const desc = await json(await t.request("GET", `/conversations/${conv.id}/messages?order=desc&limit=2`));
       expect(desc.data.map((m: { message_number: number }) => m.message_number)).toEqual([4, 3]);

@@ -105,7 +105,12 @@ describe("daily stats with API keys", () => {
     mock = startMockUpstream();
     t = await startTestApp({
       config: CONFIG,
-      env: { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-up", TEXTLLM_API_KEYS: "key-alice-0001=alice,key-bob-00002=bob", TEXTLLM_ADMIN_KEY: "admin-key-0003" },
+      env: {
+        OPENAI_BASE_URL: mock.baseUrl,
+        OPENAI_API_KEY: "sk-up",
+        TEXTLLM_API_KEYS: "key-alice-0001=alice,key-bob-00002=bob",
+        TEXTLLM_ADMIN_KEY: "admin-key-0003",
+      },
     });
     for (const key of ["key-alice-0001", "key-bob-00002"]) {
       expect((await t.request("POST", "/chat", { headers: { authorization: `Bearer ${key}` }, body: { message: "hi" } })).status).toBe(200);

@@ -43,7 +43,12 @@ beforeAll(async () => {
         streamy: { ...pair("streamy"), fallbacks: ["cheap"] },
         picky: { ...pair("picky"), fallbacks: ["cheap"] },
         vectors: { ...pair("vectors"), pricing: pricing(0.0001, 0) },
-        patient: { deployments: [{ provider: "a-quick", upstream_model: "patient-a", weight: 1 }, { provider: "b", upstream_model: "patient-b", weight: 0 }] },
+        patient: {
+          deployments: [
+            { provider: "a-quick", upstream_model: "patient-a", weight: 1 },
+            { provider: "b", upstream_model: "patient-b", weight: 0 },
+          ],
+        },
         cheap: { provider: "c", upstream_model: "cheap-c", context_window: 512, pricing: pricing(0.001, 0.002) },
       },
       providers: [
@@ -67,7 +72,9 @@ const complete = (model: string, extra: Record<string, unknown> = {}) =>
   t.request("POST", "/v1/chat/completions", { body: { model, messages: [{ role: "user", content: "hello there" }], ...extra } });
 
 const deploymentStates = async () => {
-  const health = (await (await t.request("GET", "/health")).json()) as { checks: { openai_api: { deployments: Array<{ model: string; provider: string; state: string }> } } };
+  const health = (await (await t.request("GET", "/health")).json()) as {
+    checks: { openai_api: { deployments: Array<{ model: string; provider: string; state: string }> } };
+  };
   return Object.fromEntries(health.checks.openai_api.deployments.map((d) => [`${d.model}/${d.provider}`, d.state]));
 };
 
@@ -135,7 +142,13 @@ test("every deployment failing before the answer: the fallback model answers, re
   expect(res.headers.get("x-textllm-provider")).toBe("c");
   expect(a.requests[0]!.body.messages.length).toBe(4);
   // cheap's 512-token window cannot hold the old turns: the system prompt and the question stay.
-  expect(c.requests[0]!.body).toMatchObject({ model: "cheap-c", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "and now?" }] });
+  expect(c.requests[0]!.body).toMatchObject({
+    model: "cheap-c",
+    messages: [
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "and now?" },
+    ],
+  });
   const body = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
   const records = await t.deps.store.usage.listByUser(user, 5);
   expect(records.length).toBe(1);
@@ -169,7 +182,9 @@ test("/chat names the answering model in its fields and headers, whole and strea
 test("a stream failing before its first chunk moves on; one cut mid-answer ends with an error event, not [DONE], and does not fall back", async () => {
   a.script({ kind: "cut", afterChunks: -1 });
   const sdk = new OpenAI({ baseURL: `${t.listen()}/v1`, apiKey: "unused", maxRetries: 0 });
-  const { data: stream, response } = await sdk.chat.completions.create({ model: "streamy", stream: true, messages: [{ role: "user", content: "one two" }] }).withResponse();
+  const { data: stream, response } = await sdk.chat.completions
+    .create({ model: "streamy", stream: true, messages: [{ role: "user", content: "one two" }] })
+    .withResponse();
   let text = "";
   for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
   expect(text).toBe("Echo: one two");
@@ -237,7 +252,8 @@ test("the budget reserves for the most expensive candidate, a fallback included"
     },
   });
   try {
-    const ask = (model: string) => tight.request("POST", "/v1/chat/completions", { body: { model, user: "saver", max_tokens: 1000, messages: [{ role: "user", content: "hi" }] } });
+    const ask = (model: string) =>
+      tight.request("POST", "/v1/chat/completions", { body: { model, user: "saver", max_tokens: 1000, messages: [{ role: "user", content: "hi" }] } });
     // 1,000 answer tokens at lavish's price is 100,000 micro-dollars: not even min_answer_tokens fit.
     const refused = await ask("thrifty");
     expect(refused.status).toBe(402);

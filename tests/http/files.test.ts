@@ -35,14 +35,27 @@ for (const backend of BLOB_BACKENDS) {
       const res = await upload("Q3 report (final).pdf", pdf);
       expect(res.status).toBe(200);
       const body = await json(res);
-      expect(body).toMatchObject({ success: true, size: pdf.length, filename: "Q3 report (final).pdf", content_type: "application/pdf", folder: "uploads", backend: backend.name });
+      expect(body).toMatchObject({
+        success: true,
+        size: pdf.length,
+        filename: "Q3 report (final).pdf",
+        content_type: "application/pdf",
+        folder: "uploads",
+        backend: backend.name,
+      });
       expect(body.key).toMatch(KEY);
       expect(body.key).toStartWith("LLM/uploads/user_files/");
       expect(body.key).toEndWith("_Q3_report_final_.pdf");
       expect(body.url).toBe(`/files/${body.key}`);
 
       if (handle.s3) {
-        const s3 = new S3Client({ endpoint: handle.s3.endpoint, bucket: handle.s3.bucket, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", region: "us-east-1" });
+        const s3 = new S3Client({
+          endpoint: handle.s3.endpoint,
+          bucket: handle.s3.bucket,
+          accessKeyId: "S3RVER",
+          secretAccessKey: "S3RVER",
+          region: "us-east-1",
+        });
         const listed = await s3.list({ prefix: "LLM/uploads/user_files/" });
         expect((listed.contents ?? []).map((o) => o.key)).toContain(body.key);
       }
@@ -53,7 +66,7 @@ for (const backend of BLOB_BACKENDS) {
       const ka = (await json(a)).key;
       const kb = (await json(b)).key;
       expect(ka).not.toBe(kb);
-      const texts = await Promise.all([ka, kb].map(async (k) => (await downloadText(k))));
+      const texts = await Promise.all([ka, kb].map(async (k) => await downloadText(k)));
       expect(texts.sort()).toEqual(["first", "second"]);
     });
 

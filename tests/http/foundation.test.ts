@@ -64,7 +64,9 @@ describe("info and config", () => {
     expect(body.name).toBe("TextLLM");
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
     const endpoints = body.endpoints.map((e: { method: string; path: string }) => `${e.method} ${e.path}`);
-    expect(endpoints).toEqual(expect.arrayContaining(["GET /health", "GET /health/live", "GET /health/ready", "GET /config", "GET /docs", "POST /conversations"]));
+    expect(endpoints).toEqual(
+      expect.arrayContaining(["GET /health", "GET /health/live", "GET /health/ready", "GET /config", "GET /docs", "POST /conversations"]),
+    );
   });
 
   test("GET /config shows the seed keys and no secret", async () => {
@@ -109,12 +111,22 @@ describe("documentation", () => {
   });
 
   test("the OpenAPI document lists every route the server has", async () => {
-    const spec = (await (await t.request("GET", "/openapi.json")).json()) as { openapi: string; info: { title: string }; paths: Record<string, Record<string, unknown>> };
+    const spec = (await (await t.request("GET", "/openapi.json")).json()) as {
+      openapi: string;
+      info: { title: string };
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(spec.openapi).toMatch(/^3\./);
     expect(spec.info.title).toContain("TextLLM");
     const documented = new Set(Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
     const served = t.app.routes
-      .filter((r) => r.method !== "OPTIONS" && !r.path.startsWith("/docs/assets/") && !r.path.startsWith("/console") && !["/docs", "/redoc", "/openapi.json"].includes(r.path))
+      .filter(
+        (r) =>
+          r.method !== "OPTIONS" &&
+          !r.path.startsWith("/docs/assets/") &&
+          !r.path.startsWith("/console") &&
+          !["/docs", "/redoc", "/openapi.json"].includes(r.path),
+      )
       .map((r) => `${r.method} ${openApiPath(r.path, "key")}`);
     expect(served.length).toBeGreaterThan(8);
     for (const route of served) expect(documented).toContain(route);
@@ -185,7 +197,11 @@ describe("errors are OpenAI-style with the right status", () => {
   });
 
   test("every response carries x-request-id; a client's own id is echoed", async () => {
-    for (const [method, path] of [["GET", "/health/live"], ["GET", "/missing"], ["POST", "/conversations"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/health/live"],
+      ["GET", "/missing"],
+      ["POST", "/conversations"],
+    ] as const) {
       const res = await t.request(method, path, method === "POST" ? { body: "{bad", headers: { "content-type": "application/json" } } : {});
       expect(res.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
     }

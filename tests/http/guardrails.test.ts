@@ -69,12 +69,28 @@ describe("API keys and user isolation", () => {
   const bob = { authorization: "Bearer key-bob-00002" };
   const admin = { authorization: "Bearer admin-key-0003" };
   beforeAll(async () => {
-    t = (await startHarness({ mock, config: { rate_limit_per_minute: 1000 }, env: { TEXTLLM_API_KEYS: "key-alice-0001=alice,key-bob-00002=bob", TEXTLLM_ADMIN_KEY: "admin-key-0003" } })).app;
+    t = (
+      await startHarness({
+        mock,
+        config: { rate_limit_per_minute: 1000 },
+        env: { TEXTLLM_API_KEYS: "key-alice-0001=alice,key-bob-00002=bob", TEXTLLM_ADMIN_KEY: "admin-key-0003" },
+      })
+    ).app;
   });
   afterAll(() => t.close());
 
   test("without a valid key every route but health and docs is a 401 invalid_api_key", async () => {
-    for (const [method, path] of [["POST", "/chat"], ["POST", "/v1/chat/completions"], ["GET", "/v1/models"], ["GET", "/conversations?user_id=alice"], ["GET", "/files?user_id=alice"], ["GET", "/config"], ["GET", "/"], ["GET", "/users/alice/stats"], ["POST", "/files/upload"]] as const) {
+    for (const [method, path] of [
+      ["POST", "/chat"],
+      ["POST", "/v1/chat/completions"],
+      ["GET", "/v1/models"],
+      ["GET", "/conversations?user_id=alice"],
+      ["GET", "/files?user_id=alice"],
+      ["GET", "/config"],
+      ["GET", "/"],
+      ["GET", "/users/alice/stats"],
+      ["POST", "/files/upload"],
+    ] as const) {
       for (const headers of [{}, { authorization: "Bearer wrong-key-9999" }, { authorization: "key-alice-0001" }] as Array<Record<string, string>>) {
         const res = await t.request(method, path, { headers, body: method === "POST" ? { message: "x" } : undefined });
         expect({ path, status: res.status }).toEqual({ path, status: 401 });
@@ -196,7 +212,14 @@ describe("budgets", () => {
   test("a user at the cost limit is refused on every chat route with no upstream call", async () => {
     const user = newId("user");
     const now = new Date();
-    await t.deps.store.sessions.record(user, now.toISOString().slice(0, 10), newId("sess"), { tokens_input: 0, tokens_output: 0, cost: 3000, requests: 1, conversations: 0, now: now.toISOString() });
+    await t.deps.store.sessions.record(user, now.toISOString().slice(0, 10), newId("sess"), {
+      tokens_input: 0,
+      tokens_output: 0,
+      cost: 3000,
+      requests: 1,
+      conversations: 0,
+      now: now.toISOString(),
+    });
     const attempts: Array<[string, unknown]> = [
       ["/chat", { message: "anything", user_id: user, max_tokens: 1 }],
       ["/chat", { message: "anything", user_id: user, stream: true }],
@@ -239,7 +262,16 @@ describe("input limits", () => {
     const long = "x".repeat(51);
     const cases: Array<[string, unknown, string]> = [
       ["/chat", { message: long }, "message"],
-      ["/chat", { messages: [{ role: "user", content: "short" }, { role: "user", content: [{ type: "text", text: long }] }] }, "messages[1].content"],
+      [
+        "/chat",
+        {
+          messages: [
+            { role: "user", content: "short" },
+            { role: "user", content: [{ type: "text", text: long }] },
+          ],
+        },
+        "messages[1].content",
+      ],
       ["/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: long }] }, "messages[0].content"],
       ["/chat/stream", { message: long }, "message"],
     ];
@@ -257,7 +289,9 @@ describe("CORS", () => {
   test("only the configured origins are allowed, with explicit headers", async () => {
     const t = await startTestApp({ config: { server: { cors_origins: ["https://app.example.com"] } } });
     try {
-      const ok = await t.request("OPTIONS", "/v1/chat/completions", { headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" } });
+      const ok = await t.request("OPTIONS", "/v1/chat/completions", {
+        headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+      });
       expect(ok.status).toBeLessThan(300);
       expect(ok.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
       expect(ok.headers.get("access-control-allow-headers")).toContain("authorization");

@@ -87,7 +87,11 @@ for (const backend of BACKENDS) {
     test("the openai SDK with an Idempotency-Key header on /v1/chat/completions and /v1/responses; /files/upload as a form", async () => {
       const sdk = new OpenAI({ baseURL: `${base}/v1`, apiKey: "sk-client", maxRetries: 0 });
       const user = newId("user");
-      const ask = () => sdk.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "once" }], user }, { headers: { "Idempotency-Key": `sdk-1-${user}` } });
+      const ask = () =>
+        sdk.chat.completions.create(
+          { model: "gpt-4o", messages: [{ role: "user", content: "once" }], user },
+          { headers: { "Idempotency-Key": `sdk-1-${user}` } },
+        );
       const [one, two] = [await ask(), await ask()];
       expect({ ...two, _request_id: null }).toEqual({ ...one, _request_id: null }); // the SDK adds each answer's own request id
       const replies = () => sdk.responses.create({ model: "gpt-4o", input: "once more", user }, { headers: { "Idempotency-Key": `sdk-2-${user}` } });
@@ -119,7 +123,12 @@ describe("Idempotency-Key on /chat streams", () => {
   beforeEach(() => harness.mock.reset());
 
   const stream = (body: unknown, key: string, init: RequestInit = {}) =>
-    fetch(`${base}/chat`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify({ ...(body as object), stream: true }), ...init });
+    fetch(`${base}/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": key },
+      body: JSON.stringify({ ...(body as object), stream: true }),
+      ...init,
+    });
   const words = Array.from({ length: 60 }, (_, i) => `w${i}`).join(" ");
 
   test("50 concurrent streams with one key: one upstream call and stored turn, 50 identical event streams", async () => {
@@ -163,7 +172,11 @@ describe("Idempotency-Key on /chat streams", () => {
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
     const text = await retry.text();
     expect(text.startsWith(seen.slice(0, seen.indexOf("\n\n")))).toBe(true); // from the first event
-    const content = text.split("\n\n").filter((e) => e.includes("data: {")).map((e) => JSON.parse(e.slice(e.indexOf("data: ") + 6)).choices?.[0]?.delta?.content ?? "").join("");
+    const content = text
+      .split("\n\n")
+      .filter((e) => e.includes("data: {"))
+      .map((e) => JSON.parse(e.slice(e.indexOf("data: ") + 6)).choices?.[0]?.delta?.content ?? "")
+      .join("");
     expect(content).toBe(words);
     // After the end: the kept text, the same again.
     const after = await waitFor(async () => {

@@ -53,7 +53,12 @@ test("an upload abandoned mid-body and a stream abandoned mid-reply each count o
   await expectBackToZero("aborted stream", async () => {
     mock.script({ kind: "reply", text: "one two three four five six seven eight", chunkDelayMs: 200 });
     const controller = new AbortController();
-    const res = await fetch(`${url}/chat`, { method: "POST", headers: json, body: JSON.stringify({ message: "long", stream: true }), signal: controller.signal });
+    const res = await fetch(`${url}/chat`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ message: "long", stream: true }),
+      signal: controller.signal,
+    });
     await res.body!.getReader().read();
     controller.abort();
   });

@@ -20,7 +20,7 @@ beforeEach(() => mock.reset());
 
 const json = async (res: Response) => (await res.json()) as Record<string, any>;
 const deep = (levels: number, leaf = '"x"') => "[".repeat(levels) + leaf + "]".repeat(levels);
-const deepObject = (levels: number) => '{"a":'.repeat(levels) + "1" + "}".repeat(levels);
+const deepObject = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
 
 describe("JSON nesting depth", () => {
   test("a body nested 100,000 levels deep is a 400 json_too_deep on every route, and nothing goes upstream", async () => {
@@ -65,7 +65,10 @@ describe("form field names", () => {
       const res = await t.request("POST", "/chat", { body: form });
       expect(res.status).toBe(400);
       expect(await errorOf(res)).toMatchObject({ param: name, code: "invalid_field_name" });
-      const encoded = await t.request("POST", "/chat", { body: `message=hi&${encodeURIComponent(name)}=x`, headers: { "content-type": "application/x-www-form-urlencoded" } });
+      const encoded = await t.request("POST", "/chat", {
+        body: `message=hi&${encodeURIComponent(name)}=x`,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
       expect(encoded.status).toBe(400);
       expect(mock.requests.length).toBe(0);
     });
@@ -79,7 +82,8 @@ describe("upload field names", () => {
     form.append(field, new File([bytes], name));
     return form;
   };
-  const lastUserText = () => textOf((mock.requests.at(-1)!.body.messages as Array<{ role: string; content: unknown }>).filter((m) => m.role === "user").at(-1)!.content);
+  const lastUserText = () =>
+    textOf((mock.requests.at(-1)!.body.messages as Array<{ role: string; content: unknown }>).filter((m) => m.role === "user").at(-1)!.content);
   const lastImages = () => {
     const content = (mock.requests.at(-1)!.body.messages as Array<{ role: string; content: unknown }>).at(-1)!.content;
     return Array.isArray(content) ? content.filter((p: { type: string }) => p.type === "image_url") : [];
@@ -115,7 +119,13 @@ describe("upload field names", () => {
   });
 
   test("a file under any other field name is a 400 naming the field, never ignored", async () => {
-    for (const [path, field] of [["/chat", "document"], ["/chat", "attachment[]"], ["/chat/image", "picture"], ["/chat/file", "upload"], ["/files/upload", "data"]] as const) {
+    for (const [path, field] of [
+      ["/chat", "document"],
+      ["/chat", "attachment[]"],
+      ["/chat/image", "picture"],
+      ["/chat/file", "upload"],
+      ["/files/upload", "data"],
+    ] as const) {
       const res = await t.request("POST", path, { body: withFile(field, "report.pdf", makePdf(["lost"]), { message: "x", user_id: "u1" }) });
       expect({ path, status: res.status }).toEqual({ path, status: 400 });
       expect(await errorOf(res)).toMatchObject({ param: field, code: "unexpected_file_field" });

@@ -20,9 +20,10 @@ test("hundreds of made-up model names add no series: they are all 'other'; confi
   await readSse(await t.request("POST", "/chat", { body: { message: "warm", model: "warm-up-2", stream: true } }));
 
   for (const [i, model] of names.entries()) {
-    const res = i % 2
-      ? await t.request("POST", "/v1/chat/completions", { body: { model, messages: [{ role: "user", content: "hi" }] } })
-      : await t.request("POST", "/chat", { body: { message: "hi", model, stream: i % 4 === 0 } });
+    const res =
+      i % 2
+        ? await t.request("POST", "/v1/chat/completions", { body: { model, messages: [{ role: "user", content: "hi" }] } })
+        : await t.request("POST", "/chat", { body: { message: "hi", model, stream: i % 4 === 0 } });
     expect(res.status).toBe(200);
     await res.text();
   }

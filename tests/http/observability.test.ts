@@ -13,7 +13,12 @@ const lines: string[] = [];
 const entries = () => lines.map((l) => JSON.parse(l) as Record<string, any>);
 
 beforeAll(async () => {
-  harness = await startHarness({ config: { rate_limit_per_minute: 3 }, upstreamKey: "sk-upstream-secret", env: { TEXTLLM_ADMIN_KEY: "admin-secret-key" }, logLines: lines });
+  harness = await startHarness({
+    config: { rate_limit_per_minute: 3 },
+    upstreamKey: "sk-upstream-secret",
+    env: { TEXTLLM_ADMIN_KEY: "admin-secret-key" },
+    logLines: lines,
+  });
   ({ mock, app: t } = harness);
 });
 afterAll(() => harness?.close());
@@ -22,7 +27,10 @@ const admin = { authorization: "Bearer admin-secret-key" };
 
 test("one JSON access line per request: id, route, status, latency, user, model, tokens, cost — and no content or secret", async () => {
   lines.length = 0;
-  const res = await t.request("POST", "/chat", { headers: { ...admin, "x-request-id": "trace-abc-1" }, body: { message: "a very private sentence", user_id: "logged-user" } });
+  const res = await t.request("POST", "/chat", {
+    headers: { ...admin, "x-request-id": "trace-abc-1" },
+    body: { message: "a very private sentence", user_id: "logged-user" },
+  });
   expect(res.status).toBe(200);
   const stream = await t.request("POST", "/chat", { headers: admin, body: { message: "streamed private words", user_id: "logged-user", stream: true } });
   await readSse(stream);
@@ -36,19 +44,34 @@ test("one JSON access line per request: id, route, status, latency, user, model,
   }, "four access lines");
   expect(access.length).toBe(4);
   const [chat, streamed, missing, live] = access;
-  expect(chat).toMatchObject({ level: "info", request_id: "trace-abc-1", method: "POST", route: "/chat", status: 200, user: "logged-user", model: "gpt-4o", tokens_in: expect.any(Number), tokens_out: 5 });
+  expect(chat).toMatchObject({
+    level: "info",
+    request_id: "trace-abc-1",
+    method: "POST",
+    route: "/chat",
+    status: 200,
+    user: "logged-user",
+    model: "gpt-4o",
+    tokens_in: expect.any(Number),
+    tokens_out: 5,
+  });
   expect(chat!.latency_ms).toBeGreaterThanOrEqual(0);
   expect(chat!.cost_usd).toBeGreaterThan(0);
   expect(streamed).toMatchObject({ route: "/chat", status: 200, user: "logged-user", tokens_out: 4 });
   expect(missing).toMatchObject({ route: "/conversations/:id", status: 404 });
   expect(live).toMatchObject({ route: "/health/live", status: 200 });
   const all = lines.join("\n");
-  for (const secret of ["a very private sentence", "streamed private words", "admin-secret-key", "sk-upstream-secret", "Bearer wrong"]) expect(all).not.toContain(secret);
+  for (const secret of ["a very private sentence", "streamed private words", "admin-secret-key", "sk-upstream-secret", "Bearer wrong"])
+    expect(all).not.toContain(secret);
 });
 
 test("/metrics speaks Prometheus: requests, latency, upstream timings, tokens, cost, refusals, streams", async () => {
   for (let i = 0; i < 4; i++) await t.request("POST", "/chat", { headers: admin, body: { message: "count me", user_id: "metered" } });
-  mock.script({ kind: "error", status: 500, headers: { "retry-after-ms": "1" } }, { kind: "error", status: 500, headers: { "retry-after-ms": "1" } }, { kind: "error", status: 500, headers: { "retry-after-ms": "1" } });
+  mock.script(
+    { kind: "error", status: 500, headers: { "retry-after-ms": "1" } },
+    { kind: "error", status: 500, headers: { "retry-after-ms": "1" } },
+    { kind: "error", status: 500, headers: { "retry-after-ms": "1" } },
+  );
   await t.request("POST", "/chat", { headers: admin, body: { message: "fails", user_id: "metered-2" } });
 
   const res = await t.request("GET", "/metrics"); // open to the scraper, even with keys on

@@ -69,10 +69,29 @@ test("embeddings of an unknown model are a 404; a bad input a 400 in OpenAI's sh
 
 test("every nullable chat-completions parameter may be null (treated as absent)", async () => {
   const nulls = {
-    temperature: null, top_p: null, max_tokens: null, max_completion_tokens: null, stream: null, seed: null,
-    presence_penalty: null, frequency_penalty: null, n: null, stop: null, logprobs: null, top_logprobs: null,
-    logit_bias: null, stream_options: null, service_tier: null, response_format: null, reasoning_effort: null,
-    modalities: null, audio: null, prediction: null, parallel_tool_calls: null, tool_choice: null, tools: null,
+    temperature: null,
+    top_p: null,
+    max_tokens: null,
+    max_completion_tokens: null,
+    stream: null,
+    seed: null,
+    presence_penalty: null,
+    frequency_penalty: null,
+    n: null,
+    stop: null,
+    logprobs: null,
+    top_logprobs: null,
+    logit_bias: null,
+    stream_options: null,
+    service_tier: null,
+    response_format: null,
+    reasoning_effort: null,
+    modalities: null,
+    audio: null,
+    prediction: null,
+    parallel_tool_calls: null,
+    tool_choice: null,
+    tools: null,
   };
   const res = await fetch(`${sdk.baseURL}/chat/completions`, {
     method: "POST",

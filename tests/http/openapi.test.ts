@@ -7,7 +7,6 @@ import type { TSchema } from "@sinclair/typebox";
 import { allRoutes, openApiPath } from "../../src/http/openapi-document.ts";
 import { errorOf, type TestApp } from "../support/app.ts";
 import { PNG_1PX } from "../support/fixtures.ts";
-import type { MockUpstream } from "../support/mock-upstream.ts";
 import { startHarness, type Harness } from "../support/harness.ts";
 
 type Media = { schema?: Record<string, unknown>; example?: unknown; examples?: Record<string, { value: unknown }> };
@@ -18,18 +17,20 @@ type Operation = {
 };
 type Spec = { paths: Record<string, Record<string, Operation>> };
 
-let mock: MockUpstream;
 let t: TestApp;
 let spec: Spec;
 let harness: Harness;
 beforeAll(async () => {
   harness = await startHarness({ config: { cost_limit_per_session: 5, rate_limit_per_minute: 1000 }, upstreamKey: "sk-upstream" });
-  ({ mock, app: t } = harness);
+  t = harness.app;
   spec = (await (await t.request("GET", "/openapi.json")).json()) as Spec;
 });
 afterAll(() => harness?.close());
 
-const operations = () => Object.entries(spec.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, method, path, op })));
+const operations = () =>
+  Object.entries(spec.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, method, path, op })),
+  );
 const examplesOf = (m: Media) => [...(m.example !== undefined ? [m.example] : []), ...Object.values(m.examples ?? {}).map((e) => e.value)];
 const isEmptySchema = (s: Record<string, unknown> | undefined) => !s || Object.keys(s).filter((k) => k !== "description").length === 0;
 
@@ -64,7 +65,8 @@ describe("every documented operation is complete", () => {
         if (Number(status) < 400) continue;
         if (status === "503" && name.startsWith("GET /health")) continue; // a probe's 503 carries its report
         const body = r.content?.["application/json"];
-        if (!(body?.schema?.properties as Record<string, unknown> | undefined)?.error || !examplesOf(body!).length) problems.push(`${name}: ${status} is not the error body`);
+        if (!(body?.schema?.properties as Record<string, unknown> | undefined)?.error || !examplesOf(body!).length)
+          problems.push(`${name}: ${status} is not the error body`);
       }
       for (const param of name.matchAll(/\{(\w+)\}/g)) {
         if (!op.parameters?.some((p) => p.in === "path" && p.name === param[1])) problems.push(`${name}: path parameter ${param[1]} undocumented`);
@@ -75,17 +77,23 @@ describe("every documented operation is complete", () => {
 
   test("integers are documented as integers; a query parameter with a default is optional", () => {
     expect(JSON.stringify(spec)).not.toContain('"format":"integer"');
-    const limit = spec.paths["/conversations"]!.get!.parameters!.find((p) => p.name === "limit") as unknown as { required: boolean; schema: { type: string; default: number } };
+    const limit = spec.paths["/conversations"]!.get!.parameters!.find((p) => p.name === "limit") as unknown as {
+      required: boolean;
+      schema: { type: string; default: number };
+    };
     expect(limit).toMatchObject({ required: false, schema: { type: "integer", default: 50 } });
     for (const { name, op } of operations()) {
       for (const p of (op.parameters ?? []) as { name: string; in: string; required?: boolean; schema?: { default?: unknown } }[]) {
-        if (p.in === "query" && p.schema?.default !== undefined) expect({ name, param: p.name, required: p.required }).toEqual({ name, param: p.name, required: false });
+        if (p.in === "query" && p.schema?.default !== undefined)
+          expect({ name, param: p.name, required: p.required }).toEqual({ name, param: p.name, required: false });
       }
     }
   });
 
   test("a multipart body shows its file fields as binary, without Elysia's markers", () => {
-    const upload = spec.paths["/files/upload"]!.post!.requestBody!.content!["multipart/form-data"]!.schema as { properties: Record<string, Record<string, unknown>> };
+    const upload = spec.paths["/files/upload"]!.post!.requestBody!.content!["multipart/form-data"]!.schema as {
+      properties: Record<string, Record<string, unknown>>;
+    };
     expect(upload.properties.file).toMatchObject({ type: "string", format: "binary" });
     expect(JSON.stringify(spec)).not.toContain("elysiaMeta");
     const chat = spec.paths["/chat"]!.post!.requestBody!.content!;
@@ -104,13 +112,16 @@ describe("examples fit their schemas", () => {
       const jsonBody = detail.requestBody?.content?.["application/json"];
       const media: [string, Media, TSchema | undefined][] = [
         ...(jsonBody ? [["request", jsonBody, route.hooks.body as TSchema | undefined] as [string, Media, TSchema | undefined]] : []),
-        ...Object.entries(detail.responses ?? {}).flatMap(([status, r]) => (r.content?.["application/json"] ? [[status, r.content["application/json"], undefined] as [string, Media, undefined]] : [])),
+        ...Object.entries(detail.responses ?? {}).flatMap(([status, r]) =>
+          r.content?.["application/json"] ? [[status, r.content["application/json"], undefined] as [string, Media, undefined]] : [],
+        ),
       ];
       for (const [where, m, validation] of media) {
         for (const example of examplesOf(m)) {
           checked++;
           for (const schema of [m.schema as unknown as TSchema, validation]) {
-            if (schema && !Value.Check(schema, example)) failures.push(`${name} ${where}: ${[...Value.Errors(schema, example)].map((e) => `${e.path} ${e.message}`).join("; ")}`);
+            if (schema && !Value.Check(schema, example))
+              failures.push(`${name} ${where}: ${[...Value.Errors(schema, example)].map((e) => `${e.path} ${e.message}`).join("; ")}`);
           }
         }
       }
@@ -147,13 +158,37 @@ const form = (fields: Record<string, string | File>) => {
 describe("the real answers fit the documented schemas", () => {
   test("chat, completions, files, conversations, sessions, stats, info and probes", async () => {
     const chat = await expectDocumented("POST", "/chat", await t.request("POST", "/chat", { body: { message: "Hello there", user_id: "alice" } }));
-    await expectDocumented("POST", "/chat", await t.request("POST", "/chat", { body: form({ message: "Look", user_id: "alice", images: new File([PNG_1PX], "dot.png", { type: "image/png" }) }) }));
-    await expectDocumented("POST", "/v1/chat/completions", await t.request("POST", "/v1/chat/completions", { body: { messages: [{ role: "user", content: "Hi" }] } }));
+    await expectDocumented(
+      "POST",
+      "/chat",
+      await t.request("POST", "/chat", { body: form({ message: "Look", user_id: "alice", images: new File([PNG_1PX], "dot.png", { type: "image/png" }) }) }),
+    );
+    await expectDocumented(
+      "POST",
+      "/v1/chat/completions",
+      await t.request("POST", "/v1/chat/completions", { body: { messages: [{ role: "user", content: "Hi" }] } }),
+    );
     await expectDocumented("GET", "/v1/models", await t.request("GET", "/v1/models"));
-    await expectDocumented("POST", "/chat/image", await t.request("POST", "/chat/image", { body: form({ message: "What is it?", user_id: "alice", images: new File([PNG_1PX], "dot.png", { type: "image/png" }) }) }));
-    await expectDocumented("POST", "/chat/file", await t.request("POST", "/chat/file", { body: form({ message: "Sum up", user_id: "alice", file: new File(["hello doc"], "notes.txt", { type: "text/plain" }) }) }));
+    await expectDocumented(
+      "POST",
+      "/chat/image",
+      await t.request("POST", "/chat/image", {
+        body: form({ message: "What is it?", user_id: "alice", images: new File([PNG_1PX], "dot.png", { type: "image/png" }) }),
+      }),
+    );
+    await expectDocumented(
+      "POST",
+      "/chat/file",
+      await t.request("POST", "/chat/file", {
+        body: form({ message: "Sum up", user_id: "alice", file: new File(["hello doc"], "notes.txt", { type: "text/plain" }) }),
+      }),
+    );
 
-    const uploaded = await expectDocumented("POST", "/files/upload", await t.request("POST", "/files/upload", { body: form({ user_id: "alice", file: new File(["hello doc"], "notes.txt", { type: "text/plain" }) }) }));
+    const uploaded = await expectDocumented(
+      "POST",
+      "/files/upload",
+      await t.request("POST", "/files/upload", { body: form({ user_id: "alice", file: new File(["hello doc"], "notes.txt", { type: "text/plain" }) }) }),
+    );
     await expectDocumented("GET", "/files", await t.request("GET", "/files?user_id=alice"));
     await expectDocumented("DELETE", "/files/*", await t.request("DELETE", `/files/${uploaded.key}`));
 
@@ -172,15 +207,31 @@ describe("the real answers fit the documented schemas", () => {
   });
 
   test("the Responses API (create, stream, retrieve, input items, delete), embeddings and one model", async () => {
-    const created = await expectDocumented("POST", "/v1/responses", await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", instructions: "Answer briefly.", input: "Hello!" } }));
+    const created = await expectDocumented(
+      "POST",
+      "/v1/responses",
+      await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", instructions: "Answer briefly.", input: "Hello!" } }),
+    );
     const tools = [{ type: "function", name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } }];
-    const called = await expectDocumented("POST", "/v1/responses", await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", input: "Weather in Lisbon?", tools } }));
+    const called = await expectDocumented(
+      "POST",
+      "/v1/responses",
+      await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", input: "Weather in Lisbon?", tools } }),
+    );
     expect(called.output[0].type).toBe("function_call");
-    await expectDocumented("POST", "/v1/responses", await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", previous_response_id: created.id, input: "Again" } }));
+    await expectDocumented(
+      "POST",
+      "/v1/responses",
+      await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", previous_response_id: created.id, input: "Again" } }),
+    );
     await expectDocumented("GET", "/v1/responses/:id", await t.request("GET", `/v1/responses/${created.id}`));
     await expectDocumented("GET", "/v1/responses/:id/input_items", await t.request("GET", `/v1/responses/${created.id}/input_items?order=asc`));
     await expectDocumented("DELETE", "/v1/responses/:id", await t.request("DELETE", `/v1/responses/${created.id}`));
-    await expectDocumented("POST", "/v1/embeddings", await t.request("POST", "/v1/embeddings", { body: { model: "text-embedding-3-small", input: ["one", "two"] } }));
+    await expectDocumented(
+      "POST",
+      "/v1/embeddings",
+      await t.request("POST", "/v1/embeddings", { body: { model: "text-embedding-3-small", input: ["one", "two"] } }),
+    );
     await expectDocumented("GET", "/v1/models/:model", await t.request("GET", "/v1/models/gpt-4o"));
   });
 
@@ -200,7 +251,8 @@ describe("the real answers fit the documented schemas", () => {
     const res = await t.request("GET", "/conversations/nope");
     expect(res.status).toBe(404);
     const e = await errorOf(res);
-    const schema = (allRoutes(t.app).find((r) => r.path === "/conversations/:id")!.hooks.detail as Operation).responses!["404"]!.content!["application/json"]!.schema;
+    const schema = (allRoutes(t.app).find((r) => r.path === "/conversations/:id")!.hooks.detail as Operation).responses!["404"]!.content!["application/json"]!
+      .schema;
     expect(Value.Check(schema as unknown as TSchema, { error: e })).toBe(true);
   });
 });
@@ -220,15 +272,24 @@ describe("the examples work as sent from Swagger's Try it out", () => {
 
   test("each request example of /v1/responses and /v1/embeddings is accepted (a continuation once its ids exist)", async () => {
     const tools = [{ type: "function", name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } }];
-    const asked = (await (await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", input: "Weather in Lisbon?", tools } })).json()) as { id: string; output: { call_id: string }[] };
+    const asked = (await (await t.request("POST", "/v1/responses", { body: { model: "gpt-4o", input: "Weather in Lisbon?", tools } })).json()) as {
+      id: string;
+      output: { call_id: string }[];
+    };
     const withRealIds = (example: Record<string, any>) => {
       if (!example.previous_response_id) return example;
-      const input = Array.isArray(example.input) ? example.input.map((item: Record<string, unknown>) => (item.call_id ? { ...item, call_id: asked.output[0]!.call_id } : item)) : example.input;
+      const input = Array.isArray(example.input)
+        ? example.input.map((item: Record<string, unknown>) => (item.call_id ? { ...item, call_id: asked.output[0]!.call_id } : item))
+        : example.input;
       return { ...example, previous_response_id: asked.id, input };
     };
     const cases: [string, Record<string, any>][] = [
-      ...examplesOf(spec.paths["/v1/responses"]!.post!.requestBody!.content!["application/json"]!).map((e) => ["/v1/responses", withRealIds(e as Record<string, any>)] as [string, Record<string, any>]),
-      ...examplesOf(spec.paths["/v1/embeddings"]!.post!.requestBody!.content!["application/json"]!).map((e) => ["/v1/embeddings", e as Record<string, any>] as [string, Record<string, any>]),
+      ...examplesOf(spec.paths["/v1/responses"]!.post!.requestBody!.content!["application/json"]!).map(
+        (e) => ["/v1/responses", withRealIds(e as Record<string, any>)] as [string, Record<string, any>],
+      ),
+      ...examplesOf(spec.paths["/v1/embeddings"]!.post!.requestBody!.content!["application/json"]!).map(
+        (e) => ["/v1/embeddings", e as Record<string, any>] as [string, Record<string, any>],
+      ),
     ];
     expect(cases.length).toBeGreaterThan(5);
     expect(cases.some(([, e]) => e.previous_response_id === asked.id)).toBe(true);
@@ -254,7 +315,9 @@ describe("the examples work as sent from Swagger's Try it out", () => {
   });
 
   test("a file key sent percent-encoded (as Swagger sends path parameters) finds the file", async () => {
-    const up = (await (await t.request("POST", "/files/upload", { body: form({ user_id: "bob", file: new File(["encoded"], "e.txt", { type: "text/plain" }) }) })).json()) as { key: string };
+    const up = (await (
+      await t.request("POST", "/files/upload", { body: form({ user_id: "bob", file: new File(["encoded"], "e.txt", { type: "text/plain" }) }) })
+    ).json()) as { key: string };
     const res = await t.request("GET", `/files/${encodeURIComponent(up.key)}`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("encoded");

@@ -15,7 +15,7 @@ beforeAll(async () => {
   harness = await startHarness({
     config: (upstream) => ({
       model: "llama3",
-      models: { "smart": { provider: "router", upstream_model: "vendor/smart-v2", context_window: 32000 } },
+      models: { smart: { provider: "router", upstream_model: "vendor/smart-v2", context_window: 32000 } },
       providers: [
         { name: "local", base_url: upstream.baseUrl, models: ["llama*", "qwen*"] },
         { name: "router", base_url: router.baseUrl, api_key_env: "ROUTER_KEY", models: ["vendor/*"] },
@@ -57,8 +57,7 @@ test("a model no provider serves is a 404 model_not_found, and /v1/models says w
   expect(res.status).toBe(404);
   expect((await errorOf(res)).code).toBe("model_not_found");
   const models = (await (await t.request("GET", "/v1/models")).json()) as { data: Array<{ id: string; owned_by: string }> };
-  expect(models.data).toEqual(expect.arrayContaining([
-    expect.objectContaining({ id: "llama3", owned_by: "local" }),
-    expect.objectContaining({ id: "smart", owned_by: "router" }),
-  ]));
+  expect(models.data).toEqual(
+    expect.arrayContaining([expect.objectContaining({ id: "llama3", owned_by: "local" }), expect.objectContaining({ id: "smart", owned_by: "router" })]),
+  );
 });

@@ -75,7 +75,10 @@ describe("background responses and resumable response streams (openai SDK)", () 
   });
 
   test("a background response that cannot be stored, and a bad starting_after, are 400", async () => {
-    const refused = await sdk.responses.create({ model: "gpt-4o", input: "x", background: true, store: false }).then(() => null, (err) => err);
+    const refused = await sdk.responses.create({ model: "gpt-4o", input: "x", background: true, store: false }).then(
+      () => null,
+      (err) => err,
+    );
     expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
     const created = await sdk.responses.create({ model: "gpt-4o", input: "quick", user: newId("user"), background: true });
     const bad = await fetch(`${sdk.baseURL}/responses/${created.id}?stream=true&starting_after=soon`);

@@ -24,7 +24,9 @@ describe("with API keys", () => {
   let bob: OpenAI;
   let base: string;
   beforeAll(async () => {
-    t = (await startHarness({ mock, upstreamKey, config: { rate_limit_per_minute: 1000 }, env: { TEXTLLM_API_KEYS: "key-alice-0001=alice,key-bob-00002=bob" } })).app;
+    t = (
+      await startHarness({ mock, upstreamKey, config: { rate_limit_per_minute: 1000 }, env: { TEXTLLM_API_KEYS: "key-alice-0001=alice,key-bob-00002=bob" } })
+    ).app;
     base = t.listen();
     alice = client(base, "key-alice-0001");
     bob = client(base, "key-bob-00002");
@@ -34,7 +36,11 @@ describe("with API keys", () => {
   });
 
   test("a wrong key is a typed 401; a response belongs to its key's user, others get 404", async () => {
-    expect(await client(base, "nope").responses.create({ model: "gpt-4o", input: "x" }).catch((e) => e)).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(
+      await client(base, "nope")
+        .responses.create({ model: "gpt-4o", input: "x" })
+        .catch((e) => e),
+    ).toBeInstanceOf(OpenAI.AuthenticationError);
     const mine = await alice.responses.create({ model: "gpt-4o", input: "alice's secret", user: "someone-else" });
     const [record] = await t.deps.store.usage.listByUser("alice", 1);
     expect(record).toMatchObject({ route: "/v1/responses", status: 200 });
@@ -59,7 +65,12 @@ describe("rate limit and store: false", () => {
     ({ app: t } = await startHarness({
       mock,
       upstreamKey,
-      config: { rate_limit_per_minute: 3, rate_limit_burst: 3, cost_limit_per_session: 1, models: { "gpt-4o": { pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 } } } },
+      config: {
+        rate_limit_per_minute: 3,
+        rate_limit_burst: 3,
+        cost_limit_per_session: 1,
+        models: { "gpt-4o": { pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 } } },
+      },
     }));
     sdk = client(t.listen(), "unused");
   });
@@ -83,7 +94,10 @@ describe("rate limit and store: false", () => {
   test("past the rate limit: a typed 429 with Retry-After", async () => {
     let refused: unknown = null;
     for (let i = 0; i < 5 && !refused; i++) {
-      refused = await sdk.responses.create({ model: "gpt-4o", input: `burst ${i}`, user: "bursty" }).then(() => null, (e) => e);
+      refused = await sdk.responses.create({ model: "gpt-4o", input: `burst ${i}`, user: "bursty" }).then(
+        () => null,
+        (e) => e,
+      );
     }
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
     expect((refused as InstanceType<typeof OpenAI.RateLimitError>).headers?.get("retry-after")).toMatch(/^\d+$/);
@@ -100,7 +114,10 @@ describe("budget", () => {
       config: {
         rate_limit_per_minute: 1000,
         cost_limit_per_session: 0.0001,
-        models: { "gpt-4o": { pricing: { input_per_1k: 1, output_per_1k: 1 } }, "text-embedding-3-small": { provider: "openai", pricing: { input_per_1k: 1, output_per_1k: 0 } } },
+        models: {
+          "gpt-4o": { pricing: { input_per_1k: 1, output_per_1k: 1 } },
+          "text-embedding-3-small": { provider: "openai", pricing: { input_per_1k: 1, output_per_1k: 0 } },
+        },
       },
     }));
     sdk = client(t.listen(), "unused");

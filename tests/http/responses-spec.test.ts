@@ -30,7 +30,11 @@ function expectValid(name: string, value: unknown): void {
   const validator = new Validator({ $ref: `#/components/schemas/${name}`, components: spec.components } as never, "2020-12", false);
   const result = validator.validate(value);
   const errors = result.errors.filter((e) => e.keyword !== "anyOf" && e.keyword !== "$ref" && e.keyword !== "allOf" && e.keyword !== "properties").slice(0, 5);
-  expect({ name, valid: result.valid, errors: result.valid ? [] : errors.map((e) => `${e.instanceLocation}: ${e.error}`) }).toEqual({ name, valid: true, errors: [] });
+  expect({ name, valid: result.valid, errors: result.valid ? [] : errors.map((e) => `${e.instanceLocation}: ${e.error}`) }).toEqual({
+    name,
+    valid: true,
+    errors: [],
+  });
 }
 
 let mock: MockUpstream;
@@ -50,7 +54,12 @@ beforeAll(async () => {
 });
 afterAll(() => harness?.close());
 
-const TOOL = { type: "function", name: "lookup", strict: true, parameters: { type: "object", properties: { input: { type: "string" } }, required: ["input"], additionalProperties: false } };
+const TOOL = {
+  type: "function",
+  name: "lookup",
+  strict: true,
+  parameters: { type: "object", properties: { input: { type: "string" } }, required: ["input"], additionalProperties: false },
+};
 
 async function post(path: string, body: unknown): Promise<Response> {
   return fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -58,19 +67,35 @@ async function post(path: string, body: unknown): Promise<Response> {
 
 async function eventsOf(res: Response): Promise<Array<Record<string, any>>> {
   const text = await res.text();
-  return text.split("\n\n").filter(Boolean).map((frame) => {
-    const [eventLine, dataLine] = frame.split("\n").filter((line) => !line.startsWith("id: ")); // every event has an id
-    const event = JSON.parse(dataLine!.slice("data: ".length));
-    expect(eventLine).toBe(`event: ${event.type}`);
-    return event;
-  });
+  return text
+    .split("\n\n")
+    .filter(Boolean)
+    .map((frame) => {
+      const [eventLine, dataLine] = frame.split("\n").filter((line) => !line.startsWith("id: ")); // every event has an id
+      const event = JSON.parse(dataLine!.slice("data: ".length));
+      expect(eventLine).toBe(`event: ${event.type}`);
+      return event;
+    });
 }
 
 test("response objects (text, tool call, incomplete, with every echoed setting) match the spec's Response", async () => {
   const bodies = [
-    { model: "gpt-4o", input: "plain", instructions: "Be brief.", metadata: { k: "v" }, temperature: 0.5, top_p: 0.9, max_output_tokens: 64, user: "spec-user" },
+    {
+      model: "gpt-4o",
+      input: "plain",
+      instructions: "Be brief.",
+      metadata: { k: "v" },
+      temperature: 0.5,
+      top_p: 0.9,
+      max_output_tokens: 64,
+      user: "spec-user",
+    },
     { model: "gpt-4o", input: "call it", tools: [TOOL], tool_choice: "auto", parallel_tool_calls: false },
-    { model: "gpt-4o", input: "json", text: { format: { type: "json_schema", name: "x", schema: { type: "object", properties: {}, additionalProperties: false }, strict: true } } },
+    {
+      model: "gpt-4o",
+      input: "json",
+      text: { format: { type: "json_schema", name: "x", schema: { type: "object", properties: {}, additionalProperties: false }, strict: true } },
+    },
   ];
   for (const body of bodies) {
     const res = await post("/responses", body);
@@ -83,13 +108,24 @@ test("response objects (text, tool call, incomplete, with every echoed setting) 
   }
   mock.script({ kind: "reply", text: "cut", finishReason: "length" });
   expectValid("Response", await (await post("/responses", { model: "gpt-4o", input: "long" })).json());
-  const chained = await sdk.responses.create({ model: "gpt-4o", input: [{ role: "user", content: "a" }, { type: "function_call", call_id: "c1", name: "lookup", arguments: "{}" }, { type: "function_call_output", call_id: "c1", output: "r" }] });
+  const chained = await sdk.responses.create({
+    model: "gpt-4o",
+    input: [
+      { role: "user", content: "a" },
+      { type: "function_call", call_id: "c1", name: "lookup", arguments: "{}" },
+      { type: "function_call_output", call_id: "c1", output: "r" },
+    ],
+  });
   expectValid("ResponseItemList", await (await fetch(`${base}/responses/${chained.id}/input_items`)).json());
 });
 
 test("every stream event matches its schema in the spec: text, a tool call, a failure", async () => {
   const seen = new Set<string>();
-  mock.script({ kind: "reply", text: "one two" }, { kind: "tool-calls", calls: [{ name: "lookup", arguments: '{"input":"q"}' }] }, { kind: "stream-error", afterChunks: 1 });
+  mock.script(
+    { kind: "reply", text: "one two" },
+    { kind: "tool-calls", calls: [{ name: "lookup", arguments: '{"input":"q"}' }] },
+    { kind: "stream-error", afterChunks: 1 },
+  );
   for (const body of [{ input: "text" }, { input: "tool", tools: [TOOL] }, { input: "fail" }]) {
     const events = await eventsOf(await post("/responses", { model: "gpt-4o", stream: true, ...body }));
     for (const event of events) {
@@ -99,7 +135,11 @@ test("every stream event matches its schema in the spec: text, a tool call, a fa
       seen.add(event.type);
     }
   }
-  expect([...seen].sort()).toEqual(Object.keys(EVENT_SCHEMAS).filter((type) => type !== "error" && type !== "response.incomplete").sort());
+  expect([...seen].sort()).toEqual(
+    Object.keys(EVENT_SCHEMAS)
+      .filter((type) => type !== "error" && type !== "response.incomplete")
+      .sort(),
+  );
 });
 
 test("a turn that cannot be stored ends its stream with the spec's error event", async () => {

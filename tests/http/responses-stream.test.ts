@@ -45,9 +45,17 @@ test("a text stream: the spec's events in order, numbered; the helper's final re
   const final = await stream.finalResponse();
 
   expect(events.map((e) => e.type)).toEqual([
-    "response.created", "response.in_progress", "response.output_item.added", "response.content_part.added",
-    "response.output_text.delta", "response.output_text.delta", "response.output_text.delta",
-    "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed",
+    "response.created",
+    "response.in_progress",
+    "response.output_item.added",
+    "response.content_part.added",
+    "response.output_text.delta",
+    "response.output_text.delta",
+    "response.output_text.delta",
+    "response.output_text.done",
+    "response.content_part.done",
+    "response.output_item.done",
+    "response.completed",
   ]);
   expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
   expect(deltas.join("")).toBe("alpha beta gamma");
@@ -66,28 +74,56 @@ test("a streamed function call: added, argument deltas, done; then the tool's ou
   for await (const e of stream) types.push(e.type);
   const final = await stream.finalResponse();
   expect(types).toEqual([
-    "response.created", "response.in_progress", "response.output_item.added",
-    "response.function_call_arguments.delta", "response.function_call_arguments.delta",
-    "response.function_call_arguments.done", "response.output_item.done", "response.completed",
+    "response.created",
+    "response.in_progress",
+    "response.output_item.added",
+    "response.function_call_arguments.delta",
+    "response.function_call_arguments.delta",
+    "response.function_call_arguments.done",
+    "response.output_item.done",
+    "response.completed",
   ]);
   const call = final.output[0]!;
   expect(call).toMatchObject({ type: "function_call", name: "lookup", arguments: '{"input":"find owls"}', status: "completed" });
 
   const next = await sdk.responses.create({
-    model: "gpt-4o", tools: [TOOL], previous_response_id: final.id, stream: true,
+    model: "gpt-4o",
+    tools: [TOOL],
+    previous_response_id: final.id,
+    stream: true,
     input: [{ type: "function_call_output", call_id: call.type === "function_call" ? call.call_id : "", output: "5 owls" }],
   });
   let done: OpenAI.Responses.Response | null = null;
   for await (const e of next) if (e.type === "response.completed") done = e.response;
-  expect(done!.output_text ?? done!.output.flatMap((i) => (i.type === "message" ? i.content : [])).map((c) => (c.type === "output_text" ? c.text : "")).join("")).toBe("Tool said: 5 owls");
+  expect(
+    done!.output_text ??
+      done!.output
+        .flatMap((i) => (i.type === "message" ? i.content : []))
+        .map((c) => (c.type === "output_text" ? c.text : ""))
+        .join(""),
+  ).toBe("Tool said: 5 owls");
 });
 
 test("an upstream that fails mid-reply ends the stream with response.failed (stored as failed)", async () => {
   mock.script({ kind: "stream-error", afterChunks: 1 });
-  const res = await fetch(`${base}/v1/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o", input: "fail later", stream: true }) });
+  const res = await fetch(`${base}/v1/responses`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpt-4o", input: "fail later", stream: true }),
+  });
   expect(res.status).toBe(200);
   const text = await res.text();
-  const events = text.split("\n\n").filter(Boolean).map((frame) => JSON.parse(frame.split("\n").find((l) => l.startsWith("data: "))!.slice(6)));
+  const events = text
+    .split("\n\n")
+    .filter(Boolean)
+    .map((frame) =>
+      JSON.parse(
+        frame
+          .split("\n")
+          .find((l) => l.startsWith("data: "))!
+          .slice(6),
+      ),
+    );
   const last = events.at(-1)!;
   expect(last.type).toBe("response.failed");
   expect(last.response).toMatchObject({ status: "failed", error: { code: "server_error" } });
@@ -104,7 +140,12 @@ test("a refused upstream call before the stream starts is a typed HTTP error", a
 test("a client that leaves mid-stream: the partial reply is stored, the response is cancelled", async () => {
   mock.script({ kind: "reply", text: "one two three four five six seven eight nine ten", chunkDelayMs: 150 });
   const controller = new AbortController();
-  const res = await fetch(`${base}/v1/responses`, { method: "POST", signal: controller.signal, headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o", input: "long answer", stream: true }) });
+  const res = await fetch(`${base}/v1/responses`, {
+    method: "POST",
+    signal: controller.signal,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpt-4o", input: "long answer", stream: true }),
+  });
   const conversationId = res.headers.get("x-conversation-id")!;
   const reader = res.body!.getReader();
   let received = "";

@@ -13,7 +13,10 @@ let sdk: OpenAI;
 let harness: Harness;
 beforeAll(async () => {
   harness = await startHarness({
-    config: (upstream) => ({ rate_limit_per_minute: 100_000, providers: [{ name: "slow", base_url: upstream.baseUrl, models: ["*"], timeout_ms: 3000, max_retries: 2 }] }),
+    config: (upstream) => ({
+      rate_limit_per_minute: 100_000,
+      providers: [{ name: "slow", base_url: upstream.baseUrl, models: ["*"], timeout_ms: 3000, max_retries: 2 }],
+    }),
     upstreamEnv: false,
   });
   ({ mock, app: t } = harness);
@@ -37,7 +40,10 @@ test("a 429 whose Retry-After outlasts the deadline is answered at once, with th
 
 test("the same on /chat, for Retry-After as a date and as retry-after-ms", async () => {
   const inAMinute = new Date(Date.now() + 60_000).toUTCString();
-  for (const [header, value] of [["retry-after", inAMinute], ["retry-after-ms", "45000"]] as const) {
+  for (const [header, value] of [
+    ["retry-after", inAMinute],
+    ["retry-after-ms", "45000"],
+  ] as const) {
     for (const stream of [false, true]) {
       mock.script(tooLong(header, value));
       const res = await t.request("POST", "/chat", { body: { message: "hi", stream } });

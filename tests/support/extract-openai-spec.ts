@@ -5,11 +5,24 @@
 type Json = Record<string, any>;
 
 export const ROOTS = [
-  "Response", "ResponseItemList", "Model", "CreateEmbeddingResponse",
-  "ResponseCreatedEvent", "ResponseInProgressEvent", "ResponseOutputItemAddedEvent", "ResponseContentPartAddedEvent",
-  "ResponseTextDeltaEvent", "ResponseTextDoneEvent", "ResponseContentPartDoneEvent", "ResponseFunctionCallArgumentsDeltaEvent",
-  "ResponseFunctionCallArgumentsDoneEvent", "ResponseOutputItemDoneEvent", "ResponseCompletedEvent", "ResponseIncompleteEvent",
-  "ResponseFailedEvent", "ResponseErrorEvent",
+  "Response",
+  "ResponseItemList",
+  "Model",
+  "CreateEmbeddingResponse",
+  "ResponseCreatedEvent",
+  "ResponseInProgressEvent",
+  "ResponseOutputItemAddedEvent",
+  "ResponseContentPartAddedEvent",
+  "ResponseTextDeltaEvent",
+  "ResponseTextDoneEvent",
+  "ResponseContentPartDoneEvent",
+  "ResponseFunctionCallArgumentsDeltaEvent",
+  "ResponseFunctionCallArgumentsDoneEvent",
+  "ResponseOutputItemDoneEvent",
+  "ResponseCompletedEvent",
+  "ResponseIncompleteEvent",
+  "ResponseFailedEvent",
+  "ResponseErrorEvent",
 ];
 
 const PROSE = new Set(["description", "example", "examples", "title", "deprecated"]);
@@ -37,6 +50,15 @@ if (import.meta.main) {
     for (const name of pending) done[name] = strip(schemas[name], found);
     pending = [...found].filter((name) => !(name in done));
   }
-  const sorted = Object.fromEntries(Object.keys(done).sort().map((k) => [k, done[k]]));
-  console.log(JSON.stringify({ $comment: `Extracted from openai/openai-openapi openapi.json at ${commit} by tests/support/extract-openai-spec.ts`, components: { schemas: sorted } }));
+  const sorted = Object.fromEntries(
+    Object.keys(done)
+      .sort()
+      .map((k) => [k, done[k]]),
+  );
+  console.log(
+    JSON.stringify({
+      $comment: `Extracted from openai/openai-openapi openapi.json at ${commit} by tests/support/extract-openai-spec.ts`,
+      components: { schemas: sorted },
+    }),
+  );
 }

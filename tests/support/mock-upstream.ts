@@ -11,7 +11,16 @@ export interface RecordedRequest {
 }
 
 export type Behaviour =
-  | { kind: "reply"; text?: string; cachedTokens?: number; finishReason?: string; chunkDelayMs?: number; delayMs?: number; fillMaxTokens?: boolean; pause?: { afterChunks: number; ms: number } }
+  | {
+      kind: "reply";
+      text?: string;
+      cachedTokens?: number;
+      finishReason?: string;
+      chunkDelayMs?: number;
+      delayMs?: number;
+      fillMaxTokens?: boolean;
+      pause?: { afterChunks: number; ms: number };
+    }
   /** Asks for these function calls (finish_reason "tool_calls"); streamed as tool_calls deltas. */
   | { kind: "tool-calls"; calls: Array<{ name: string; arguments: string }> }
   | { kind: "error"; status: number; message?: string; headers?: Record<string, string> }
@@ -46,7 +55,10 @@ const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 export function textOf(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
-    return content.filter((p: { type?: string }) => p.type === "text").map((p: { text?: string }) => p.text ?? "").join("\n");
+    return content
+      .filter((p: { type?: string }) => p.type === "text")
+      .map((p: { text?: string }) => p.text ?? "")
+      .join("\n");
   }
   return "";
 }
@@ -108,7 +120,11 @@ export function startMockUpstream(): MockUpstream {
         const body = (await req.json()) as Record<string, any>;
         state.requests.push({ path: url.pathname, headers: Object.fromEntries(req.headers), body });
         const b = queue.shift() ?? fallback;
-        if (b.kind === "error") return Response.json({ error: { message: b.message ?? `mock upstream error ${b.status}`, type: "invalid_request_error", param: null, code: null } }, { status: b.status });
+        if (b.kind === "error")
+          return Response.json(
+            { error: { message: b.message ?? `mock upstream error ${b.status}`, type: "invalid_request_error", param: null, code: null } },
+            { status: b.status },
+          );
         return embeddings(body);
       }
       if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") {
@@ -121,7 +137,14 @@ export function startMockUpstream(): MockUpstream {
 
       if (b.kind === "error") {
         return Response.json(
-          { error: { message: b.message ?? `mock upstream error ${b.status}`, type: b.status === 429 ? "rate_limit_error" : "invalid_request_error", param: null, code: null } },
+          {
+            error: {
+              message: b.message ?? `mock upstream error ${b.status}`,
+              type: b.status === 429 ? "rate_limit_error" : "invalid_request_error",
+              param: null,
+              code: null,
+            },
+          },
           { status: b.status, headers: b.headers },
         );
       }
@@ -133,7 +156,8 @@ export function startMockUpstream(): MockUpstream {
         });
       }
 
-      const calls = b.kind === "tool-calls" ? b.calls.map((c, i) => ({ id: `call_mock${state.requests.length}_${i}`, type: "function" as const, function: c })) : null;
+      const calls =
+        b.kind === "tool-calls" ? b.calls.map((c, i) => ({ id: `call_mock${state.requests.length}_${i}`, type: "function" as const, function: c })) : null;
       // fillMaxTokens: the longest answer the request allows, one word (= one token here) per token.
       const room = Number(body.max_completion_tokens ?? body.max_tokens ?? 0);
       const filled = b.kind === "reply" && b.fillMaxTokens && room > 0 ? "w ".repeat(room).trim() : undefined;
@@ -154,8 +178,19 @@ export function startMockUpstream(): MockUpstream {
 
       if (!body.stream) {
         return Response.json({
-          id, object: "chat.completion", created, model, system_fingerprint: "fp_mock",
-          choices: [{ index: 0, message: { role: "assistant", content: calls ? null : text, refusal: null, ...(calls ? { tool_calls: calls } : {}) }, logprobs: null, finish_reason: finish }],
+          id,
+          object: "chat.completion",
+          created,
+          model,
+          system_fingerprint: "fp_mock",
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content: calls ? null : text, refusal: null, ...(calls ? { tool_calls: calls } : {}) },
+              logprobs: null,
+              finish_reason: finish,
+            },
+          ],
           usage,
         });
       }
@@ -170,7 +205,8 @@ export function startMockUpstream(): MockUpstream {
         frames.push(chunk({ tool_calls: [{ index, id: c.id, type: "function", function: { name: c.function.name, arguments: "" } }] }, null));
         const args = c.function.arguments;
         const half = Math.ceil(args.length / 2);
-        for (const piece of [args.slice(0, half), args.slice(half)]) if (piece) frames.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
+        for (const piece of [args.slice(0, half), args.slice(half)])
+          if (piece) frames.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
       }
       frames.push(chunk({}, finish));
       if (body.stream_options?.include_usage) {
@@ -190,7 +226,11 @@ export function startMockUpstream(): MockUpstream {
           if (i >= stopAfter) {
             if (b.kind === "stall") return new Promise<void>(() => {}); // pull never completes; cancel() still runs
             if (b.kind === "stream-error") {
-              controller.enqueue(encoder.encode(`data: ${JSON.stringify({ error: { message: "mock upstream failed mid-stream", type: "server_error", param: null, code: null } })}\n\n`));
+              controller.enqueue(
+                encoder.encode(
+                  `data: ${JSON.stringify({ error: { message: "mock upstream failed mid-stream", type: "server_error", param: null, code: null } })}\n\n`,
+                ),
+              );
               controller.close();
             } else {
               // Erroring with no reason drops the connection without Bun printing a stack trace;

@@ -48,16 +48,20 @@ export async function startPrivatePostgres(): Promise<PrivateService> {
         logFile,
       });
       const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-      const ready = await waitFor(async () => {
-        if (proc.exitCode !== null) return false;
-        const sql = new SQL(url, { max: 1 });
-        try {
-          await sql`SELECT 1`;
-          return true;
-        } finally {
-          await sql.close();
-        }
-      }, "the private Postgres to accept connections", 30_000).catch(async (err) => {
+      const ready = await waitFor(
+        async () => {
+          if (proc.exitCode !== null) return false;
+          const sql = new SQL(url, { max: 1 });
+          try {
+            await sql`SELECT 1`;
+            return true;
+          } finally {
+            await sql.close();
+          }
+        },
+        "the private Postgres to accept connections",
+        30_000,
+      ).catch(async (err) => {
         await endProcess(proc, "SIGKILL");
         throw new Error(`${(err as Error).message}\n${readFileSync(logFile, "utf8")}`);
       });

@@ -34,10 +34,13 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   let proc: Subprocess | null = null;
 
   const start = async () => {
-    proc = Bun.spawn([REDIS_SERVER, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir.path, "--appendonly", "yes", "--appendfsync", "always", "--save", ""], {
-      stdout: "ignore",
-      stderr: "ignore",
-    });
+    proc = Bun.spawn(
+      [REDIS_SERVER, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir.path, "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
+      {
+        stdout: "ignore",
+        stderr: "ignore",
+      },
+    );
     await waitFor(async () => {
       const probe = new RedisClient(url, { connectionTimeout: 500, autoReconnect: false });
       try {

@@ -30,7 +30,14 @@ export function privateService(name: string, start: () => Promise<PrivateService
 export async function stopPrivateServices(): Promise<void> {
   const all = [...started.values()];
   started.clear();
-  await Promise.all(all.map((s) => s.then((service) => service.stop(), () => undefined)));
+  await Promise.all(
+    all.map((s) =>
+      s.then(
+        (service) => service.stop(),
+        () => undefined,
+      ),
+    ),
+  );
 }
 
 /** A TCP port that was free a moment ago. */
@@ -49,7 +56,9 @@ export interface OsUser {
 
 /** The first of `names` that exists in /etc/passwd. */
 export function osUser(names: string[]): OsUser | null {
-  const entries = readFileSync("/etc/passwd", "utf8").split("\n").map((line) => line.split(":"));
+  const entries = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .map((line) => line.split(":"));
   for (const name of names) {
     const entry = entries.find((fields) => fields[0] === name);
     if (entry) return { name, uid: Number(entry[2]), gid: Number(entry[3]) };
@@ -68,7 +77,13 @@ export function spawnTied(cmd: string[], opts: { user?: OsUser | null; deathSign
   // Output goes to a file: an undrained pipe would block a chatty server.
   const log = openSync(opts.logFile, "a");
   try {
-    return Bun.spawn([...wrapper, ...cmd], { cwd: opts.cwd, stdin: "ignore", stdout: log, stderr: log, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C" } });
+    return Bun.spawn([...wrapper, ...cmd], {
+      cwd: opts.cwd,
+      stdin: "ignore",
+      stdout: log,
+      stderr: log,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C" },
+    });
   } finally {
     closeSync(log);
   }
@@ -77,7 +92,13 @@ export function spawnTied(cmd: string[], opts: { user?: OsUser | null; deathSign
 /** Runs a setup command (e.g. initdb) the same way, to completion; throws with its output on failure. */
 export async function runAs(cmd: string[], opts: { user?: OsUser | null; cwd: string }): Promise<void> {
   const wrapper = SETPRIV && opts.user ? [SETPRIV, `--reuid=${opts.user.uid}`, `--regid=${opts.user.gid}`, "--init-groups", "--"] : [];
-  const proc = Bun.spawn([...wrapper, ...cmd], { cwd: opts.cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C" } });
+  const proc = Bun.spawn([...wrapper, ...cmd], {
+    cwd: opts.cwd,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C" },
+  });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   if (code !== 0) throw new Error(`${cmd.join(" ")} failed (exit ${code}):\n${stderr || stdout}`);
 }

@@ -8,7 +8,8 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "";
 const REDIS_SERVER = Bun.which("redis-server");
 
 /** Null when Redis suites can run; otherwise why they are skipped. */
-export const REDIS_SKIP: string | null = TEST_REDIS_URL || REDIS_SERVER ? null : "TEST_REDIS_URL is not set and redis-server is not installed (see README: Testing)";
+export const REDIS_SKIP: string | null =
+  TEST_REDIS_URL || REDIS_SERVER ? null : "TEST_REDIS_URL is not set and redis-server is not installed (see README: Testing)";
 
 /** TEST_REDIS_URL, or this run's private Redis. */
 export function testRedisUrl(): Promise<string> {
@@ -46,7 +47,11 @@ async function startPrivateRedis(): Promise<PrivateService> {
         cwd: dir.path,
         logFile,
       });
-      const ready = await waitFor(async () => (proc.exitCode !== null ? false : (await answersPing(port)) || undefined), "the private Redis to answer", 15_000).catch(async (err) => {
+      const ready = await waitFor(
+        async () => (proc.exitCode !== null ? false : (await answersPing(port)) || undefined),
+        "the private Redis to answer",
+        15_000,
+      ).catch(async (err) => {
         await endProcess(proc, "SIGKILL");
         throw new Error(`${(err as Error).message}\n${await Bun.file(logFile).text()}`);
       });

@@ -37,7 +37,15 @@ export async function startLocalS3(bucket = "textllm-test"): Promise<LocalS3> {
   return {
     endpoint,
     bucket,
-    env: { S3_ENABLED: "true", S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_REGION: "us-east-1", S3_ACCESS_KEY: "S3RVER", S3_SECRET_KEY: "S3RVER", S3_URL_EXPIRATION: "300" },
+    env: {
+      S3_ENABLED: "true",
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: bucket,
+      S3_REGION: "us-east-1",
+      S3_ACCESS_KEY: "S3RVER",
+      S3_SECRET_KEY: "S3RVER",
+      S3_URL_EXPIRATION: "300",
+    },
     async stop() {
       proc.kill();
       await proc.exited;

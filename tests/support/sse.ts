@@ -27,14 +27,20 @@ export function parseEvents(text: string): SseEvent[] {
     .map((block) => {
       const lines = block.split("\n");
       const id = lines.find((l) => l.startsWith("id: "));
-      const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      const data = lines
+        .filter((l) => l.startsWith("data: "))
+        .map((l) => l.slice(6))
+        .join("\n");
       return { id: id ? Number(id.slice(4)) : null, data };
     })
     .filter((e) => e.data !== "");
 }
 
 export const contentOf = (events: SseEvent[]) =>
-  events.filter((e) => e.data !== "[DONE]").map((e) => JSON.parse(e.data)?.choices?.[0]?.delta?.content ?? "").join("");
+  events
+    .filter((e) => e.data !== "[DONE]")
+    .map((e) => JSON.parse(e.data)?.choices?.[0]?.delta?.content ?? "")
+    .join("");
 
 /** Reads a response until `enough` content chunks arrived, then drops the connection. */
 export async function readThenDrop(res: Response, controller: AbortController, chunks: number): Promise<SseEvent[]> {

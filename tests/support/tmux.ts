@@ -27,7 +27,9 @@ export async function openTerminal(command: string[], env: Record<string, string
     return out;
   };
   const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
-  const exports = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
+  const exports = Object.entries(env)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join(" ");
   // The shell around the program writes its exit code to a file: tmux's own pane status is not
   // always filled in when a pane dies.
   const statusFile = join(tmpdir(), `${socket}.status`);
@@ -47,10 +49,14 @@ export async function openTerminal(command: string[], env: Record<string, string
     async waitForScreen(test, what, timeoutMs = 20000) {
       let last = "";
       try {
-        return await waitFor(async () => {
-          last = await term.screen();
-          return test(last) ? last : undefined;
-        }, `the terminal to show ${what}`, timeoutMs);
+        return await waitFor(
+          async () => {
+            last = await term.screen();
+            return test(last) ? last : undefined;
+          },
+          `the terminal to show ${what}`,
+          timeoutMs,
+        );
       } catch (err) {
         throw new Error(`${(err as Error).message}; the screen was:\n${last.trimEnd()}`);
       }

@@ -54,7 +54,10 @@ describe("succeeded, released, statusAt", () => {
 
 test("through the memory store: opens after N failures, one probe after the cool-down, closes on its success", async () => {
   let now = 0;
-  const health = deploymentHealth(memoryCircuitStore(() => now), rules);
+  const health = deploymentHealth(
+    memoryCircuitStore(() => now),
+    rules,
+  );
   for (let i = 0; i < 3; i++) {
     expect(await health.acquire("a")).toBe(true);
     await health.report("a", "failure");

@@ -38,9 +38,17 @@ describe("config loading", () => {
     const { config, configPath, dataDir, providers, prompts } = loadConfig({ env: {}, cwd });
     expect(configPath).toBeNull();
     expect(config).toMatchObject({
-      model: "gpt-4o", max_history_items: 100, rate_limit_per_minute: 10, max_input_length: 10000, max_file_size_mb: 20,
-      cost_limit_per_session: 5, warn_at_cost: 1, pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 }, stream_responses: true,
-      logging: { level: "info", log_to_file: false, log_dir: "./logs" }, server: { host: "0.0.0.0", port: 8000 },
+      model: "gpt-4o",
+      max_history_items: 100,
+      rate_limit_per_minute: 10,
+      max_input_length: 10000,
+      max_file_size_mb: 20,
+      cost_limit_per_session: 5,
+      warn_at_cost: 1,
+      pricing: { input_per_1k: 0.0025, output_per_1k: 0.01 },
+      stream_responses: true,
+      logging: { level: "info", log_to_file: false, log_dir: "./logs" },
+      server: { host: "0.0.0.0", port: 8000 },
     });
     expect(dataDir).toBe(join(cwd, "data"));
     expect(providers).toEqual([expect.objectContaining({ name: "openai", baseUrl: "https://api.openai.com/v1", apiKey: null, models: ["*"] })]);
@@ -86,9 +94,19 @@ providers:
     const cwd = dirWith({ "config.yaml": "server: { port: 9000, host: 127.0.0.1 }\nredis: { url: redis://file }\n" });
     const { config, dataDir } = loadConfig({
       env: {
-        PORT: "8123", HOST: "::1", TEXTLLM_DATA_DIR: "/var/lib/textllm", LOG_LEVEL: "DEBUG", DATABASE_URL: "postgres://u:p@db/x",
-        S3_ENABLED: "true", S3_BUCKET: "b", AWS_ACCESS_KEY_ID: "AKIA", AWS_SECRET_ACCESS_KEY: "shh", S3_URL_EXPIRATION: "600",
-        REDIS_URL: "redis://env", TEXTLLM_API_KEYS: "key-aaaaaaaa=alice, key-bbbbbbbb=bob", TEXTLLM_ADMIN_KEY: "admin-key",
+        PORT: "8123",
+        HOST: "::1",
+        TEXTLLM_DATA_DIR: "/var/lib/textllm",
+        LOG_LEVEL: "DEBUG",
+        DATABASE_URL: "postgres://u:p@db/x",
+        S3_ENABLED: "true",
+        S3_BUCKET: "b",
+        AWS_ACCESS_KEY_ID: "AKIA",
+        AWS_SECRET_ACCESS_KEY: "shh",
+        S3_URL_EXPIRATION: "600",
+        REDIS_URL: "redis://env",
+        TEXTLLM_API_KEYS: "key-aaaaaaaa=alice, key-bbbbbbbb=bob",
+        TEXTLLM_ADMIN_KEY: "admin-key",
       },
       cwd,
     });
@@ -168,12 +186,27 @@ describe("public view of the configuration", () => {
   test("carries no secret: keys, passwords, S3 credentials, admin key", () => {
     const cwd = dirWith({ "config.yaml": "providers:\n  - { name: openai, api_key_env: OPENAI_API_KEY }\n" });
     const secrets = {
-      OPENAI_API_KEY: "sk-secret-openai-0001", DATABASE_URL: "postgres://app:pg-secret-pass@db:5432/x?sslpassword=pg-ssl-secret",
-      S3_ENABLED: "true", S3_BUCKET: "bucket", S3_ACCESS_KEY: "AKIA-SECRET-ID", S3_SECRET_KEY: "s3-secret-value", REDIS_URL: "redis://:redis-secret@r:6379",
-      TEXTLLM_API_KEYS: "user-key-secret-1=alice", TEXTLLM_ADMIN_KEY: "admin-secret-key",
+      OPENAI_API_KEY: "sk-secret-openai-0001",
+      DATABASE_URL: "postgres://app:pg-secret-pass@db:5432/x?sslpassword=pg-ssl-secret",
+      S3_ENABLED: "true",
+      S3_BUCKET: "bucket",
+      S3_ACCESS_KEY: "AKIA-SECRET-ID",
+      S3_SECRET_KEY: "s3-secret-value",
+      REDIS_URL: "redis://:redis-secret@r:6379",
+      TEXTLLM_API_KEYS: "user-key-secret-1=alice",
+      TEXTLLM_ADMIN_KEY: "admin-secret-key",
     };
     const view = JSON.stringify(publicConfig(loadConfig({ env: secrets, cwd }), { database: "postgres", storage: "s3", limiter: "redis" }));
-    for (const s of ["sk-secret-openai-0001", "pg-secret-pass", "pg-ssl-secret", "AKIA-SECRET-ID", "s3-secret-value", "redis-secret", "user-key-secret-1", "admin-secret-key"]) {
+    for (const s of [
+      "sk-secret-openai-0001",
+      "pg-secret-pass",
+      "pg-ssl-secret",
+      "AKIA-SECRET-ID",
+      "s3-secret-value",
+      "redis-secret",
+      "user-key-secret-1",
+      "admin-secret-key",
+    ]) {
       expect(view).not.toContain(s);
     }
     expect(view).toContain('"api_key_set":true');

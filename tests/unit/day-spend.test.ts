@@ -26,9 +26,18 @@ afterEach(async () => {
 
 function call(userId: string, cost: number, day = DAY): CallRecord {
   return {
-    requestId: `req_${Math.random()}`, route: "/v1/chat/completions", userId, model: "m", provider: "p",
-    usage: { prompt_tokens: 1, completion_tokens: 1, cached_tokens: 0 }, cost, latencyMs: 1, status: 200, errorCode: null,
-    streamed: false, now: new Date(`${day}T12:00:00Z`),
+    requestId: `req_${Math.random()}`,
+    route: "/v1/chat/completions",
+    userId,
+    model: "m",
+    provider: "p",
+    usage: { prompt_tokens: 1, completion_tokens: 1, cached_tokens: 0 },
+    cost,
+    latencyMs: 1,
+    status: 200,
+    errorCode: null,
+    streamed: false,
+    now: new Date(`${day}T12:00:00Z`),
   };
 }
 

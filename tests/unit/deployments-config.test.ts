@@ -42,13 +42,23 @@ test("deployments with weights (default 1); the single-provider form is one depl
     { provider: "hosted", upstreamModel: "duo", weight: 1, key: "hosted/duo" },
   ]);
   expect(deploymentsOf(config, "solo", () => undefined)).toEqual([{ provider: "hosted", upstreamModel: "vendor/solo", weight: 1, key: "hosted/vendor/solo" }]);
-  expect(deploymentsOf(config, "glob-matched", () => "local")).toEqual([{ provider: "local", upstreamModel: "glob-matched", weight: 1, key: "local/glob-matched" }]);
+  expect(deploymentsOf(config, "glob-matched", () => "local")).toEqual([
+    { provider: "local", upstreamModel: "glob-matched", weight: 1, key: "local/glob-matched" },
+  ]);
   expect(config.routing).toEqual({ failure_threshold: 5, failure_window_seconds: 30, cooldown_seconds: 30, retries_with_alternatives: 0 });
 });
 
 test.each([
-  ["an unknown provider in a deployment", "models:\n  m: { deployments: [{ provider: nowhere }] }\n", 'models.m.deployments.0.provider: "nowhere" is not valid'],
-  ["deployments and provider together", "models:\n  m: { provider: local, deployments: [{ provider: hosted }] }\n", "models.m: give either deployments or provider/upstream_model, not both"],
+  [
+    "an unknown provider in a deployment",
+    "models:\n  m: { deployments: [{ provider: nowhere }] }\n",
+    'models.m.deployments.0.provider: "nowhere" is not valid',
+  ],
+  [
+    "deployments and provider together",
+    "models:\n  m: { provider: local, deployments: [{ provider: hosted }] }\n",
+    "models.m: give either deployments or provider/upstream_model, not both",
+  ],
   ["a fallback that is no listed model", "models:\n  m: { provider: local, fallbacks: [mystery] }\n", 'models.m.fallbacks: "mystery" is not valid'],
   ["a model falling back to itself", "models:\n  m: { provider: local, fallbacks: [m] }\n", 'models.m.fallbacks: "m" is the model itself'],
   ["a negative weight", "models:\n  m: { deployments: [{ provider: local, weight: -1 }] }\n", "models.m.deployments.0.weight"],

@@ -38,7 +38,13 @@ describe("classify refuses", () => {
     { why: "invalid UTF-8", name: "a.txt", bytes: new Uint8Array([0x61, 0xff, 0xfe, 0x62]), status: 415, code: "unsupported_media_type" },
     { why: "a PNG named .pdf", name: "a.pdf", bytes: PNG_1PX, status: 415, code: "unsupported_media_type" },
     { why: "text named .png", name: "a.png", bytes: text("not an image"), status: 415, code: "unsupported_media_type" },
-    { why: "a zip that is not a docx", name: "a.zip", bytes: new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...new Array(40).fill(0)]), status: 415, code: "unsupported_media_type" },
+    {
+      why: "a zip that is not a docx",
+      name: "a.zip",
+      bytes: new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...new Array(40).fill(0)]),
+      status: 415,
+      code: "unsupported_media_type",
+    },
   ])("$why", async ({ name, bytes, status, code, max }) => {
     const err = await classify(name, bytes, max ?? MB, "files[0]").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);

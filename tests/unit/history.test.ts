@@ -65,7 +65,13 @@ describe("message helpers", () => {
   });
 
   test("textOf joins text parts and ignores images", () => {
-    expect(textOf([{ type: "text", text: "a" }, { type: "image_url", image_url: { url: "data:" } }, { type: "text", text: "b" }])).toBe("a\nb");
+    expect(
+      textOf([
+        { type: "text", text: "a" },
+        { type: "image_url", image_url: { url: "data:" } },
+        { type: "text", text: "b" },
+      ]),
+    ).toBe("a\nb");
     expect(textOf(null)).toBe("");
   });
 });

@@ -66,7 +66,17 @@ describe("meteredStream", () => {
     const end = seen.at(-1)!;
     expect(end.type).toBe("end");
     expect(end.type === "end" && end.result).toBe("saved");
-    expect(m.settled).toEqual([{ text: "Hello", finishReason: "stop", usage: { prompt_tokens: 7, completion_tokens: 2, cached_tokens: 3 }, failure: null, aborted: false, toolCalls: [], cut: false }]);
+    expect(m.settled).toEqual([
+      {
+        text: "Hello",
+        finishReason: "stop",
+        usage: { prompt_tokens: 7, completion_tokens: 2, cached_tokens: 3 },
+        failure: null,
+        aborted: false,
+        toolCalls: [],
+        cut: false,
+      },
+    ]);
     expect(m.firstTokens()).toBe(1);
     expect(m.aborts()).toBe(0);
   });

@@ -7,7 +7,13 @@ import { createLifecycle } from "../../src/observability/lifecycle.ts";
 import type { ChatCompletionChunk } from "../../src/providers/provider.ts";
 
 const chunk = (content: string): ChatCompletionChunk =>
-  ({ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] }) as ChatCompletionChunk;
+  ({
+    id: "c",
+    object: "chat.completion.chunk",
+    created: 0,
+    model: "m",
+    choices: [{ index: 0, delta: { content }, finish_reason: null }],
+  }) as ChatCompletionChunk;
 
 /** Two chunks, then waits (like a slow upstream) until aborted, then ends quietly as the SDK does. */
 function slowUpstream(signal: AbortSignal): AsyncIterable<ChatCompletionChunk> {
@@ -28,10 +34,12 @@ function setUp(opts: { settle?: (o: StreamOutcome) => Promise<string> } = {}) {
     idleTimeoutMs: 60_000,
     abort: () => controller.abort(),
     track: (cut) => lifecycle.trackCall(cut),
-    settle: opts.settle ?? (async (o) => {
-      settled.push({ ...o });
-      return "stored";
-    }),
+    settle:
+      opts.settle ??
+      (async (o) => {
+        settled.push({ ...o });
+        return "stored";
+      }),
   });
   return { lifecycle, events, settled };
 }
@@ -76,5 +84,9 @@ test("a stream whose settlement throws ends with a storage_unavailable event, no
   const seen: Array<StreamEvent<never>> = [];
   for await (const e of events) seen.push(e);
   expect(seen.map((e) => e.type)).toEqual(["chunk", "chunk", "end"]);
-  expect(seen[2]).toMatchObject({ type: "end", result: null, outcome: { text: "all done", finishReason: "stop", failure: { status: 503, code: "storage_unavailable", type: "service_unavailable" } } });
+  expect(seen[2]).toMatchObject({
+    type: "end",
+    result: null,
+    outcome: { text: "all done", finishReason: "stop", failure: { status: 503, code: "storage_unavailable", type: "service_unavailable" } },
+  });
 });

@@ -7,7 +7,9 @@ import { MIGRATIONS } from "../../src/storage/db/migrations.ts";
 
 test("journal entries and SQL files agree, numbered in order", () => {
   const journal = readJournal();
-  const files = readdirSync(DRIZZLE_DIR).filter((f) => f.endsWith(".sql")).sort();
+  const files = readdirSync(DRIZZLE_DIR)
+    .filter((f) => f.endsWith(".sql"))
+    .sort();
   expect(journal.entries.map((e) => `${e.tag}.sql`)).toEqual(files);
   journal.entries.forEach((e, i) => {
     expect(e.idx).toBe(i);

@@ -18,12 +18,38 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { name: "connection timeout", err: new OpenAI.APIConnectionTimeoutError(), status: 504, code: "upstream_timeout", type: "server_error", message: /'mock' did not answer in time/ },
+  {
+    name: "connection timeout",
+    err: new OpenAI.APIConnectionTimeoutError(),
+    status: 504,
+    code: "upstream_timeout",
+    type: "server_error",
+    message: /'mock' did not answer in time/,
+  },
   { name: "connection refused", err: new OpenAI.APIConnectionError({ message: "refused" }), status: 502, code: "upstream_unreachable", type: "server_error" },
   { name: "client went away (SDK abort)", err: new OpenAI.APIUserAbortError(), status: 499, code: "client_closed_request", type: "invalid_request_error" },
-  { name: "client went away (DOM abort)", err: Object.assign(new Error("aborted"), { name: "AbortError" }), status: 499, code: "client_closed_request", type: "invalid_request_error" },
-  { name: "500 becomes 502", err: apiError(500, { message: "boom" }), status: 502, code: "upstream_error", type: "server_error", message: /failed \(500\): boom/ },
-  { name: "502 stays 502 with the upstream's code", err: apiError(502, { message: "bad", code: "gateway" }), status: 502, code: "gateway", type: "server_error" },
+  {
+    name: "client went away (DOM abort)",
+    err: Object.assign(new Error("aborted"), { name: "AbortError" }),
+    status: 499,
+    code: "client_closed_request",
+    type: "invalid_request_error",
+  },
+  {
+    name: "500 becomes 502",
+    err: apiError(500, { message: "boom" }),
+    status: 502,
+    code: "upstream_error",
+    type: "server_error",
+    message: /failed \(500\): boom/,
+  },
+  {
+    name: "502 stays 502 with the upstream's code",
+    err: apiError(502, { message: "bad", code: "gateway" }),
+    status: 502,
+    code: "gateway",
+    type: "server_error",
+  },
   { name: "503 kept", err: apiError(503, { message: "overloaded" }), status: 503, code: "upstream_error", type: "server_error" },
   { name: "504 kept", err: apiError(504, { message: "slow" }), status: 504, code: "upstream_error", type: "server_error" },
   {
@@ -34,8 +60,21 @@ const rows: Row[] = [
     type: "rate_limit_error",
     headers: { "retry-after": "7" },
   },
-  { name: "429 with the upstream's own type and code", err: apiError(429, { message: "quota", type: "insufficient_quota", code: "insufficient_quota" }), status: 429, code: "insufficient_quota", type: "insufficient_quota" },
-  { name: "400 passes through with param", err: apiError(400, { message: "bad temperature", param: "temperature", code: "invalid_value" }), status: 400, code: "invalid_value", type: "invalid_request_error", message: /^bad temperature$/ },
+  {
+    name: "429 with the upstream's own type and code",
+    err: apiError(429, { message: "quota", type: "insufficient_quota", code: "insufficient_quota" }),
+    status: 429,
+    code: "insufficient_quota",
+    type: "insufficient_quota",
+  },
+  {
+    name: "400 passes through with param",
+    err: apiError(400, { message: "bad temperature", param: "temperature", code: "invalid_value" }),
+    status: 400,
+    code: "invalid_value",
+    type: "invalid_request_error",
+    message: /^bad temperature$/,
+  },
   { name: "404 without a body", err: apiError(404, undefined), status: 404, code: null, type: "invalid_request_error" },
   { name: "anything else", err: new TypeError("weird"), status: 502, code: "upstream_error", type: "server_error", message: /failed: weird/ },
 ];

@@ -50,7 +50,14 @@ export class ResponseDraft {
       items.push({ id: this.messageItemId, type: "message", status, role: "assistant", content: [outputText(reply.text)] });
     }
     reply.toolCalls.forEach((call, i) => {
-      items.push({ id: this.callItemId(i), type: "function_call", status: "completed", call_id: call.id, name: call.function.name, arguments: call.function.arguments });
+      items.push({
+        id: this.callItemId(i),
+        type: "function_call",
+        status: "completed",
+        call_id: call.id,
+        name: call.function.name,
+        arguments: call.function.arguments,
+      });
     });
     return items;
   }
@@ -72,7 +79,10 @@ export class ResponseDraft {
       max_output_tokens: r.max_output_tokens ?? null,
       max_tool_calls: null,
       model: this.model,
-      output: ending || reply.text || reply.toolCalls.length ? this.output(reply, status === "incomplete" ? "incomplete" : status === "in_progress" ? "in_progress" : "completed") : [],
+      output:
+        ending || reply.text || reply.toolCalls.length
+          ? this.output(reply, status === "incomplete" ? "incomplete" : status === "in_progress" ? "in_progress" : "completed")
+          : [],
       parallel_tool_calls: r.parallel_tool_calls ?? true,
       previous_response_id: r.previous_response_id ?? null,
       ...(this.conversationId && r.conversation ? { conversation: { id: this.conversationId } } : {}),

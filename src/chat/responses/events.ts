@@ -51,12 +51,15 @@ export class ResponseEvents {
       const outputIndex = known?.outputIndex ?? this.nextOutput++;
       if (!known) {
         this.callAt.set(d.index, { outputIndex, closed: false });
-        out.push(this.event("response.output_item.added", {
-          output_index: outputIndex,
-          item: { id: itemId, type: "function_call", status: "in_progress", call_id: call.id, name: call.function.name, arguments: "" },
-        }));
+        out.push(
+          this.event("response.output_item.added", {
+            output_index: outputIndex,
+            item: { id: itemId, type: "function_call", status: "in_progress", call_id: call.id, name: call.function.name, arguments: "" },
+          }),
+        );
       }
-      if (d.function?.arguments) out.push(this.event("response.function_call_arguments.delta", { item_id: itemId, output_index: outputIndex, delta: d.function.arguments }));
+      if (d.function?.arguments)
+        out.push(this.event("response.function_call_arguments.delta", { item_id: itemId, output_index: outputIndex, delta: d.function.arguments }));
     }
     if (choice.finish_reason) this.reply.finishReason = choice.finish_reason;
     return out;
@@ -74,7 +77,14 @@ export class ResponseEvents {
         state.closed = true;
         const call = this.reply.toolCalls[index]!;
         const itemId = this.draft.callItemId(index);
-        out.push(this.event("response.function_call_arguments.done", { item_id: itemId, output_index: state.outputIndex, name: call.function.name, arguments: call.function.arguments }));
+        out.push(
+          this.event("response.function_call_arguments.done", {
+            item_id: itemId,
+            output_index: state.outputIndex,
+            name: call.function.name,
+            arguments: call.function.arguments,
+          }),
+        );
         out.push(this.event("response.output_item.done", { output_index: state.outputIndex, item: final.output.find((i: Item) => i.id === itemId) }));
       }
     }
@@ -92,7 +102,12 @@ export class ResponseEvents {
     if (this.textAt !== null) return this.textAt;
     const at = (this.textAt = this.nextOutput++);
     const itemId = this.draft.messageItemId;
-    out.push(this.event("response.output_item.added", { output_index: at, item: { id: itemId, type: "message", status: "in_progress", role: "assistant", content: [] } }));
+    out.push(
+      this.event("response.output_item.added", {
+        output_index: at,
+        item: { id: itemId, type: "message", status: "in_progress", role: "assistant", content: [] },
+      }),
+    );
     out.push(this.event("response.content_part.added", { item_id: itemId, output_index: at, content_index: 0, part: outputText("") }));
     return at;
   }

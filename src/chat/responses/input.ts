@@ -24,7 +24,8 @@ const dataUrl = /^data:([^;,]*)(;base64)?,(.*)$/s;
 
 function fileFromData(part: Item, param: string): IncomingFile {
   const match = typeof part.file_data === "string" ? dataUrl.exec(part.file_data) : null;
-  if (!match) throw badRequest("An input_file needs `file_data` as a base64 data URL (file_id and file_url are not supported here).", param, "unsupported_file");
+  if (!match)
+    throw badRequest("An input_file needs `file_data` as a base64 data URL (file_id and file_url are not supported here).", param, "unsupported_file");
   const bytes = match[2] ? Buffer.from(match[3]!, "base64") : Buffer.from(decodeURIComponent(match[3]!));
   return { field: "files", file: new File([bytes], String(part.filename ?? "upload"), { type: match[1] || "application/octet-stream" }) };
 }
@@ -38,7 +39,8 @@ function contentPart(part: Item, param: string, files: IncomingFile[]): Record<s
     case "refusal":
       return { type: "text", text: String(part.refusal ?? "") };
     case "input_image":
-      if (typeof part.image_url !== "string") throw badRequest("An input_image needs `image_url` (an https or data URL); file_id is not supported here.", `${param}.image_url`, "unsupported_image");
+      if (typeof part.image_url !== "string")
+        throw badRequest("An input_image needs `image_url` (an https or data URL); file_id is not supported here.", `${param}.image_url`, "unsupported_image");
       return { type: "image_url", image_url: { url: part.image_url, ...(part.detail ? { detail: part.detail } : {}) } };
     case "input_file":
       files.push(fileFromData(part, param));
@@ -50,7 +52,8 @@ function contentPart(part: Item, param: string, files: IncomingFile[]): Record<s
 
 function messageOf(item: Item, param: string, files: IncomingFile[]): ChatMessage {
   const role = item.role === "developer" ? "developer" : item.role;
-  if (!["user", "assistant", "system", "developer"].includes(role)) throw badRequest(`Unsupported message role '${String(item.role)}'.`, `${param}.role`, "invalid_value");
+  if (!["user", "assistant", "system", "developer"].includes(role))
+    throw badRequest(`Unsupported message role '${String(item.role)}'.`, `${param}.role`, "invalid_value");
   if (typeof item.content === "string") return { role, content: item.content };
   if (!Array.isArray(item.content)) throw badRequest("A message's content is a string or a list of content parts.", `${param}.content`, "invalid_type");
   const parts = item.content.map((p: Item, i: number) => contentPart(p, `${param}.content[${i}]`, files)).filter((p: Item | null): p is Item => p !== null);
@@ -60,18 +63,27 @@ function messageOf(item: Item, param: string, files: IncomingFile[]): ChatMessag
 
 /** The input items as stored and listed: each gets an id and a status, as OpenAI lists them. */
 function listed(item: Item): InputItem {
-  if (item.type === "function_call" || item.type === "function_call_output") return { id: item.id ?? newId("fc"), status: "completed", ...item, type: item.type };
+  if (item.type === "function_call" || item.type === "function_call_output")
+    return { id: item.id ?? newId("fc"), status: "completed", ...item, type: item.type };
   const content = typeof item.content === "string" ? [{ type: item.role === "assistant" ? "output_text" : "input_text", text: item.content }] : item.content;
   return { id: item.id ?? newId("msg"), type: "message", status: "completed", role: item.role, content };
 }
 
 function requireString(item: Item, fields: string[], param: string): void {
   for (const field of fields) {
-    if (typeof item[field] !== "string") throw badRequest(`Invalid '${param}.${field}': expected a string.`, `${param}.${field}`, item[field] === undefined ? "missing_required_parameter" : "invalid_type");
+    if (typeof item[field] !== "string")
+      throw badRequest(
+        `Invalid '${param}.${field}': expected a string.`,
+        `${param}.${field}`,
+        item[field] === undefined ? "missing_required_parameter" : "invalid_type",
+      );
   }
 }
 
-export function translateInput(input: unknown, instructions: string | null | undefined): { messages: ChatMessage[]; files: IncomingFile[]; items: InputItem[] } {
+export function translateInput(
+  input: unknown,
+  instructions: string | null | undefined,
+): { messages: ChatMessage[]; files: IncomingFile[]; items: InputItem[] } {
   const raw: Item[] = typeof input === "string" ? [{ type: "message", role: "user", content: input }] : (input as Item[]);
   const messages: ChatMessage[] = instructions ? [{ role: "system", content: instructions }] : [];
   const files: IncomingFile[] = [];
@@ -90,11 +102,16 @@ export function translateInput(input: unknown, instructions: string | null | und
       else messages.push({ role: "assistant", content: null, tool_calls: [call] });
     } else if (type === "function_call_output") {
       requireString(item, ["call_id"], param);
-      if (item.output === undefined || item.output === null) throw badRequest("A function_call_output needs its `output`.", `${param}.output`, "missing_required_parameter");
+      if (item.output === undefined || item.output === null)
+        throw badRequest("A function_call_output needs its `output`.", `${param}.output`, "missing_required_parameter");
       const output = typeof item.output === "string" ? item.output : JSON.stringify(item.output);
       messages.push({ role: "tool", tool_call_id: String(item.call_id), content: output });
     } else {
-      throw badRequest(`Input items of type '${String(type)}' are not supported here (message, function_call and function_call_output are).`, `${param}.type`, "invalid_value");
+      throw badRequest(
+        `Input items of type '${String(type)}' are not supported here (message, function_call and function_call_output are).`,
+        `${param}.type`,
+        "invalid_value",
+      );
     }
     items.push(listed({ ...item, type }));
   });
@@ -117,7 +134,8 @@ export function translateParams(body: Item): Record<string, unknown> {
   const tools: Item[] = body.tools ?? [];
   if (tools.length) {
     params.tools = tools.map((tool, i) => {
-      if (tool.type !== "function") throw badRequest(`Tools of type '${String(tool.type)}' are not supported here; function tools are.`, `tools[${i}].type`, "unsupported_tool");
+      if (tool.type !== "function")
+        throw badRequest(`Tools of type '${String(tool.type)}' are not supported here; function tools are.`, `tools[${i}].type`, "unsupported_tool");
       requireString(tool, ["name"], `tools[${i}]`);
       const fn: Item = { name: tool.name };
       if (tool.description != null) fn.description = tool.description;

@@ -27,8 +27,7 @@ export interface PreparedResponse {
   extras: TurnExtras;
 }
 
-const previousNotFound = (id: string) =>
-  badRequest(`Previous response with id '${id}' not found.`, "previous_response_id", "previous_response_not_found");
+const previousNotFound = (id: string) => badRequest(`Previous response with id '${id}' not found.`, "previous_response_id", "previous_response_not_found");
 
 /** The conversation the request continues, if any. */
 async function conversationOf(ctx: ChatContext, req: ResponseRequest): Promise<string | null> {
@@ -41,7 +40,7 @@ async function conversationOf(ctx: ChatContext, req: ResponseRequest): Promise<s
   return stored.conversation_id;
 }
 
-function endingOf(reply: TurnReply, record: CallRecord): Ending {
+function endingOf(_reply: TurnReply, record: CallRecord): Ending {
   const usage = record.usage;
   if (record.status === 499) return { usage, cancelled: true };
   if (record.status !== 200) return { usage, error: { code: "server_error", message: `The upstream call failed (${record.errorCode ?? record.status}).` } };

@@ -47,11 +47,15 @@ export function stackedBars(opts: { label: string; days: string[]; series: Serie
       chart.append(svg("text", { x: LEFT + i * slot + slot / 2, y: HEIGHT - 8, "text-anchor": "middle", class: "axis" }, day.slice(5)));
     }
   });
-  const legend = h("ul", { class: "legend" }, series.map((s, k) => {
-    const swatch = h("span", { class: "swatch" });
-    swatch.style.background = PALETTE[k % PALETTE.length]!; // CSSOM, allowed by the page's CSP
-    return h("li", {}, swatch, s.name);
-  }));
+  const legend = h(
+    "ul",
+    { class: "legend" },
+    series.map((s, k) => {
+      const swatch = h("span", { class: "swatch" });
+      swatch.style.background = PALETTE[k % PALETTE.length]!; // CSSOM, allowed by the page's CSP
+      return h("li", {}, swatch, s.name);
+    }),
+  );
   const figure = h("figure", { class: "chart-box" }, h("figcaption", {}, opts.label), legend);
   figure.insertBefore(chart, legend);
   return figure;

@@ -28,29 +28,47 @@ let firstPageOfLoad = true;
 
 /** What a stored user turn shows: its own words, not the documents' text added to it. */
 export function visibleText(content: unknown): string {
-  const text = typeof content === "string"
-    ? content
-    : Array.isArray(content)
-      ? content.filter((p: { type?: string }) => p.type === "text").map((p: { text?: string }) => p.text ?? "").join("\n")
-      : "";
+  const text =
+    typeof content === "string"
+      ? content
+      : Array.isArray(content)
+        ? content
+            .filter((p: { type?: string }) => p.type === "text")
+            .map((p: { text?: string }) => p.text ?? "")
+            .join("\n")
+        : "";
   return text.replace(/<document\b[^>]*>[\s\S]*?(<\/document>|$)/g, "").trim();
 }
 
 /** A stored image, fetched with the key in a header and shown from a blob: address. */
 function thumbnail(url: string, filename: string): HTMLElement {
   const img = h("img", { class: "thumb", alt: filename });
-  void request(url).then(async (res) => { img.setAttribute("src", URL.createObjectURL(await res.blob())); }).catch(() => img.remove());
+  void request(url)
+    .then(async (res) => {
+      img.setAttribute("src", URL.createObjectURL(await res.blob()));
+    })
+    .catch(() => img.remove());
   return img;
 }
 
 function attachmentChips(items: Attached[]): HTMLElement | null {
   if (!items.length) return null;
-  return h("ul", { class: "attachments" }, items.map((a) =>
-    h("li", { "data-kind": a.kind }, a.url
-      ? [a.kind === "image" ? thumbnail(a.url, a.filename) : null,
-        h("button", { type: "button", class: "link", onclick: () => void download(a.url!, a.filename) }, a.filename)]
-      : a.filename),
-  ));
+  return h(
+    "ul",
+    { class: "attachments" },
+    items.map((a) =>
+      h(
+        "li",
+        { "data-kind": a.kind },
+        a.url
+          ? [
+              a.kind === "image" ? thumbnail(a.url, a.filename) : null,
+              h("button", { type: "button", class: "link", onclick: () => void download(a.url!, a.filename) }, a.filename),
+            ]
+          : a.filename,
+      ),
+    ),
+  );
 }
 
 const kindOf = (file: File): Attached["kind"] => (file.type.startsWith("image/") ? "image" : "document");
@@ -90,28 +108,65 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
     controller.abort();
   };
   const stop = h("button", { type: "button", class: "danger", hidden: true, onclick: stopReply }, "Stop");
-  const form = h("form", { class: "composer" }, chips, input,
-    h("div", { class: "composer-actions" }, h("button", { type: "button", onclick: () => picker.click() }, "Attach"), picker, stop, send));
+  const form = h(
+    "form",
+    { class: "composer" },
+    chips,
+    input,
+    h("div", { class: "composer-actions" }, h("button", { type: "button", onclick: () => picker.click() }, "Attach"), picker, stop, send),
+  );
 
   const section = h("section", { class: "chat" });
   replace(root, section);
-  append(section, [
-    h("div", { class: "chat-head" }, title, modelSelect, h("a", { class: "button", href: "#/chat" }, "New chat")),
-    messages, status, form]);
+  append(section, [h("div", { class: "chat-head" }, title, modelSelect, h("a", { class: "button", href: "#/chat" }, "New chat")), messages, status, form]);
 
-  const showPending = () => replace(chips, pending.map((file, i) =>
-    h("li", {}, `${file.name} (${bytes(file.size)}) `, h("button", { type: "button", class: "link", "aria-label": `Remove ${file.name}`, onclick: () => { pending.splice(i, 1); showPending(); } }, "✕"))));
+  const showPending = () =>
+    replace(
+      chips,
+      pending.map((file, i) =>
+        h(
+          "li",
+          {},
+          `${file.name} (${bytes(file.size)}) `,
+          h(
+            "button",
+            {
+              type: "button",
+              class: "link",
+              "aria-label": `Remove ${file.name}`,
+              onclick: () => {
+                pending.splice(i, 1);
+                showPending();
+              },
+            },
+            "✕",
+          ),
+        ),
+      ),
+    );
   const addFiles = (files: FileList | null) => {
     pending = [...pending, ...Array.from(files ?? [])];
     showPending();
   };
-  picker.addEventListener("change", () => { addFiles(picker.files); picker.value = ""; });
+  picker.addEventListener("change", () => {
+    addFiles(picker.files);
+    picker.value = "";
+  });
   for (const target of [messages, form]) {
-    target.addEventListener("dragover", (e) => { e.preventDefault(); root.classList.add("dragging"); });
+    target.addEventListener("dragover", (e) => {
+      e.preventDefault();
+      root.classList.add("dragging");
+    });
     target.addEventListener("dragleave", () => root.classList.remove("dragging"));
-    target.addEventListener("drop", (e) => { e.preventDefault(); root.classList.remove("dragging"); addFiles((e as DragEvent).dataTransfer?.files ?? null); });
+    target.addEventListener("drop", (e) => {
+      e.preventDefault();
+      root.classList.remove("dragging");
+      addFiles((e as DragEvent).dataTransfer?.files ?? null);
+    });
   }
-  const showBudget = (remaining: number | null) => { budget.textContent = remaining === null ? "No daily budget" : `Budget left today: $${remaining.toFixed(6)}`; };
+  const showBudget = (remaining: number | null) => {
+    budget.textContent = remaining === null ? "No daily budget" : `Budget left today: $${remaining.toFixed(6)}`;
+  };
   const scrollDown = () => messages.scrollTo({ top: messages.scrollHeight });
 
   input.addEventListener("keydown", (e) => {
@@ -126,9 +181,17 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
   });
 
   /** Shows a turn and its answer as it streams; resolves true when the turn ended and is stored. */
-  async function followTurn(text: string, options: { files: File[]; reply: string; resumed: boolean }, run: (signal: AbortSignal, on: TurnEvents) => Promise<string | null>): Promise<boolean> {
+  async function followTurn(
+    text: string,
+    options: { files: File[]; reply: string; resumed: boolean },
+    run: (signal: AbortSignal, on: TurnEvents) => Promise<string | null>,
+  ): Promise<boolean> {
     const { files } = options;
-    const user = bubble("user", text, files.map((f) => ({ filename: f.name, kind: kindOf(f) })));
+    const user = bubble(
+      "user",
+      text,
+      files.map((f) => ({ filename: f.name, kind: kindOf(f) })),
+    );
     const answer = bubble("assistant", options.reply ? markdown(options.reply) : h("span", { class: "typing" }, "…"));
     messages.append(user.el, answer.el);
     scrollDown();
@@ -136,19 +199,28 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
     send.hidden = true;
     stop.hidden = false;
     let reply = options.reply;
-    let frame = 0;
-    const render = () => { frame = 0; replace(answer.body, markdown(reply)); scrollDown(); };
+    let _frame = 0;
+    const render = () => {
+      _frame = 0;
+      replace(answer.body, markdown(reply));
+      scrollDown();
+    };
     try {
       const failure = await run(controller.signal, {
         conversation(id) {
           if (id === conversationId) return;
           conversationId = id;
           history.replaceState(null, "", `#/chat/${id}`);
-          void getJson<{ title: string | null }>(`/conversations/${enc(id)}`).then((c) => { title.textContent = c.title || "Untitled conversation"; }, () => {});
+          void getJson<{ title: string | null }>(`/conversations/${enc(id)}`).then(
+            (c) => {
+              title.textContent = c.title || "Untitled conversation";
+            },
+            () => {},
+          );
         },
         text(delta) {
           reply += delta;
-          frame ||= requestAnimationFrame(render);
+          _frame ||= requestAnimationFrame(render);
         },
         end(end) {
           answer.meta.textContent = turnMeta(end.usage, end.cost);
@@ -187,7 +259,8 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
     pending = [];
     showPending();
     void followTurn(text, { files, reply: "", resumed: false }, (signal, on) =>
-      streamTurn({ message: text, userId: auth.userId, model: modelSelect.value, conversationId, files, signal }, on));
+      streamTurn({ message: text, userId: auth.userId, model: modelSelect.value, conversationId, files, signal }, on),
+    );
   }
 
   form.addEventListener("submit", (e) => {
@@ -204,7 +277,10 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
     getJson<{ data: Array<{ cost: number }> }>(`/users/${enc(auth.userId)}/stats/daily?days=1`),
   ]);
   const preferred = sessionStorage.getItem(MODEL_KEY) ?? config.config.model;
-  replace(modelSelect, models.data.map((m) => h("option", { value: m.id, selected: m.id === preferred }, m.id)));
+  replace(
+    modelSelect,
+    models.data.map((m) => h("option", { value: m.id, selected: m.id === preferred }, m.id)),
+  );
   modelSelect.addEventListener("change", () => sessionStorage.setItem(MODEL_KEY, modelSelect.value));
   const limit = config.config.cost_limit_per_session;
   showBudget(limit > 0 ? Math.max(0, limit - today.data.reduce((n, d) => n + d.cost, 0)) : null);
@@ -234,7 +310,8 @@ export async function chatPage(root: HTMLElement, initialId: string | null): Pro
   if (resuming) {
     // The reply goes on where it was; once it has ended, the stored conversation (with it once) is shown.
     const ended = await followTurn(resuming.message, { files: [], reply: resuming.reply, resumed: true }, (signal, on) =>
-      resumeTurn(resuming, { userId: auth.userId, signal }, on));
+      resumeTurn(resuming, { userId: auth.userId, signal }, on),
+    );
     forgetStream();
     if (ended) await showHistory(resuming.conversationId);
   }

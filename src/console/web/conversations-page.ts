@@ -36,24 +36,49 @@ export async function conversationsPage(root: HTMLElement): Promise<void> {
 
   function row(c: Conversation): HTMLElement {
     const el = h("article", { class: "row", "data-id": c.id });
-    const view = () => replace(el,
-      h("div", { class: "row-main" },
-        h("a", { class: "title", href: `#/chat/${c.id}` }, c.title || "Untitled conversation"),
-        h("div", { class: "muted" }, `${c.message_count} messages · ${usd(c.total_cost)} · ${when(c.last_used)}`),
-        c.tags.length ? h("ul", { class: "tags" }, c.tags.map((tag) => h("li", {}, tag))) : null),
-      h("div", { class: "row-actions" },
-        h("a", { class: "button", href: `#/chat/${c.id}` }, "Open"),
-        h("button", { type: "button", onclick: edit }, "Rename / tag"),
-        h("button", { type: "button", class: "danger", onclick: remove }, "Delete")));
+    const view = () =>
+      replace(
+        el,
+        h(
+          "div",
+          { class: "row-main" },
+          h("a", { class: "title", href: `#/chat/${c.id}` }, c.title || "Untitled conversation"),
+          h("div", { class: "muted" }, `${c.message_count} messages · ${usd(c.total_cost)} · ${when(c.last_used)}`),
+          c.tags.length
+            ? h(
+                "ul",
+                { class: "tags" },
+                c.tags.map((tag) => h("li", {}, tag)),
+              )
+            : null,
+        ),
+        h(
+          "div",
+          { class: "row-actions" },
+          h("a", { class: "button", href: `#/chat/${c.id}` }, "Open"),
+          h("button", { type: "button", onclick: edit }, "Rename / tag"),
+          h("button", { type: "button", class: "danger", onclick: remove }, "Delete"),
+        ),
+      );
     function edit() {
       const titleInput = h("input", { name: "title", value: c.title ?? "", "aria-label": "Title", maxlength: 255 });
       const tagsInput = h("input", { name: "tags", value: c.tags.join(", "), placeholder: "tags, comma separated", "aria-label": "Tags" });
       const problem = h("div");
-      const form = h("form", { class: "edit" }, titleInput, tagsInput,
-        h("button", { type: "submit", class: "primary" }, "Save"), h("button", { type: "button", onclick: view }, "Cancel"), problem);
+      const form = h(
+        "form",
+        { class: "edit" },
+        titleInput,
+        tagsInput,
+        h("button", { type: "submit", class: "primary" }, "Save"),
+        h("button", { type: "button", onclick: view }, "Cancel"),
+        problem,
+      );
       form.addEventListener("submit", async (e) => {
         e.preventDefault();
-        const tags = tagsInput.value.split(",").map((t) => t.trim()).filter(Boolean);
+        const tags = tagsInput.value
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean);
         try {
           Object.assign(c, await sendJson<Conversation>("PATCH", `/conversations/${enc(c.id)}`, { title: titleInput.value.trim(), tags }));
           view();

@@ -17,10 +17,33 @@ export async function filesPage(root: HTMLElement): Promise<void> {
   const auth = currentAuth() as Auth;
   const body = h("tbody");
   const problem = h("div");
-  replace(root, h("section", {},
-    h("div", { class: "page-head" }, h("h2", {}, "Files")), problem,
-    h("div", { class: "table-wrap" }, h("table", {},
-      h("thead", {}, h("tr", {}, ["Name", "Type", "Size", "Folder", "Stored", ""].map((c) => h("th", {}, c)))), body))));
+  replace(
+    root,
+    h(
+      "section",
+      {},
+      h("div", { class: "page-head" }, h("h2", {}, "Files")),
+      problem,
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          {},
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              ["Name", "Type", "Size", "Folder", "Stored", ""].map((c) => h("th", {}, c)),
+            ),
+          ),
+          body,
+        ),
+      ),
+    ),
+  );
   try {
     const { data } = await getJson<{ data: StoredFile[] }>(`/files?user_id=${enc(auth.userId)}&limit=500`);
     if (!data.length) body.append(h("tr", {}, h("td", { colspan: 6, class: "muted" }, "No files yet.")));
@@ -35,12 +58,24 @@ export async function filesPage(root: HTMLElement): Promise<void> {
           replace(problem, errorLine((err as Error).message));
         }
       };
-      replace(tr,
-        h("td", { class: "name" }, file.filename), h("td", {}, file.content_type), h("td", { class: "num" }, bytes(file.size)),
-        h("td", {}, file.folder), h("td", {}, when(file.created_at)),
-        h("td", { class: "actions" },
-          h("button", { type: "button", onclick: () => void download(file.url, file.filename).catch((err) => replace(problem, errorLine(err.message))) }, "Download"),
-          h("button", { type: "button", class: "danger", onclick: remove }, "Delete")));
+      replace(
+        tr,
+        h("td", { class: "name" }, file.filename),
+        h("td", {}, file.content_type),
+        h("td", { class: "num" }, bytes(file.size)),
+        h("td", {}, file.folder),
+        h("td", {}, when(file.created_at)),
+        h(
+          "td",
+          { class: "actions" },
+          h(
+            "button",
+            { type: "button", onclick: () => void download(file.url, file.filename).catch((err) => replace(problem, errorLine(err.message))) },
+            "Download",
+          ),
+          h("button", { type: "button", class: "danger", onclick: remove }, "Delete"),
+        ),
+      );
       body.append(tr);
     }
   } catch (err) {

@@ -9,14 +9,27 @@ import { spendPage } from "./spend-page.ts";
 
 const app = document.getElementById("app")!;
 
-const PAGES: Array<[string, string]> = [["chat", "Chat"], ["conversations", "Conversations"], ["spend", "Spend"], ["files", "Files"]];
+const PAGES: Array<[string, string]> = [
+  ["chat", "Chat"],
+  ["conversations", "Conversations"],
+  ["spend", "Spend"],
+  ["files", "Files"],
+];
 
 function signInPage(): void {
   const key = h("input", { type: "password", name: "key", autocomplete: "off", placeholder: "API key (empty on an open server)", "aria-label": "API key" });
   const user = h("input", { name: "user", placeholder: "User id (open server, or admin acting for)", "aria-label": "User id" });
   const problem = h("div");
-  const form = h("form", { class: "signin" }, h("h1", {}, "TextLLM console"), h("p", { class: "muted" }, "Sign in with your API key. It is kept in this tab only."),
-    key, user, h("button", { type: "submit", class: "primary" }, "Sign in"), problem);
+  const form = h(
+    "form",
+    { class: "signin" },
+    h("h1", {}, "TextLLM console"),
+    h("p", { class: "muted" }, "Sign in with your API key. It is kept in this tab only."),
+    key,
+    user,
+    h("button", { type: "submit", class: "primary" }, "Sign in"),
+    problem,
+  );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
@@ -33,9 +46,24 @@ function signInPage(): void {
 function shell(active: string): HTMLElement {
   const auth = currentAuth()!;
   const main = h("main", { id: "page" });
-  const nav = h("nav", {}, PAGES.map(([id, label]) => h("a", { href: `#/${id}`, class: id === active ? "active" : null, "aria-current": id === active ? "page" : null }, label)));
+  const nav = h(
+    "nav",
+    {},
+    PAGES.map(([id, label]) => h("a", { href: `#/${id}`, class: id === active ? "active" : null, "aria-current": id === active ? "page" : null }, label)),
+  );
   const who = h("span", { class: "who", title: auth.kind }, auth.kind === "admin" ? `admin · ${auth.userId}` : auth.userId);
-  const out = h("button", { type: "button", class: "link", onclick: () => { signOut(); location.hash = "#/signin"; } }, "Sign out");
+  const out = h(
+    "button",
+    {
+      type: "button",
+      class: "link",
+      onclick: () => {
+        signOut();
+        location.hash = "#/signin";
+      },
+    },
+    "Sign out",
+  );
   replace(app, h("header", {}, h("strong", { class: "brand" }, "TextLLM"), nav, h("div", { class: "account" }, who, out)), main);
   return main;
 }

@@ -3,14 +3,11 @@
 import { Elysia } from "elysia";
 import type { RouteDeps } from "../route-deps.ts";
 import { readAttachments } from "../../chat/attachments.ts";
-import type { ChatContext } from "../../chat/chat-context.ts";
 import { prepareTurn } from "../../chat/prepare-turn.ts";
 import { completeTurn, streamTurn, type TurnResult } from "../../chat/run-turn.ts";
 import { badRequest } from "../../errors.ts";
 import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
-import type { AuthPlugin } from "../auth.ts";
-import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { accessFields, chatAdmission, budgetFields, budgetHeaders, streamOptions } from "../guard.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { operationDoc, withFieldExamples } from "../operation-doc.ts";
@@ -18,7 +15,12 @@ import { uploadsTo } from "../upload-fields.ts";
 import { requestId } from "../request-id.ts";
 import { ChatFileSchema, ChatImageSchema, ChatStreamSchema } from "../schemas/chat.ts";
 import {
-  CHAT_FILE_ANSWER_EXAMPLE, CHAT_IMAGE_ANSWER_EXAMPLE, CHAT_STREAM_REQUEST_EXAMPLE, ChatFileAnswerSchema, ChatImageAnswerSchema, PLAIN_STREAM_EVENTS,
+  CHAT_FILE_ANSWER_EXAMPLE,
+  CHAT_IMAGE_ANSWER_EXAMPLE,
+  CHAT_STREAM_REQUEST_EXAMPLE,
+  ChatFileAnswerSchema,
+  ChatImageAnswerSchema,
+  PLAIN_STREAM_EVENTS,
 } from "../schemas/chat-answers.ts";
 import { SseSchema } from "../schemas/completions.ts";
 import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
@@ -48,7 +50,15 @@ export function chatV1Routes(ctx: RouteDeps) {
   const maxInput = ctx.loaded.config.max_input_length;
 
   /** One non-streamed turn with the given files, for /chat/image and /chat/file. */
-  const runWithFiles = async (body: Record<string, unknown>, field: string, route: string, requestId: string, request: Request, userId: string | null, headers: Headers) => {
+  const runWithFiles = async (
+    body: Record<string, unknown>,
+    field: string,
+    route: string,
+    requestId: string,
+    request: Request,
+    userId: string | null,
+    headers: Headers,
+  ) => {
     const input = toTurnInput(body as never, userId, requestId, route, [], maxInput);
     const files = incomingFiles(body, [field]);
     if (!files.length) throw badRequest(`Send at least one file in the '${field}' field.`, field, "missing_required_parameter");
@@ -68,7 +78,14 @@ export function chatV1Routes(ctx: RouteDeps) {
     .post(
       "/chat/stream",
       async ({ body, request, requestId, set, actingUser }) => {
-        const input = toTurnInput({ message: body.message, conversation_id: body.conversation_id, model: body.model }, actingUser, requestId, "/chat/stream", [], maxInput);
+        const input = toTurnInput(
+          { message: body.message, conversation_id: body.conversation_id, model: body.model },
+          actingUser,
+          requestId,
+          "/chat/stream",
+          [],
+          maxInput,
+        );
         const p = await prepareTurn(ctx, input);
         const controller = linkedAbort(request);
         const { events, budget } = await streamTurn(ctx, p, controller.signal, () => controller.abort());
@@ -140,7 +157,12 @@ export function chatV1Routes(ctx: RouteDeps) {
         transform: uploadsTo({ documents: "file", images: "file", single: true }),
         detail: operationDoc({
           summary: "Chat about a document (multipart: message, file)",
-          body: { multipart: { schema: withFieldExamples(ChatFileSchema, { ...FORM_EXAMPLE, message: "Summarise this document." }), example: { ...FORM_EXAMPLE, message: "Summarise this document." } } },
+          body: {
+            multipart: {
+              schema: withFieldExamples(ChatFileSchema, { ...FORM_EXAMPLE, message: "Summarise this document." }),
+              example: { ...FORM_EXAMPLE, message: "Summarise this document." },
+            },
+          },
           ok: { schema: ChatFileAnswerSchema, example: CHAT_FILE_ANSWER_EXAMPLE, description: "The reply and the stored document's URL" },
           errors: ERRORS,
         }),

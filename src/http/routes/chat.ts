@@ -3,13 +3,10 @@
 import { Elysia } from "elysia";
 import type { RouteDeps } from "../route-deps.ts";
 import { readAttachments } from "../../chat/attachments.ts";
-import type { ChatContext } from "../../chat/chat-context.ts";
 import { prepareTurn } from "../../chat/prepare-turn.ts";
 import { completeTurn, streamTurn, type TurnResult } from "../../chat/run-turn.ts";
 import { microsToUsd } from "../../pricing/money.ts";
 import { linkedAbort } from "../abort.ts";
-import type { AuthPlugin } from "../auth.ts";
-import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { incomingFiles, toTurnInput } from "../chat-input.ts";
 import { errorFrame } from "../error-response.ts";
 import { accessFields, chatAdmission, budgetFields, budgetHeaders, streamOptions } from "../guard.ts";
@@ -92,7 +89,12 @@ export function chatRoutes(ctx: RouteDeps) {
                 ...last,
                 object: "chat.completion.chunk",
                 choices: [],
-                usage: { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.prompt_tokens + u.completion_tokens, prompt_tokens_details: { cached_tokens: u.cached_tokens } },
+                usage: {
+                  prompt_tokens: u.prompt_tokens,
+                  completion_tokens: u.completion_tokens,
+                  total_tokens: u.prompt_tokens + u.completion_tokens,
+                  prompt_tokens_details: { cached_tokens: u.cached_tokens },
+                },
                 ...ids,
                 ...turnFields(result!),
               });
@@ -112,7 +114,8 @@ export function chatRoutes(ctx: RouteDeps) {
           if (isForm(request.headers.get("content-type")) && body && typeof body === "object") coerceChatForm(body as Record<string, unknown>);
         },
         detail: operationDoc({
-          summary: "Chat with stored history: JSON or multipart with files/images (also file, image, files[], images[]); the server supplies the history (JSON or SSE)",
+          summary:
+            "Chat with stored history: JSON or multipart with files/images (also file, image, files[], images[]); the server supplies the history (JSON or SSE)",
           description:
             "Send `message` (or OpenAI-style `messages`); the server adds the conversation's history and stores the turn. Without `conversation_id` a new conversation begins: " +
             "its id comes back in the answer and the X-Conversation-ID header. As multipart/form-data, attach documents (`files`) and images (`images`). Other OpenAI parameters pass through.",
@@ -123,7 +126,8 @@ export function chatRoutes(ctx: RouteDeps) {
           ok: {
             schema: ChatAnswerSchema,
             example: CHAT_ANSWER_EXAMPLE,
-            description: "The reply as JSON; with `stream: true` as server-sent events: chat.completion.chunk objects with the ids, a last chunk with usage and cost, then [DONE]",
+            description:
+              "The reply as JSON; with `stream: true` as server-sent events: chat.completion.chunk objects with the ids, a last chunk with usage and cost, then [DONE]",
             headers: { "x-conversation-id": "the conversation's id" },
             stream: { schema: SseSchema("chat.completion.chunk events, then data: [DONE]"), example: CHAT_STREAM_EVENTS },
           },

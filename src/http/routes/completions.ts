@@ -4,12 +4,9 @@ import type { RouteDeps } from "../route-deps.ts";
 import type { Principal } from "../../auth/principal.ts";
 import { assertInputLength } from "../../chat/input-limits.ts";
 import type { ChatMessage } from "../../chat/messages.ts";
-import type { ChatContext } from "../../chat/chat-context.ts";
 import { proxyComplete, proxyStream } from "../../chat/completions-proxy.ts";
 import type { ChatBody, ChatCompletionChunk } from "../../providers/provider.ts";
 import { linkedAbort } from "../abort.ts";
-import type { AuthPlugin } from "../auth.ts";
-import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { budgetHeaders, enforceRateLimit, rateKey, streamOptions } from "../guard.ts";
 import { requestId } from "../request-id.ts";
 import { CompletionRequestSchema, withoutNulls } from "../schemas/chat.ts";
@@ -18,7 +15,13 @@ import { boundedUserId } from "../../lib/ids.ts";
 import { notFound } from "../../errors.ts";
 import { operationDoc } from "../operation-doc.ts";
 import {
-  COMPLETION_EXAMPLE, COMPLETION_REQUEST_EXAMPLE, COMPLETION_STREAM_EXAMPLE, ChatCompletionSchema, MODEL_LIST_EXAMPLE, ModelListSchema, SseSchema,
+  COMPLETION_EXAMPLE,
+  COMPLETION_REQUEST_EXAMPLE,
+  COMPLETION_STREAM_EXAMPLE,
+  ChatCompletionSchema,
+  MODEL_LIST_EXAMPLE,
+  ModelListSchema,
+  SseSchema,
 } from "../schemas/completions.ts";
 import { BODY_ERRORS, TURN_ERRORS } from "../schemas/errors.ts";
 import { dataFrame, streamAnswer } from "../sse.ts";
@@ -45,7 +48,12 @@ export function completionRoutes(ctx: RouteDeps) {
         object: "list" as const,
         data: ctx.registry.models().map((m) => ({ id: m.id, object: "model" as const, created: 0, owned_by: m.owned_by })),
       }),
-      { detail: operationDoc({ summary: "The configured models", ok: { schema: ModelListSchema, example: MODEL_LIST_EXAMPLE, description: "OpenAI's model list" } }) },
+      {
+        detail: operationDoc({
+          summary: "The configured models",
+          ok: { schema: ModelListSchema, example: MODEL_LIST_EXAMPLE, description: "OpenAI's model list" },
+        }),
+      },
     )
     .get(
       "/v1/models/:model",
@@ -69,7 +77,11 @@ export function completionRoutes(ctx: RouteDeps) {
       async ({ body: sent, request, requestId, set, principal, server }) => {
         const body = withoutNulls(sent);
         const named = billedUser(principal, body);
-        await enforceRateLimit(ctx.limiter, rateKey(named, () => server?.requestIP(request)?.address), set.headers);
+        await enforceRateLimit(
+          ctx.limiter,
+          rateKey(named, () => server?.requestIP(request)?.address),
+          set.headers,
+        );
         assertInputLength(body.messages as ChatMessage[], ctx.loaded.config.max_input_length);
         const controller = linkedAbort(request);
         const input = { requestId, userId: named ?? "anonymous", body: body as unknown as ChatBody };

@@ -33,7 +33,10 @@ const ASSETS: Record<string, Asset> = {
   "swagger-ui-bundle.js": { type: "text/javascript; charset=utf-8", body: async () => Bun.file(swaggerBundle) },
   "redoc.standalone.js": {
     type: "text/javascript; charset=utf-8",
-    body: () => (redocText ??= Bun.file(redocBundle).text().then((js) => js.replaceAll(REDOC_CDN_LOGO, LOCAL_LOGO))),
+    body: () =>
+      (redocText ??= Bun.file(redocBundle)
+        .text()
+        .then((js) => js.replaceAll(REDOC_CDN_LOGO, LOCAL_LOGO))),
   },
   "redoc-logo.svg": { type: "image/svg+xml", body: async () => LOGO_SVG },
 };

@@ -2,12 +2,9 @@
 // metered like a chat call (rate limit, budget, usage record, cost).
 import { Elysia } from "elysia";
 import type { RouteDeps } from "../route-deps.ts";
-import type { ChatContext } from "../../chat/chat-context.ts";
 import { createEmbeddings } from "../../chat/embeddings.ts";
 import { microsToUsd } from "../../pricing/money.ts";
-import type { RequestTracker } from "../../observability/request-tracker.ts";
 import { linkedAbort } from "../abort.ts";
-import type { AuthPlugin } from "../auth.ts";
 import { budgetHeaders, enforceRateLimit, rateKey } from "../guard.ts";
 import { requestId } from "../request-id.ts";
 import { operationDoc } from "../operation-doc.ts";
@@ -24,7 +21,11 @@ export function embeddingRoutes(ctx: RouteDeps) {
       "/v1/embeddings",
       async ({ body, request, requestId, set, principal, server }) => {
         const named = billedUser(principal, body);
-        await enforceRateLimit(ctx.limiter, rateKey(named, () => server?.requestIP(request)?.address), set.headers);
+        await enforceRateLimit(
+          ctx.limiter,
+          rateKey(named, () => server?.requestIP(request)?.address),
+          set.headers,
+        );
         const userId = named ?? "anonymous";
         tracker.annotate(request, { user: userId, model: body.model });
         const { answer, budget, cost } = await createEmbeddings(ctx, { requestId, userId, body }, linkedAbort(request).signal);

@@ -4,17 +4,12 @@ import { Elysia, t } from "elysia";
 import type { RouteDeps } from "../route-deps.ts";
 import { actingUser, ownerScope, type Principal } from "../../auth/principal.ts";
 import { badRequest } from "../../errors.ts";
-import type { LoadedConfig } from "../../config/load.ts";
 import { readAttachments } from "../../chat/attachments.ts";
-import type { FileService } from "../../files/service.ts";
 import type { Folder } from "../../storage/blobs/keys.ts";
-import type { AuthPlugin } from "../auth.ts";
 import { operationDoc, withFieldExamples } from "../operation-doc.ts";
 import { presentFile } from "../presenters/file.ts";
 import { BODY_ERRORS, WRITE_ERRORS } from "../schemas/errors.ts";
-import {
-  DeletedFileSchema, FILE_EXAMPLE, FileListSchema, KEY_PARAM, ListFilesQuery, OwnerQuery, UploadAnswerSchema, UploadSchema,
-} from "../schemas/files.ts";
+import { DeletedFileSchema, FILE_EXAMPLE, FileListSchema, KEY_PARAM, ListFilesQuery, OwnerQuery, UploadAnswerSchema, UploadSchema } from "../schemas/files.ts";
 import { uploadsTo } from "../upload-fields.ts";
 
 const UPLOAD_EXAMPLE = { user_id: "alice", folder: "uploads" };
@@ -31,8 +26,7 @@ function keyOf(raw: string): string {
   }
 }
 
-const contentDisposition = (name: string) =>
-  `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+const contentDisposition = (name: string) => `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 
 /** The user a files request is about; required unless the API key names it. */
 function userOf(principal: Principal, requested: string | undefined): string {
@@ -53,8 +47,11 @@ export function fileRoutes({ loaded, files, auth }: RouteDeps) {
         // The same checks as a chat attachment: type by content, size, readable documents.
         const [checked] = await readAttachments(loaded, [{ field: "file", file: body.file }]);
         const record = await files.save({
-          userId: userOf(principal, body.user_id), folder: (body.folder ?? "uploads") as Folder, filename: checked!.info.name,
-          contentType: checked!.info.mime, bytes: checked!.bytes,
+          userId: userOf(principal, body.user_id),
+          folder: (body.folder ?? "uploads") as Folder,
+          filename: checked!.info.name,
+          contentType: checked!.info.mime,
+          bytes: checked!.bytes,
         });
         return { success: true, ...presentFile(record) };
       },

@@ -8,15 +8,7 @@ import type { SharedRedis } from "../../lib/redis.ts";
 import type { Lifecycle } from "../../observability/lifecycle.ts";
 import type { BlobStore } from "../../storage/blobs/blob-store.ts";
 import type { Store } from "../../storage/db/store.ts";
-import {
-  checkDatabase,
-  checkDisk,
-  checkRedis,
-  checkUpstreams,
-  isReady,
-  overallStatus,
-  type CheckResult,
-} from "../../health/checks.ts";
+import { checkDatabase, checkDisk, checkRedis, checkUpstreams, isReady, overallStatus, type CheckResult } from "../../health/checks.ts";
 import { operationDoc } from "../operation-doc.ts";
 import { HEALTH_EXAMPLE, HealthSchema, LiveSchema, NOT_READY_EXAMPLE, READY_EXAMPLE, ReadySchema, UNHEALTHY_EXAMPLE } from "../schemas/health.ts";
 
@@ -45,12 +37,15 @@ export function healthRoutes(deps: RouteDeps) {
   // refuses writes makes the server unable to serve.
   const dataOnDisk = deps.store.dialect === "sqlite" || deps.blobs.backend === "local";
   const disk = () => checkDisk(deps.loaded.dataDir, { writable: dataOnDisk });
-  const redis = async (): Promise<{ redis?: CheckResult }> =>
-    deps.redis ? { redis: await checkRedis(deps.redis, deps.loaded.config.redis.on_error) } : {};
+  const redis = async (): Promise<{ redis?: CheckResult }> => (deps.redis ? { redis: await checkRedis(deps.redis, deps.loaded.config.redis.on_error) } : {});
 
   return new Elysia({ name: "routes:health", detail: { tags: ["Health"] } })
     .get("/health/live", () => ({ status: "alive" as const }), {
-      detail: operationDoc({ summary: "Liveness probe", open: true, ok: { schema: LiveSchema, example: { status: "alive" }, description: "The process answers" } }),
+      detail: operationDoc({
+        summary: "Liveness probe",
+        open: true,
+        ok: { schema: LiveSchema, example: { status: "alive" }, description: "The process answers" },
+      }),
       response: LiveSchema,
     })
     .get(
@@ -72,10 +67,16 @@ export function healthRoutes(deps: RouteDeps) {
       },
       {
         detail: operationDoc({
-          summary: "Readiness probe: 503 while the database is unreachable, the data disk refuses writes, Redis is down under redis.on_error: closed, or the server shuts down",
+          summary:
+            "Readiness probe: 503 while the database is unreachable, the data disk refuses writes, Redis is down under redis.on_error: closed, or the server shuts down",
           open: true,
           ok: { schema: ReadySchema, example: READY_EXAMPLE, description: "Ready to serve" },
-          also: { "503": { description: "Not ready: the failing check says why (or shutting down)", content: { "application/json": { schema: ReadySchema, example: NOT_READY_EXAMPLE } } } },
+          also: {
+            "503": {
+              description: "Not ready: the failing check says why (or shutting down)",
+              content: { "application/json": { schema: ReadySchema, example: NOT_READY_EXAMPLE } },
+            },
+          },
         }),
       },
     )

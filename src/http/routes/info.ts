@@ -19,9 +19,17 @@ export function infoRoutes({ loaded, listRoutes, store, blobs, limiter }: RouteD
         openapi: "/openapi.json",
         endpoints: listRoutes(),
       }),
-      { detail: operationDoc({ summary: "API information and endpoint list", ok: { schema: InfoSchema, example: INFO_EXAMPLE, description: "What this server is" } }) },
+      {
+        detail: operationDoc({
+          summary: "API information and endpoint list",
+          ok: { schema: InfoSchema, example: INFO_EXAMPLE, description: "What this server is" },
+        }),
+      },
     )
     .get("/config", () => ({ config: publicConfig(loaded, { database: store.dialect, storage: blobs.backend, limiter: limiter.backend }) }), {
-      detail: operationDoc({ summary: "Non-secret configuration", ok: { schema: ConfigSchema, example: CONFIG_EXAMPLE, description: "The settings in force" } }),
+      detail: operationDoc({
+        summary: "Non-secret configuration",
+        ok: { schema: ConfigSchema, example: CONFIG_EXAMPLE, description: "The settings in force" },
+      }),
     });
 }

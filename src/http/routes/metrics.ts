@@ -1,7 +1,6 @@
 // GET /metrics: Prometheus text format.
 import { Elysia } from "elysia";
 import type { RouteDeps } from "../route-deps.ts";
-import type { Metrics } from "../../observability/metrics.ts";
 import { operationDoc } from "../operation-doc.ts";
 import { METRICS_EXAMPLE, MetricsSchema } from "../schemas/info.ts";
 

@@ -5,13 +5,22 @@ import { Elysia } from "elysia";
 import type { RouteDeps } from "../route-deps.ts";
 import { actingUser, ownerScope } from "../../auth/principal.ts";
 import { forbidden } from "../../errors.ts";
-import type { SessionService } from "../../sessions/service.ts";
-import type { AuthPlugin } from "../auth.ts";
 import { operationDoc } from "../operation-doc.ts";
 import { presentDaily, presentSession, presentStats } from "../presenters/session.ts";
 import { IdParams } from "../schemas/common.ts";
 import {
-  DAILY_EXAMPLE, DailyQuery, DailyStatsSchema, MeSchema, NoBodySchema, SESSION_EXAMPLE, SessionListQuery, SessionListSchema, SessionSchema, STATS_EXAMPLE, StatsQuery, StatsSchema,
+  DAILY_EXAMPLE,
+  DailyQuery,
+  DailyStatsSchema,
+  MeSchema,
+  NoBodySchema,
+  SESSION_EXAMPLE,
+  SessionListQuery,
+  SessionListSchema,
+  SessionSchema,
+  STATS_EXAMPLE,
+  StatsQuery,
+  StatsSchema,
 } from "../schemas/sessions.ts";
 
 const session = { schema: SessionSchema, example: SESSION_EXAMPLE, description: "The session" };
@@ -63,7 +72,11 @@ export function sessionRoutes({ sessions: service, auth }: RouteDeps) {
     .get("/users/:id/stats/daily", async ({ params, query, principal }) => presentDaily(await service.daily(userIn(principal, params.id), query.days)), {
       params: IdParams,
       query: DailyQuery,
-      detail: operationDoc({ summary: "A user's requests, tokens and cost per UTC day and model over the last `days` days (today included)", ok: daily, errors: [400, 404] }),
+      detail: operationDoc({
+        summary: "A user's requests, tokens and cost per UTC day and model over the last `days` days (today included)",
+        ok: daily,
+        errors: [400, 404],
+      }),
     })
     .get(
       "/stats/daily",
@@ -73,10 +86,17 @@ export function sessionRoutes({ sessions: service, auth }: RouteDeps) {
       },
       {
         query: DailyQuery,
-        detail: operationDoc({ summary: "Admin: every user's requests, tokens and cost per UTC day, user and model", ok: { ...daily, example: { ...DAILY_EXAMPLE, user_id: null } }, errors: [400, 403] }),
+        detail: operationDoc({
+          summary: "Admin: every user's requests, tokens and cost per UTC day, user and model",
+          ok: { ...daily, example: { ...DAILY_EXAMPLE, user_id: null } },
+          errors: [400, 403],
+        }),
       },
     )
     .get("/me", ({ principal }) => ({ object: "principal" as const, kind: principal.kind, user_id: principal.kind === "user" ? principal.userId : null }), {
-      detail: operationDoc({ summary: "Who the caller is: the admin, a user key (with its user id), or an open server", ok: { schema: MeSchema, example: { object: "principal", kind: "user", user_id: "alice" }, description: "The caller" } }),
+      detail: operationDoc({
+        summary: "Who the caller is: the admin, a user key (with its user id), or an open server",
+        ok: { schema: MeSchema, example: { object: "principal", kind: "user", user_id: "alice" }, description: "The caller" },
+      }),
     });
 }

@@ -4,7 +4,7 @@
 import { t } from "elysia";
 import { Nullable } from "./common.ts";
 import { CompletionFields, COMPLETION_EXAMPLE } from "./completions.ts";
-import { ChatStreamSchema, NativeChatSchema } from "./chat.ts";
+import { type ChatStreamSchema, NativeChatSchema } from "./chat.ts";
 
 const BudgetSchema = t.Object(
   {
@@ -34,7 +34,10 @@ export const ChatAnswerSchema = t.Object(
     text: t.String({ description: "the reply's text (choices[0].message.content)" }),
     served_by: t.Optional(
       t.Object(
-        { model: t.String({ description: "the configured model that answered (a fallback, if it came to that)" }), provider: Nullable(t.String(), "its provider") },
+        {
+          model: t.String({ description: "the configured model that answered (a fallback, if it came to that)" }),
+          provider: Nullable(t.String(), "its provider"),
+        },
         { description: "who answered; also the x-textllm-model and x-textllm-provider headers" },
       ),
     ),
@@ -48,10 +51,7 @@ const V1Fields = {
   usage: t.Object({ input: t.Integer(), output: t.Integer(), total: t.Integer() }, { additionalProperties: false }),
 };
 
-export const ChatImageAnswerSchema = t.Object(
-  { ...V1Fields, image_urls: t.Array(t.String()), image_count: t.Integer() },
-  { additionalProperties: false },
-);
+export const ChatImageAnswerSchema = t.Object({ ...V1Fields, image_urls: t.Array(t.String()), image_count: t.Integer() }, { additionalProperties: false });
 
 export const ChatFileAnswerSchema = t.Object(
   { ...V1Fields, file_url: t.String(), file_type: t.String({ description: "the file's extension, e.g. .pdf" }) },
@@ -62,7 +62,7 @@ export const ChatFileAnswerSchema = t.Object(
 export const ChatFormSchema = t.Object(
   {
     message: t.Optional(t.String({ description: "a single user message (instead of messages)", example: "What is in these files?" })),
-    messages: t.Optional(t.String({ description: "instead of message: the messages as a JSON array, e.g. [{\"role\":\"user\",\"content\":\"Hi\"}]" })),
+    messages: t.Optional(t.String({ description: 'instead of message: the messages as a JSON array, e.g. [{"role":"user","content":"Hi"}]' })),
     conversation_id: NativeChatSchema.properties.conversation_id,
     user_id: t.Optional(t.String({ minLength: 1, maxLength: 255, example: "alice" })),
     model: NativeChatSchema.properties.model,
@@ -82,7 +82,10 @@ const budget = { budget: { limit: 5, spent_today: 0.00009, remaining: 4.99991 } 
 export const CHAT_EXAMPLES = {
   new: { summary: "Start a conversation", value: { message: "Hello! What can you do?", user_id: "alice" } },
   continue: { summary: "Continue a conversation", value: { message: "And in one sentence?", ...ids } },
-  messages: { summary: "OpenAI-style messages, streamed", value: { messages: [{ role: "user", content: "Write a haiku about tea." }], user_id: "alice", stream: true } },
+  messages: {
+    summary: "OpenAI-style messages, streamed",
+    value: { messages: [{ role: "user", content: "Write a haiku about tea." }], user_id: "alice", stream: true },
+  },
 };
 
 export const CHAT_ANSWER_EXAMPLE = {

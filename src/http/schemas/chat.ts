@@ -5,17 +5,12 @@ import { t, type TSchema } from "elysia";
 export const ChatMessageSchema = t.Object(
   {
     role: t.Union([t.Literal("system"), t.Literal("developer"), t.Literal("user"), t.Literal("assistant"), t.Literal("tool"), t.Literal("function")]),
-    content: t.Optional(
-      t.Union([t.String(), t.Array(t.Object({ type: t.String({ minLength: 1 }) }, { additionalProperties: true })), t.Null()]),
-    ),
+    content: t.Optional(t.Union([t.String(), t.Array(t.Object({ type: t.String({ minLength: 1 }) }, { additionalProperties: true })), t.Null()])),
   },
   { additionalProperties: true },
 );
 
-export const StreamOptionsSchema = t.Union([
-  t.Object({ include_usage: t.Optional(t.Boolean()) }, { additionalProperties: true }),
-  t.Null(),
-]);
+export const StreamOptionsSchema = t.Union([t.Object({ include_usage: t.Optional(t.Boolean()) }, { additionalProperties: true }), t.Null()]);
 
 /** OpenAI's nullable parameters: null means "not set" (see withoutNulls). */
 const Nullable = <S extends TSchema>(schema: S) => t.Optional(t.Union([schema, t.Null()]));
@@ -74,6 +69,14 @@ const V1Ids = {
 /** POST /chat/stream (JSON). */
 export const ChatStreamSchema = t.Object({ message: t.String({ minLength: 1 }), ...V1Ids });
 /** POST /chat/image (multipart). */
-export const ChatImageSchema = t.Object({ message: t.String({ minLength: 1 }), images: t.Files({ description: "one or more images (also accepted as images[], image)" }), ...V1Ids });
+export const ChatImageSchema = t.Object({
+  message: t.String({ minLength: 1 }),
+  images: t.Files({ description: "one or more images (also accepted as images[], image)" }),
+  ...V1Ids,
+});
 /** POST /chat/file (multipart). */
-export const ChatFileSchema = t.Object({ message: t.String({ minLength: 1 }), file: t.File({ description: "a PDF, DOCX or text document (also accepted as files, files[])" }), ...V1Ids });
+export const ChatFileSchema = t.Object({
+  message: t.String({ minLength: 1 }),
+  file: t.File({ description: "a PDF, DOCX or text document (also accepted as files, files[])" }),
+  ...V1Ids,
+});

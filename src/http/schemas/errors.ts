@@ -44,11 +44,19 @@ export const ERRORS = {
   },
   415: {
     description: "Unsupported Content-Type, or a file whose content is not an accepted type",
-    example: error("Unsupported Content-Type 'application/xml': send application/json (or multipart/form-data where files are accepted).", "invalid_request_error", "unsupported_media_type"),
+    example: error(
+      "Unsupported Content-Type 'application/xml': send application/json (or multipart/form-data where files are accepted).",
+      "invalid_request_error",
+      "unsupported_media_type",
+    ),
   },
   429: {
     description: "Rate limit reached; the Retry-After header says when to try again",
-    example: error("Rate limit reached: 10 requests per minute, in bursts of at most 10, for this user. Try again in 6 s.", "rate_limit_error", "rate_limit_exceeded"),
+    example: error(
+      "Rate limit reached: 10 requests per minute, in bursts of at most 10, for this user. Try again in 6 s.",
+      "rate_limit_error",
+      "rate_limit_exceeded",
+    ),
   },
   500: {
     description: "Unexpected server error",
@@ -59,12 +67,17 @@ export const ERRORS = {
     example: error("The upstream provider 'openai' could not be reached.", "server_error", "upstream_unreachable"),
   },
   503: {
-    description: "Unavailable: the server is shutting down, the database is unreachable (database_unavailable, with Retry-After), or the model's provider has no key (provider_not_configured)",
+    description:
+      "Unavailable: the server is shutting down, the database is unreachable (database_unavailable, with Retry-After), or the model's provider has no key (provider_not_configured)",
     example: error("The server is shutting down; retry on another instance.", "service_unavailable", "shutting_down"),
   },
   507: {
     description: "No room left to store what the request writes; nothing of it was kept",
-    example: error("There is no room to store the upload (ENOSPC); nothing of it was kept. Try again later or ask the operator to free space.", "server_error", "insufficient_storage"),
+    example: error(
+      "There is no room to store the upload (ENOSPC); nothing of it was kept. Try again later or ask the operator to free space.",
+      "server_error",
+      "insufficient_storage",
+    ),
   },
   504: {
     description: "The upstream provider did not answer in time",

@@ -6,8 +6,16 @@ import { ListOf, Nullable, Timestamp } from "./common.ts";
 const UserId = t.String({ minLength: 1, maxLength: 255 });
 const FolderSchema = t.Union(FOLDERS.map((f) => t.Literal(f)));
 
-export const UploadSchema = t.Object({ file: t.File({ description: "also accepted as files, files[], image, images, images[]" }), user_id: t.Optional(UserId), folder: t.Optional(FolderSchema) });
-export const ListFilesQuery = t.Object({ user_id: t.Optional(UserId), folder: t.Optional(FolderSchema), limit: t.Integer({ minimum: 1, maximum: 1000, default: 100 }) });
+export const UploadSchema = t.Object({
+  file: t.File({ description: "also accepted as files, files[], image, images, images[]" }),
+  user_id: t.Optional(UserId),
+  folder: t.Optional(FolderSchema),
+});
+export const ListFilesQuery = t.Object({
+  user_id: t.Optional(UserId),
+  folder: t.Optional(FolderSchema),
+  limit: t.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+});
 export const OwnerQuery = t.Object({ user_id: t.Optional(UserId) });
 
 export const FileSchema = t.Object(
@@ -33,7 +41,8 @@ export const DeletedFileSchema = t.Object({ success: t.Literal(true), key: t.Str
 
 export const KEY_PARAM = {
   name: "key",
-  description: "The file's key, slashes included (as in the `key` or `url` of an upload). Sent as is (/files/LLM/uploads/...) or with its slashes percent-encoded.",
+  description:
+    "The file's key, slashes included (as in the `key` or `url` of an upload). Sent as is (/files/LLM/uploads/...) or with its slashes percent-encoded.",
   example: "LLM/uploads/alice/20261130_091500_notes.txt",
 };
 

@@ -8,7 +8,10 @@ export const ModelSchema = t.Object({ id: t.String(), object: t.Literal("model")
 
 export const EMBEDDING_REQUEST_EXAMPLES = {
   text: { summary: "One text", value: { model: "text-embedding-3-small", input: "The food was delicious.", encoding_format: "float" } },
-  batch: { summary: "Several texts, fewer dimensions", value: { model: "text-embedding-3-small", input: ["The food was delicious.", "The service was slow."], dimensions: 256 } },
+  batch: {
+    summary: "Several texts, fewer dimensions",
+    value: { model: "text-embedding-3-small", input: ["The food was delicious.", "The service was slow."], dimensions: 256 },
+  },
 };
 
 export const EmbeddingRequestSchema = t.Object(

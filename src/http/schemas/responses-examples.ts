@@ -34,7 +34,12 @@ export const RESPONSE_REQUEST_EXAMPLES = {
   },
   tool_output: {
     summary: "Answer a function call (continuing the response that asked for it)",
-    value: { model: "gpt-4o", previous_response_id: RESP_ID, input: [{ type: "function_call_output", call_id: "call_abc123", output: '{"temperature_c":21}' }], tools: [WEATHER_TOOL] },
+    value: {
+      model: "gpt-4o",
+      previous_response_id: RESP_ID,
+      input: [{ type: "function_call_output", call_id: "call_abc123", output: '{"temperature_c":21}' }],
+      tools: [WEATHER_TOOL],
+    },
   },
   stream: { summary: "Streamed as typed events", value: { model: "gpt-4o", input: "Hello!", stream: true } },
 };
@@ -69,7 +74,13 @@ const baseResponse = {
   metadata: {},
 };
 
-const USAGE = { input_tokens: 9, input_tokens_details: { cached_tokens: 0 }, output_tokens: 9, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 18 };
+const USAGE = {
+  input_tokens: 9,
+  input_tokens_details: { cached_tokens: 0 },
+  output_tokens: 9,
+  output_tokens_details: { reasoning_tokens: 0 },
+  total_tokens: 18,
+};
 
 export const RESPONSE_EXAMPLE = { ...baseResponse, usage: USAGE };
 

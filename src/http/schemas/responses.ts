@@ -33,7 +33,11 @@ export const ResponseRequestSchema = t.Object(
     store: Nullable(t.Boolean()),
     stream: Nullable(t.Boolean()),
     previous_response_id: Nullable(t.String({ minLength: 1, maxLength: 255 })),
-    conversation: Nullable(t.Union([t.String({ minLength: 1, maxLength: 255 }), t.Object({ id: t.String({ minLength: 1, maxLength: 255 }) })], { description: "a TextLLM conversation id" })),
+    conversation: Nullable(
+      t.Union([t.String({ minLength: 1, maxLength: 255 }), t.Object({ id: t.String({ minLength: 1, maxLength: 255 }) })], {
+        description: "a TextLLM conversation id",
+      }),
+    ),
   },
   {
     ...Open,

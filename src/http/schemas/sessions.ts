@@ -39,7 +39,10 @@ export const StatsSchema = t.Object(
     total_tokens_output: t.Integer(),
     total_cost: t.Number({ description: "dollars" }),
     by_model: t.Array(
-      t.Object({ model: t.String(), requests: t.Integer(), tokens_input: t.Integer(), tokens_output: t.Integer(), cost: t.Number({ description: "dollars" }) }, { additionalProperties: false }),
+      t.Object(
+        { model: t.String(), requests: t.Integer(), tokens_input: t.Integer(), tokens_output: t.Integer(), cost: t.Number({ description: "dollars" }) },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },

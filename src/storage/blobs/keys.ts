@@ -10,7 +10,11 @@ const SAFE = /[^A-Za-z0-9._-]+/g;
 
 /** A path segment anyone can read: unsafe runs become "_", no leading dots, at most `max` chars. */
 export function safeSegment(raw: string, max = 100): string {
-  const cleaned = raw.normalize("NFKC").replace(SAFE, "_").replace(/^[._]+/, "").slice(0, max);
+  const cleaned = raw
+    .normalize("NFKC")
+    .replace(SAFE, "_")
+    .replace(/^[._]+/, "")
+    .slice(0, max);
   return cleaned || "file";
 }
 

@@ -50,7 +50,13 @@ export function s3BlobStore(o: S3Options): BlobStore {
         await client.file(PROBE_KEY).delete();
         return { status: "healthy", backend: "s3", bucket: o.bucket, writable: true };
       } catch (err) {
-        return { status: "unhealthy", backend: "s3", bucket: o.bucket, writable: false, error: (err instanceof Error ? err.message : String(err)).slice(0, 200) };
+        return {
+          status: "unhealthy",
+          backend: "s3",
+          bucket: o.bucket,
+          writable: false,
+          error: (err instanceof Error ? err.message : String(err)).slice(0, 200),
+        };
       }
     },
   };

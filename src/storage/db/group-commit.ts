@@ -20,7 +20,7 @@ const MAX_BATCH = 128;
 
 export function groupCommit(driver: SqlDriver) {
   let queue: Job[] = [];
-  let running: Promise<void> | null = null;
+  let _running: Promise<void> | null = null;
 
   async function flush(): Promise<void> {
     while (queue.length) {
@@ -55,10 +55,14 @@ export function groupCommit(driver: SqlDriver) {
     return new Promise<T>((resolve, reject) => {
       queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       // Let the requests of this turn of the event loop join the batch, then write it.
-      running ??= new Promise<void>((done) => setImmediate(() => flush().finally(() => {
-        running = null;
-        done();
-      })));
+      _running ??= new Promise<void>((done) =>
+        setImmediate(() =>
+          flush().finally(() => {
+            _running = null;
+            done();
+          }),
+        ),
+      );
     });
   };
 }

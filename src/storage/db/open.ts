@@ -12,7 +12,9 @@ export const sqliteFileIn = (dataDir: string) => join(dataDir, "textllm.db");
 
 export function openStore(target: DatabaseTarget): Store {
   const driver: SqlDriver =
-    target.kind === "sqlite" ? openSqliteFile(target.path) : openPostgres({ url: target.url, poolSize: target.poolSize, queryTimeoutMs: target.queryTimeoutMs });
+    target.kind === "sqlite"
+      ? openSqliteFile(target.path)
+      : openPostgres({ url: target.url, poolSize: target.poolSize, queryTimeoutMs: target.queryTimeoutMs });
   return createStore(driver);
 }
 

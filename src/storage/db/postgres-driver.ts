@@ -4,7 +4,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sql";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { deadline, DeadlineExceeded, type Deadline } from "../../lib/deadline.ts";
-import type { Executor, Row, SqlDriver, Values } from "./driver.ts";
+import type { Executor, SqlDriver, Values } from "./driver.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { asDatabaseError, bounded } from "./postgres-availability.ts";
 import { renderCache } from "./rendered.ts";

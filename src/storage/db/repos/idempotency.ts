@@ -48,14 +48,25 @@ export function idempotencyRepo(db: Db) {
     },
 
     async get(userId: string, key: string, now: number): Promise<IdempotencyRow | null> {
-      const [row] = await db.all(sql`SELECT digest, status_code, answer, lease_until FROM idempotency_keys WHERE user_id = ${userId} AND idem_key = ${key} AND expires_at >= ${now}`);
+      const [row] = await db.all(
+        sql`SELECT digest, status_code, answer, lease_until FROM idempotency_keys WHERE user_id = ${userId} AND idem_key = ${key} AND expires_at >= ${now}`,
+      );
       if (!row) return null;
-      return { digest: String(row.digest), answer: json<StoredAnswer | null>(row.answer, null), finished: row.status_code !== null, leaseUntil: Number(row.lease_until) };
+      return {
+        digest: String(row.digest),
+        answer: json<StoredAnswer | null>(row.answer, null),
+        finished: row.status_code !== null,
+        leaseUntil: Number(row.lease_until),
+      };
     },
 
     /** Keeps a running claim's lease; false when the claim was lost. */
     async renew(userId: string, key: string, token: string, leaseUntil: number): Promise<boolean> {
-      return (await db.run(sql`UPDATE idempotency_keys SET lease_until = ${leaseUntil} WHERE user_id = ${userId} AND idem_key = ${key} AND claim_token = ${token}`)) > 0;
+      return (
+        (await db.run(
+          sql`UPDATE idempotency_keys SET lease_until = ${leaseUntil} WHERE user_id = ${userId} AND idem_key = ${key} AND claim_token = ${token}`,
+        )) > 0
+      );
     },
 
     /** A running stream's answer so far (its stream id): repeats attach to it. */

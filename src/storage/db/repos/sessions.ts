@@ -104,8 +104,16 @@ export function sessionsRepo(db: Db) {
     /** Opens (or finds) the user's active session for `day` and adds one request's usage to it: one statement. */
     async record(userId: string, day: string, newId: string, u: SessionUsage): Promise<string> {
       const [row] = await db.all(RECORD, {
-        id: newId, user_id: userId, day, now: u.now, tokens: u.tokens_input + u.tokens_output, tokens_input: u.tokens_input,
-        tokens_output: u.tokens_output, cost: u.cost, requests: u.requests, conversations: u.conversations,
+        id: newId,
+        user_id: userId,
+        day,
+        now: u.now,
+        tokens: u.tokens_input + u.tokens_output,
+        tokens_input: u.tokens_input,
+        tokens_output: u.tokens_output,
+        cost: u.cost,
+        requests: u.requests,
+        conversations: u.conversations,
       });
       return String(row!.id);
     },
@@ -113,11 +121,27 @@ export function sessionsRepo(db: Db) {
     /** `record` and the request's usage row in one statement (Postgres only, see RECORD_WITH_USAGE). */
     async recordWithUsage(userId: string, day: string, newId: string, u: SessionUsage, usage: UsageOfSession): Promise<string> {
       const [row] = await db.all(RECORD_WITH_USAGE, {
-        id: newId, user_id: userId, day, now: u.now, tokens: u.tokens_input + u.tokens_output, tokens_input: u.tokens_input,
-        tokens_output: u.tokens_output, cost: u.cost, requests: u.requests, conversations: u.conversations,
-        usage_id: usage.id, request_id: usage.request_id, conversation_id: usage.conversation_id, route: usage.route, model: usage.model,
-        provider: usage.provider, tokens_cached: usage.tokens_cached, latency_ms: usage.latency_ms, status: usage.status,
-        error_code: usage.error_code, streamed: usage.streamed,
+        id: newId,
+        user_id: userId,
+        day,
+        now: u.now,
+        tokens: u.tokens_input + u.tokens_output,
+        tokens_input: u.tokens_input,
+        tokens_output: u.tokens_output,
+        cost: u.cost,
+        requests: u.requests,
+        conversations: u.conversations,
+        usage_id: usage.id,
+        request_id: usage.request_id,
+        conversation_id: usage.conversation_id,
+        route: usage.route,
+        model: usage.model,
+        provider: usage.provider,
+        tokens_cached: usage.tokens_cached,
+        latency_ms: usage.latency_ms,
+        status: usage.status,
+        error_code: usage.error_code,
+        streamed: usage.streamed,
       });
       return String(row!.session_id);
     },
