@@ -99,38 +99,34 @@ export interface UsageOfSession {
 
 const SPENT_ON_DAY = sql`SELECT SUM(total_cost) AS c FROM sessions WHERE user_id = ${p("user_id")} AND day = ${p("day")}`;
 
+/** The parameters of RECORD: the session to open (or find) and the usage added to it. */
+function sessionParams(userId: string, day: string, newId: string, usage: SessionUsage) {
+  return {
+    id: newId,
+    user_id: userId,
+    day,
+    now: usage.now,
+    tokens: usage.tokens_input + usage.tokens_output,
+    tokens_input: usage.tokens_input,
+    tokens_output: usage.tokens_output,
+    cost: usage.cost,
+    requests: usage.requests,
+    conversations: usage.conversations,
+  };
+}
+
 export function sessionsRepo(db: Db) {
   return {
     /** Opens (or finds) the user's active session for `day` and adds one request's usage to it: one statement. */
-    async record(userId: string, day: string, newId: string, u: SessionUsage): Promise<string> {
-      const [row] = await db.all(RECORD, {
-        id: newId,
-        user_id: userId,
-        day,
-        now: u.now,
-        tokens: u.tokens_input + u.tokens_output,
-        tokens_input: u.tokens_input,
-        tokens_output: u.tokens_output,
-        cost: u.cost,
-        requests: u.requests,
-        conversations: u.conversations,
-      });
+    async record(userId: string, day: string, newId: string, usage: SessionUsage): Promise<string> {
+      const [row] = await db.all(RECORD, sessionParams(userId, day, newId, usage));
       return String(row!.id);
     },
 
     /** `record` and the request's usage row in one statement (Postgres only, see RECORD_WITH_USAGE). */
-    async recordWithUsage(userId: string, day: string, newId: string, u: SessionUsage, usage: UsageOfSession): Promise<string> {
+    async recordWithUsage(userId: string, day: string, newId: string, session: SessionUsage, usage: UsageOfSession): Promise<string> {
       const [row] = await db.all(RECORD_WITH_USAGE, {
-        id: newId,
-        user_id: userId,
-        day,
-        now: u.now,
-        tokens: u.tokens_input + u.tokens_output,
-        tokens_input: u.tokens_input,
-        tokens_output: u.tokens_output,
-        cost: u.cost,
-        requests: u.requests,
-        conversations: u.conversations,
+        ...sessionParams(userId, day, newId, session),
         usage_id: usage.id,
         request_id: usage.request_id,
         conversation_id: usage.conversation_id,
