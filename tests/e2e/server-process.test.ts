@@ -6,7 +6,7 @@ import { SQL } from "bun";
 import { startServer, run, type RunningServer } from "../support/server-process.ts";
 import { tempDir, waitFor } from "../support/temp.ts";
 import { createTempDatabase, POSTGRES_SKIP } from "../support/postgres.ts";
-import { startTcpProxy } from "../support/tcp-proxy.ts";
+import { proxyDatabase } from "../support/tcp-proxy.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 const SOURCE = [process.execPath, MAIN];
@@ -110,14 +110,10 @@ describe.skipIf(POSTGRES_SKIP !== null)(`textllm on Postgres${POSTGRES_SKIP ? ` 
   test("creates its tables in an empty database; readiness follows the database's reachability", async () => {
     const db = await createTempDatabase();
     cleanups.push(() => db.drop());
-    const target = new URL(db.url);
-    const proxy = startTcpProxy(target.hostname, Number(target.port || 5432));
+    const { proxy, url: viaProxy } = proxyDatabase(db.url);
     cleanups.push(() => proxy.stop());
-    const viaProxy = new URL(db.url);
-    viaProxy.hostname = "127.0.0.1";
-    viaProxy.port = String(proxy.port);
 
-    const s = await started(SOURCE, scratch(), { DATABASE_URL: viaProxy.toString() });
+    const s = await started(SOURCE, scratch(), { DATABASE_URL: viaProxy });
     const direct = new SQL(db.url, { max: 1 });
     const tables = (await direct`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`).map(
       (r: { table_name: string }) => r.table_name,

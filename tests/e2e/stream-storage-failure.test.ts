@@ -6,7 +6,7 @@ import type { RunningServer } from "../support/server-process.ts";
 import { startProcessHarness, type ProcessHarness } from "../support/harness.ts";
 import type { MockUpstream } from "../support/mock-upstream.ts";
 import { createTempDatabase, POSTGRES_SKIP, type TempDatabase } from "../support/postgres.ts";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
+import { proxyDatabase, type TcpProxy } from "../support/tcp-proxy.ts";
 import { waitFor } from "../support/temp.ts";
 
 describe.skipIf(POSTGRES_SKIP !== null)(`a stream whose save fails${POSTGRES_SKIP ? ` (skipped: ${POSTGRES_SKIP})` : ""}`, () => {
@@ -18,12 +18,9 @@ describe.skipIf(POSTGRES_SKIP !== null)(`a stream whose save fails${POSTGRES_SKI
 
   beforeAll(async () => {
     db = await createTempDatabase();
-    const target = new URL(db.url);
-    proxy = startTcpProxy(target.hostname, Number(target.port || 5432));
-    const viaProxy = new URL(db.url);
-    viaProxy.hostname = "127.0.0.1";
-    viaProxy.port = String(proxy.port);
-    harness = await startProcessHarness({ env: { DATABASE_URL: viaProxy.toString() } });
+    const proxied = proxyDatabase(db.url);
+    proxy = proxied.proxy;
+    harness = await startProcessHarness({ env: { DATABASE_URL: proxied.url } });
     ({ mock, server: s } = harness);
   }, 30_000);
   afterAll(async () => {

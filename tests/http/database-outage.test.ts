@@ -8,7 +8,7 @@ import { errorOf, type TestApp } from "../support/app.ts";
 import type { MockUpstream } from "../support/mock-upstream.ts";
 import { startHarness, type Harness } from "../support/harness.ts";
 import { createTempDatabase, POSTGRES_SKIP, type TempDatabase } from "../support/postgres.ts";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
+import { proxyDatabase, type TcpProxy } from "../support/tcp-proxy.ts";
 import { waitFor } from "../support/temp.ts";
 import { newId } from "../../src/lib/ids.ts";
 
@@ -23,12 +23,9 @@ describe.skipIf(POSTGRES_SKIP !== null)(title, () => {
 
   beforeAll(async () => {
     db = await createTempDatabase();
-    const target = new URL(db.url);
-    proxy = startTcpProxy(target.hostname, Number(target.port || 5432));
-    const viaProxy = new URL(db.url);
-    viaProxy.hostname = "127.0.0.1";
-    viaProxy.port = String(proxy.port);
-    harness = await startHarness({ config: { database: { query_timeout_ms: 700 } }, env: { DATABASE_URL: viaProxy.toString() } });
+    const proxied = proxyDatabase(db.url);
+    proxy = proxied.proxy;
+    harness = await startHarness({ config: { database: { query_timeout_ms: 700 } }, env: { DATABASE_URL: proxied.url } });
     ({ mock, app: t } = harness);
   });
   afterAll(async () => {

@@ -112,3 +112,13 @@ export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy 
     },
   };
 }
+
+/** A TCP proxy in front of a database URL's server, and the same URL through the proxy (to cut, freeze or thaw it). */
+export function proxyDatabase(databaseUrl: string): { proxy: TcpProxy; url: string } {
+  const target = new URL(databaseUrl);
+  const proxy = startTcpProxy(target.hostname, Number(target.port || 5432));
+  const viaProxy = new URL(databaseUrl);
+  viaProxy.hostname = "127.0.0.1";
+  viaProxy.port = String(proxy.port);
+  return { proxy, url: viaProxy.toString() };
+}
