@@ -132,8 +132,8 @@ export async function createDeps(loaded: LoadedConfig, overrides: DepsOverrides 
     metrics,
     lifecycle,
     tracker: createRequestTracker(logger, metrics, lifecycle),
-    // With Redis, a stream can be resumed on any replica; without, on the one that generates it.
-    streams: answerStreams(redis ? redisEventLog(redis, { replayMs }) : memoryEventLog({ replayMs })),
+    // With Redis, a stream can be resumed and cancelled on any replica; without, on the one that generates it.
+    streams: answerStreams(redis ? redisEventLog(redis, { replayMs }) : memoryEventLog({ replayMs }), { redis }),
     idempotency: idempotencyService(store, {
       ttlMs: c.idempotency.ttl_hours * 3_600_000,
       leaseMs: c.idempotency.lease_seconds * 1000,

@@ -4,9 +4,10 @@
 // and `Idempotent-Replayed: true`, a repeat of a running one waits for it; after the handler (or
 // its error) the answer is kept for the repeats. The request's digest is its method, path and body
 // (a form by its fields and files, since every retry of a form gets a new boundary).
-// A /chat or /v1/responses stream is kept by its event log: repeats follow the live stream from its
-// first event, and once it has ended its whole SSE text is kept (one write) for the repeats after
-// the replay window. /v1/chat/completions streams with a key run as if they had none.
+// A /chat, /v1/responses or /v1/chat/completions stream is kept by its event log: repeats follow the
+// live stream from its first event, and once it has ended its whole SSE text is kept (one write) for
+// the repeats after the replay window. A /v1/chat/completions stream is cancelled when its first
+// client leaves; then the key is freed, as for any request whose client left before its answer.
 import { Elysia } from "elysia";
 import type { Principal } from "../auth/principal.ts";
 import type { AnswerStreams } from "../chat/answer-streams.ts";
@@ -18,7 +19,9 @@ import { idFrames, sseResponse } from "./sse.ts";
 
 const ROUTES = new Set(["/chat", "/v1/chat/completions", "/v1/responses", "/files/upload"]);
 /** The routes whose streams have an event log. */
-const LOGGED_STREAMS = new Set(["/chat", "/v1/responses"]);
+const LOGGED_STREAMS = new Set(["/chat", "/v1/responses", "/v1/chat/completions"]);
+/** The routes whose streams stop when their first client leaves (the rest run to their end). */
+const CANCELLED_ON_DISCONNECT = new Set(["/v1/chat/completions"]);
 /** Headers of an answer that a replay repeats. */
 const KEPT_HEADERS = ["x-conversation-id", "x-stream-id", "x-budget-remaining-usd", "x-budget-warning", "x-textllm-max-tokens-clamped"];
 
@@ -76,11 +79,13 @@ export function idempotencyPlugin({ idempotency: service, streams, tracker, keep
       keepAliveMs,
     });
   /** Keeps a /chat stream's whole text once it has ended (read from its log, in this process). */
-  async function keepStream(run: Run, streamId: string, headers: Record<string, string>): Promise<void> {
+  async function keepStream(run: Run, request: Request, streamId: string, headers: Record<string, string>): Promise<void> {
     await run.attach({ status: 200, headers, body: "", streamId });
     let text = "";
     for await (const frame of idFrames(streams.log, streamId, 0)) text += frame;
-    await run.finish({ status: 200, headers, body: text });
+    const cut = request.signal.aborted && CANCELLED_ON_DISCONNECT.has(new URL(request.url).pathname);
+    if (cut) await run.abandon();
+    else await run.finish({ status: 200, headers, body: text });
   }
   const copies = new WeakMap<Request, Request>();
   const runs = new WeakMap<Request, Run>();
@@ -132,7 +137,7 @@ export function idempotencyPlugin({ idempotency: service, streams, tracker, keep
         if (streamId) {
           const headers: Record<string, string> = {};
           for (const name of ["content-type", ...KEPT_HEADERS]) if (response.headers.has(name)) headers[name] = response.headers.get(name)!;
-          void keepStream(run, streamId, headers).catch(() => run.abandon().catch(() => undefined));
+          void keepStream(run, request, streamId, headers).catch(() => run.abandon().catch(() => undefined));
           return;
         }
         await run.abandon().catch(() => undefined); // not kept (a file): the key is freed for the next attempt

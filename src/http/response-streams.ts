@@ -35,7 +35,7 @@ export async function inProgress(streams: AnswerStreams, id: string): Promise<Re
 
 /** Stops a generation running here and waits until its log has ended (its turn is then stored). */
 export async function cancelAndSettle(streams: AnswerStreams, id: string): Promise<void> {
-  if (!streams.cancel(id)) return;
+  if (!(await streams.cancel(id))) return;
   for await (const _event of streams.log.read(id, 0)); // to the end
 }
 

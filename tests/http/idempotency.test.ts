@@ -51,6 +51,68 @@ for (const backend of BACKENDS) {
       expect(harness.mock.requests).toHaveLength(1);
     });
 
+    test("50 concurrent /v1/chat/completions streams with one key through the SDK: one upstream call, one usage record, 50 identical event sequences; a later repeat is replayed", async () => {
+      const sdk = new OpenAI({ baseURL: `${base}/v1`, apiKey: "sk-client", maxRetries: 0 });
+      const user = newId("user");
+      const key = newId("req");
+      const words = Array.from({ length: 40 }, (_, i) => `w${i}`).join(" ");
+      harness.mock.script({ kind: "reply", text: words, chunkDelayMs: 5 });
+      const ask = async () => {
+        const { data, response } = await sdk.chat.completions
+          .create({ model: "gpt-4o", messages: [{ role: "user", content: "stream once" }], user, stream: true }, { headers: { "Idempotency-Key": key } })
+          .withResponse();
+        const chunks: unknown[] = [];
+        for await (const chunk of data) chunks.push(chunk);
+        return {
+          replayed: response.headers.get("idempotent-replayed"),
+          events: JSON.stringify(chunks),
+          content: chunks.map((c) => (c as { choices: Array<{ delta?: { content?: string } }> }).choices[0]?.delta?.content ?? "").join(""),
+        };
+      };
+      const answers = await Promise.all(Array.from({ length: 50 }, ask));
+      expect(new Set(answers.map((a) => a.events)).size).toBe(1);
+      expect(answers[0]!.content).toBe(words);
+      expect(answers.filter((a) => a.replayed === "true")).toHaveLength(49);
+      expect(harness.mock.requests).toHaveLength(1);
+      expect(await harness.app.deps.store.usage.listByUser(user, 10)).toHaveLength(1);
+
+      const later = await waitFor(async () => {
+        const again = await ask();
+        return again.replayed === "true" ? again : undefined;
+      }, "a replay after the end");
+      expect(later.events).toBe(answers[0]!.events);
+      expect(harness.mock.requests).toHaveLength(1);
+      expect(await harness.app.deps.store.usage.listByUser(user, 10)).toHaveLength(1);
+    });
+
+    test("a /v1/chat/completions stream with a key is still cancelled when its client leaves, and the key is freed", async () => {
+      const user = newId("user");
+      const key = newId("req");
+      const words = Array.from({ length: 300 }, (_, i) => `w${i}`).join(" ");
+      harness.mock.script({ kind: "reply", text: words, chunkDelayMs: 20 });
+      const body = { model: "gpt-4o", messages: [{ role: "user", content: "cut me" }], user, stream: true };
+      const controller = new AbortController();
+      const first = await fetch(`${base}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": key },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+      const reader = first.body!.getReader();
+      let seen = "";
+      while (!seen.includes("w3")) seen += new TextDecoder().decode((await reader.read()).value);
+      controller.abort();
+      await waitFor(() => (harness.mock.cancelled >= 1 ? true : undefined), "the upstream call to be cancelled");
+      harness.mock.script({ kind: "reply", text: "second try" });
+      const retry = await waitFor(async () => {
+        const answer = await post("/v1/chat/completions", body, key);
+        const text = await answer.text();
+        return answer.headers.get("idempotent-replayed") === null ? text : undefined;
+      }, "the key to be freed");
+      expect(retry).toContain(`"content":"second "`);
+      expect(harness.mock.requests).toHaveLength(2);
+    });
+
     test("the same key with another body → 422 idempotency_key_reused; another user's same key is theirs", async () => {
       const user = newId("user");
       const key = newId("req");

@@ -79,7 +79,7 @@ export function chatStreamRoutes(ctx: RouteDeps) {
       "/chat/streams/:stream_id/cancel",
       async ({ params, query, principal }) => {
         await ownStream(principal, params.stream_id, query.user_id);
-        const cancelled = streams.cancel(params.stream_id);
+        const cancelled = await streams.cancel(params.stream_id);
         return { id: params.stream_id, object: "chat.stream", status: cancelled ? "cancelled" : "not_running" };
       },
       {

@@ -11,7 +11,7 @@ import { budgetHeaders, enforceRateLimit, rateKey, streamOptions } from "../guar
 import { requestId } from "../request-id.ts";
 import { CompletionRequestSchema, withoutNulls } from "../schemas/chat.ts";
 import { MODEL_EXAMPLE, ModelSchema } from "../schemas/openai.ts";
-import { boundedUserId } from "../../lib/ids.ts";
+import { boundedUserId, newId } from "../../lib/ids.ts";
 import { notFound } from "../../errors.ts";
 import { operationDoc } from "../operation-doc.ts";
 import {
@@ -95,6 +95,11 @@ export function completionRoutes(ctx: RouteDeps) {
         const wantsUsage = body.stream_options?.include_usage === true;
         const { events, budget } = await proxyStream(ctx, input, controller.signal, () => controller.abort());
         budgetHeaders(budget, set.headers);
+        // With an Idempotency-Key the stream goes through an event log, for the repeats to follow
+        // (http/idempotency.ts); its own client's disconnect still cancels the upstream call.
+        const streamId = request.headers.has("idempotency-key") ? newId("stream") : null;
+        if (streamId) set.headers["x-stream-id"] = streamId;
+        const options = streamOptions(ctx, tracker, request, controller, set.headers);
         return streamAnswer(
           events,
           {
@@ -110,7 +115,7 @@ export function completionRoutes(ctx: RouteDeps) {
             },
             done: true,
           },
-          streamOptions(ctx, tracker, request, controller, set.headers),
+          streamId ? { ...options, log: { streams: ctx.streams, streamId, owner: named, continueAfterDisconnect: false } } : options,
         );
       },
       {
