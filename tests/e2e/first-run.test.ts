@@ -1,13 +1,13 @@
 // The first run of the real process from source, as the README describes it: start-up says when
 // no upstream is configured; with only OPENAI_API_KEY (and the mock as base URL) a chat works;
 // `textllm healthcheck` probes a running server; an unwritable data directory is named, with why.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { cleanEnv, run, startServer, type RunningServer } from "../support/server-process.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
-import { tempDir, waitFor } from "../support/temp.ts";
+import { fileCleanups, waitFor } from "../support/temp.ts";
 
 /** Explicit: under a full parallel suite these start processes or wait out upstream retries. */
 const TIMEOUT_MS = 60_000;
@@ -15,16 +15,7 @@ const TIMEOUT_MS = 60_000;
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 const SOURCE = [process.execPath, MAIN];
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-function scratch(): string {
-  const d = tempDir();
-  cleanups.push(d.cleanup);
-  return d.path;
-}
+const { cleanups, scratch } = fileCleanups();
 
 async function started(cwd: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const s = await startServer(SOURCE, { cwd, env });

@@ -1,10 +1,10 @@
 // The server as a user starts it: a real process, a real port, a fresh directory.
-import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SQL } from "bun";
 import { startServer, run, type RunningServer } from "../support/server-process.ts";
-import { tempDir, waitFor } from "../support/temp.ts";
+import { fileCleanups, waitFor } from "../support/temp.ts";
 import { createTempDatabase, POSTGRES_SKIP } from "../support/postgres.ts";
 import { proxyDatabase } from "../support/tcp-proxy.ts";
 
@@ -12,16 +12,7 @@ const MAIN = join(import.meta.dir, "../../src/main.ts");
 const SOURCE = [process.execPath, MAIN];
 setDefaultTimeout(60_000); // each test starts processes; a busy machine makes that slow
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-function scratch(): string {
-  const d = tempDir();
-  cleanups.push(d.cleanup);
-  return d.path;
-}
+const { cleanups, scratch } = fileCleanups();
 
 async function started(cmd: string[], cwd: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const s = await startServer(cmd, { cwd, env });

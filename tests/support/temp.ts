@@ -1,3 +1,4 @@
+import { afterAll } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,4 +23,21 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
     await Bun.sleep(25);
   }
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
+
+/**
+ * For a test file that starts processes: cleanups run after its tests, last added first, and
+ * `scratch()` makes a temporary directory removed with them.
+ */
+export function fileCleanups(): { cleanups: Array<() => Promise<unknown> | unknown>; scratch: () => string } {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  const scratch = () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    return dir.path;
+  };
+  return { cleanups, scratch };
 }
