@@ -6,6 +6,7 @@ import { utcDay } from "../lib/time.ts";
 import type { TokenUsage } from "../pricing/prices.ts";
 import type { Attachment, ToolCall } from "../storage/db/repos/messages.ts";
 import type { StoredResponse } from "../storage/db/repos/responses.ts";
+import type { TurnMessageRow } from "../storage/db/repos/turns.ts";
 import type { Repos, Store } from "../storage/db/store.ts";
 
 /** One row of the usage log, before ids and the session are known. */
@@ -95,8 +96,54 @@ function usageRow(call: CallRecord, sessionId: string | null, conversationId: st
   };
 }
 
+/** The turn's messages and its reply, numbered relative to the conversation's new message count (the reply is 0). */
+function turnMessages(turnRecord: TurnRecord): TurnMessageRow[] {
+  const n = turnRecord.messages.length;
+  const rows: TurnMessageRow[] = turnRecord.messages.map((m, i) => ({
+    id: newId("msg"),
+    position: i - n,
+    role: m.role,
+    content: m.content,
+    attachments: m.attachments ?? [],
+    tool_calls: m.tool_calls,
+    tool_call_id: m.tool_call_id,
+  }));
+  rows.push({
+    id: newId("msg"),
+    position: 0,
+    role: "assistant",
+    content: turnRecord.reply.content,
+    model: turnRecord.model,
+    tokens_input: turnRecord.usage.prompt_tokens,
+    tokens_output: turnRecord.usage.completion_tokens,
+    cost: turnRecord.cost,
+    finish_reason: turnRecord.reply.finishReason,
+    tool_calls: turnRecord.reply.toolCalls,
+  });
+  return rows;
+}
+
 export async function recordTurn(store: Store, turnRecord: TurnRecord): Promise<Recorded> {
   const now = turnRecord.now.toISOString();
+  const messages = turnMessages(turnRecord);
+  const where = { conversationId: turnRecord.conversationId, newConversation: turnRecord.create !== null };
+  // On Postgres the whole turn is one statement: one round trip, atomic by itself.
+  if (store.dialect === "postgres") {
+    const { sessionId, messageCount } = await store.turns.record({
+      conversationId: turnRecord.conversationId,
+      create: turnRecord.create,
+      userId: turnRecord.userId,
+      day: utcDay(turnRecord.now),
+      newSessionId: newId("sess"),
+      session: sessionUsage(turnRecord, where),
+      usage: usageRow(turnRecord, null, turnRecord.conversationId),
+      model: turnRecord.model,
+      imageUrls: turnRecord.imageUrls,
+      messages,
+      response: turnRecord.response ?? null,
+    });
+    return { sessionId, messageNumber: messageCount };
+  }
   return store.write(async (tx) => {
     if (turnRecord.create) {
       await tx.conversations.create({
@@ -107,9 +154,9 @@ export async function recordTurn(store: Store, turnRecord: TurnRecord): Promise<
         now,
       });
     }
-    const sessionId = await meter(tx, turnRecord, { conversationId: turnRecord.conversationId, newConversation: turnRecord.create !== null });
+    const sessionId = await meter(tx, turnRecord, where);
     const count = await tx.conversations.addTurn(turnRecord.conversationId, {
-      messages: turnRecord.messages.length + 1,
+      messages: messages.length,
       tokens_input: turnRecord.usage.prompt_tokens,
       tokens_output: turnRecord.usage.completion_tokens,
       cost: turnRecord.cost,
@@ -118,36 +165,8 @@ export async function recordTurn(store: Store, turnRecord: TurnRecord): Promise<
       model: turnRecord.model,
       now,
     });
-    let seq = count - turnRecord.messages.length;
-    for (const m of turnRecord.messages) {
-      await tx.messages.insert({
-        id: newId("msg"),
-        conversation_id: turnRecord.conversationId,
-        user_id: turnRecord.userId,
-        seq: seq++,
-        role: m.role,
-        content: m.content,
-        attachments: m.attachments ?? [],
-        tool_calls: m.tool_calls,
-        tool_call_id: m.tool_call_id,
-        created_at: now,
-      });
-    }
-    await tx.messages.insert({
-      id: newId("msg"),
-      conversation_id: turnRecord.conversationId,
-      user_id: turnRecord.userId,
-      seq: count,
-      role: "assistant",
-      content: turnRecord.reply.content,
-      model: turnRecord.model,
-      tokens_input: turnRecord.usage.prompt_tokens,
-      tokens_output: turnRecord.usage.completion_tokens,
-      cost: turnRecord.cost,
-      finish_reason: turnRecord.reply.finishReason,
-      tool_calls: turnRecord.reply.toolCalls,
-      created_at: now,
-    });
+    for (const { position, ...m } of messages)
+      await tx.messages.insert({ ...m, conversation_id: turnRecord.conversationId, user_id: turnRecord.userId, seq: count + position, created_at: now });
     if (turnRecord.response)
       await tx.responses.insert({ ...turnRecord.response, user_id: turnRecord.userId, conversation_id: turnRecord.conversationId, created_at: now });
     return { sessionId, messageNumber: count };

@@ -10,6 +10,7 @@ import { filesRepo } from "./repos/files.ts";
 import { usageRepo } from "./repos/usage.ts";
 import { responsesRepo } from "./repos/responses.ts";
 import { idempotencyRepo } from "./repos/idempotency.ts";
+import { turnsRepo } from "./repos/turns.ts";
 
 function repos(db: Db) {
   return {
@@ -20,6 +21,7 @@ function repos(db: Db) {
     usage: usageRepo(db),
     responses: responsesRepo(db),
     idempotency: idempotencyRepo(db),
+    turns: turnsRepo(db),
   };
 }
 

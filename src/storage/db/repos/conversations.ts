@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "../database.ts";
 import { bool, iso, json, num, strOrNull } from "../columns.ts";
 import type { Row } from "../driver.ts";
@@ -79,18 +79,21 @@ function decode(row: Row): Conversation {
 }
 
 const p = sql.placeholder;
-const ADD_TURN = sql`
-  UPDATE conversations SET
+
+/** What a turn sets on its conversation: counters added to, the session (`sessionId`, if not null), model and times. */
+export function turnSets(sessionId: SQLWrapper) {
+  return sql`
     message_count = message_count + ${p("messages")},
     total_tokens_input = total_tokens_input + ${p("tokens_input")},
     total_tokens_output = total_tokens_output + ${p("tokens_output")},
     total_cost = total_cost + ${p("cost")},
-    session_id = COALESCE(${p("session_id")}, session_id),
+    session_id = COALESCE(${sessionId}, session_id),
     model = ${p("model")},
     last_used = ${p("now")},
-    updated_at = ${p("now")}
-  WHERE id = ${p("id")}
-  RETURNING message_count, image_urls`;
+    updated_at = ${p("now")}`;
+}
+
+const ADD_TURN = sql`UPDATE conversations SET ${turnSets(p("session_id"))} WHERE id = ${p("id")} RETURNING message_count, image_urls`;
 
 /** Titles containing `text` in any case (ASCII case-folding on SQLite); % and _ match themselves. */
 function titleFilter(text: string) {

@@ -1,9 +1,10 @@
 // A session is one user's usage bucket for one UTC day. At most one is active per user and day
 // (a partial unique index); ending it makes the next chat open a fresh one.
-import { sql } from "drizzle-orm";
+import { sql, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "../database.ts";
 import { bool, iso, isoOrNull, num } from "../columns.ts";
 import type { Row } from "../driver.ts";
+import { usageInsert } from "./usage.ts";
 
 export interface Session {
   id: string;
@@ -53,7 +54,7 @@ function decode(row: Row): Session {
 const p = sql.placeholder;
 
 /** Opens (or finds) the user's active session for the day and adds one request's usage to it. */
-const RECORD = sql`
+export const RECORD = sql`
   INSERT INTO sessions (id, user_id, day, created_at, last_activity, total_tokens, total_tokens_input,
                         total_tokens_output, total_cost, request_count, conversation_count)
   VALUES (${p("id")}, ${p("user_id")}, ${p("day")}, ${p("now")}, ${p("now")}, ${p("tokens")}, ${p("tokens_input")},
@@ -68,18 +69,48 @@ const RECORD = sql`
     last_activity = excluded.last_activity
   RETURNING id`;
 
+/** Columns of a usage row that hold the same value as the session's RECORD placeholder of that name. */
+const FROM_SESSION: Record<string, string> = {
+  user_id: "user_id",
+  tokens_input: "tokens_input",
+  tokens_output: "tokens_output",
+  cost: "cost",
+  created_at: "now",
+};
+
+/**
+ * The values of a usage row written in one statement with its session (a CTE named `session`):
+ * the session's id, user, usage and time, the rest from placeholders named `usage_<column>`
+ * (`usageOfSessionParams`).
+ */
+export function usageOfSession(column: string): SQLWrapper {
+  if (column === "session_id") return sql`(SELECT id FROM session)`;
+  return p(FROM_SESSION[column] ?? `usage_${column}`);
+}
+
+export function usageOfSessionParams(usage: UsageOfSession) {
+  return {
+    usage_id: usage.id,
+    usage_request_id: usage.request_id,
+    usage_conversation_id: usage.conversation_id,
+    usage_route: usage.route,
+    usage_model: usage.model,
+    usage_provider: usage.provider,
+    usage_tokens_cached: usage.tokens_cached,
+    usage_latency_ms: usage.latency_ms,
+    usage_status: usage.status,
+    usage_error_code: usage.error_code,
+    usage_streamed: usage.streamed,
+  };
+}
+
 /**
  * RECORD and the request's usage row as one statement (a data-modifying CTE; Postgres only): atomic
  * on its own, so a stateless call is stored in one round trip instead of a transaction's four.
  */
 const RECORD_WITH_USAGE = sql`
   WITH session AS (${RECORD})
-  INSERT INTO usage_records (id, request_id, user_id, session_id, conversation_id, route, model, provider,
-                             tokens_input, tokens_output, tokens_cached, cost, latency_ms, status, error_code,
-                             streamed, created_at)
-  VALUES (${p("usage_id")}, ${p("request_id")}, ${p("user_id")}, (SELECT id FROM session), ${p("conversation_id")}, ${p("route")},
-          ${p("model")}, ${p("provider")}, ${p("tokens_input")}, ${p("tokens_output")}, ${p("tokens_cached")}, ${p("cost")},
-          ${p("latency_ms")}, ${p("status")}, ${p("error_code")}, ${p("streamed")}, ${p("now")})
+  ${usageInsert(usageOfSession)}
   RETURNING session_id`;
 
 /** The usage row written with its session by `recordWithUsage` (its session id and time come from the session). */
@@ -100,7 +131,7 @@ export interface UsageOfSession {
 const SPENT_ON_DAY = sql`SELECT SUM(total_cost) AS c FROM sessions WHERE user_id = ${p("user_id")} AND day = ${p("day")}`;
 
 /** The parameters of RECORD: the session to open (or find) and the usage added to it. */
-function sessionParams(userId: string, day: string, newId: string, usage: SessionUsage) {
+export function sessionParams(userId: string, day: string, newId: string, usage: SessionUsage) {
   return {
     id: newId,
     user_id: userId,
@@ -127,17 +158,7 @@ export function sessionsRepo(db: Db) {
     async recordWithUsage(userId: string, day: string, newId: string, session: SessionUsage, usage: UsageOfSession): Promise<string> {
       const [row] = await db.all(RECORD_WITH_USAGE, {
         ...sessionParams(userId, day, newId, session),
-        usage_id: usage.id,
-        request_id: usage.request_id,
-        conversation_id: usage.conversation_id,
-        route: usage.route,
-        model: usage.model,
-        provider: usage.provider,
-        tokens_cached: usage.tokens_cached,
-        latency_ms: usage.latency_ms,
-        status: usage.status,
-        error_code: usage.error_code,
-        streamed: usage.streamed,
+        ...usageOfSessionParams(usage),
       });
       return String(row!.session_id);
     },

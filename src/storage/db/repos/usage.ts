@@ -1,6 +1,6 @@
 // The per-request usage log: one row per upstream call (or refused request), the ground truth that
 // conversation, session and user totals must add up to.
-import { sql } from "drizzle-orm";
+import { sql, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "../database.ts";
 import { bool, iso, num, strOrNull } from "../columns.ts";
 import type { Row } from "../driver.ts";
@@ -65,14 +65,38 @@ function decode(row: Row): UsageRecord {
   };
 }
 
-const p = sql.placeholder;
-const INSERT = sql`
-  INSERT INTO usage_records (id, request_id, user_id, session_id, conversation_id, route, model, provider,
-                             tokens_input, tokens_output, tokens_cached, cost, latency_ms, status, error_code,
-                             streamed, created_at)
-  VALUES (${p("id")}, ${p("request_id")}, ${p("user_id")}, ${p("session_id")}, ${p("conversation_id")}, ${p("route")},
-          ${p("model")}, ${p("provider")}, ${p("tokens_input")}, ${p("tokens_output")}, ${p("tokens_cached")}, ${p("cost")},
-          ${p("latency_ms")}, ${p("status")}, ${p("error_code")}, ${p("streamed")}, ${p("created_at")})`;
+const COLUMNS = [
+  "id",
+  "request_id",
+  "user_id",
+  "session_id",
+  "conversation_id",
+  "route",
+  "model",
+  "provider",
+  "tokens_input",
+  "tokens_output",
+  "tokens_cached",
+  "cost",
+  "latency_ms",
+  "status",
+  "error_code",
+  "streamed",
+  "created_at",
+] as const;
+
+/**
+ * The INSERT of one usage row, each column's value given by `value` (a placeholder, or an expression
+ * such as the session of the same statement): one text for the plain insert and the combined writes.
+ */
+export function usageInsert(value: (column: (typeof COLUMNS)[number]) => SQLWrapper) {
+  return sql`INSERT INTO usage_records (${sql.raw(COLUMNS.join(", "))}) VALUES (${sql.join(
+    COLUMNS.map((c) => value(c)),
+    sql`, `,
+  )})`;
+}
+
+const INSERT = usageInsert((column) => sql.placeholder(column));
 
 export function usageRepo(db: Db) {
   return {
