@@ -127,21 +127,24 @@ export async function recordTurn(store: Store, turnRecord: TurnRecord): Promise<
   const now = turnRecord.now.toISOString();
   const messages = turnMessages(turnRecord);
   const where = { conversationId: turnRecord.conversationId, newConversation: turnRecord.create !== null };
-  // On Postgres the whole turn is one statement: one round trip, atomic by itself.
+  // On Postgres the whole turn is one statement. It still runs in a transaction: a statement held
+  // up past the deadline (its caller answered 503 meanwhile) is rolled back, never committed.
   if (store.dialect === "postgres") {
-    const { sessionId, messageCount } = await store.turns.record({
-      conversationId: turnRecord.conversationId,
-      create: turnRecord.create,
-      userId: turnRecord.userId,
-      day: utcDay(turnRecord.now),
-      newSessionId: newId("sess"),
-      session: sessionUsage(turnRecord, where),
-      usage: usageRow(turnRecord, null, turnRecord.conversationId),
-      model: turnRecord.model,
-      imageUrls: turnRecord.imageUrls,
-      messages,
-      response: turnRecord.response ?? null,
-    });
+    const { sessionId, messageCount } = await store.write((tx) =>
+      tx.turns.record({
+        conversationId: turnRecord.conversationId,
+        create: turnRecord.create,
+        userId: turnRecord.userId,
+        day: utcDay(turnRecord.now),
+        newSessionId: newId("sess"),
+        session: sessionUsage(turnRecord, where),
+        usage: usageRow(turnRecord, null, turnRecord.conversationId),
+        model: turnRecord.model,
+        imageUrls: turnRecord.imageUrls,
+        messages,
+        response: turnRecord.response ?? null,
+      }),
+    );
     return { sessionId, messageNumber: messageCount };
   }
   return store.write(async (tx) => {

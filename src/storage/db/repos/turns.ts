@@ -1,8 +1,8 @@
 // A whole chat turn as ONE statement (Postgres only: SQLite has no data-modifying CTEs and writes
 // a turn as statements of one group-committed transaction instead). The user's session for the
 // day, the conversation's counters (or the new conversation), the usage row, the turn's messages
-// and the stored response go in one round trip, and a statement is atomic by itself: any part
-// failing leaves nothing written.
+// and the stored response go in one statement, atomic by itself: any part failing leaves nothing
+// written. (The caller still wraps it in a transaction, for the deadline: see recordTurn.)
 //
 // Message numbers come from the conversation's new message_count as on SQLite: the UPDATE takes
 // the conversation's row lock, so concurrent turns on one conversation get distinct numbers. Should
