@@ -1,11 +1,9 @@
 // One storage contract, run against every database backend: the rest of the code relies on
 // exactly these behaviours, whichever database is configured.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { openStore } from "../../src/storage/db/open.ts";
-import { sqliteFileIn } from "../../src/storage/db/open.ts";
 import type { Store } from "../../src/storage/db/store.ts";
 import { newId } from "../../src/lib/ids.ts";
-import { BACKENDS, backendTitle, type BackendHandle } from "../support/backends.ts";
+import { BACKENDS, backendTitle, openBackendStore, type BackendHandle } from "../support/backends.ts";
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 29, 12, 0, s)).toISOString();
 
@@ -16,10 +14,7 @@ for (const backend of BACKENDS) {
 
     beforeAll(async () => {
       handle = await backend.open();
-      store =
-        backend.name === "sqlite"
-          ? openStore({ kind: "sqlite", path: sqliteFileIn(handle.dataDir) })
-          : openStore({ kind: "postgres", url: handle.env.DATABASE_URL!, poolSize: 4 });
+      store = openBackendStore(backend, handle);
       await store.migrate();
     }, 60_000); // may start this run's private Postgres
 

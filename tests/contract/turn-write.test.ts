@@ -4,9 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { recordTurn, type TurnRecord } from "../../src/chat/record.ts";
 import { newId } from "../../src/lib/ids.ts";
-import { openStore, sqliteFileIn } from "../../src/storage/db/open.ts";
 import type { Store } from "../../src/storage/db/store.ts";
-import { BACKENDS, backendTitle, type BackendHandle } from "../support/backends.ts";
+import { BACKENDS, backendTitle, openBackendStore, type BackendHandle } from "../support/backends.ts";
 
 const NOW = new Date(Date.UTC(2026, 2, 3, 9, 30, 0));
 
@@ -40,10 +39,7 @@ for (const backend of BACKENDS) {
 
     beforeAll(async () => {
       handle = await backend.open();
-      store =
-        backend.name === "sqlite"
-          ? openStore({ kind: "sqlite", path: sqliteFileIn(handle.dataDir) })
-          : openStore({ kind: "postgres", url: handle.env.DATABASE_URL!, poolSize: 4 });
+      store = openBackendStore(backend, handle);
       await store.migrate();
     }, 60_000);
 

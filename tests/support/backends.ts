@@ -3,6 +3,8 @@
 // is possible its suites are registered as skipped, with the reason in their name, so a run
 // without Postgres says so instead of passing silently.
 import { join } from "node:path";
+import { openStore, sqliteFileIn } from "../../src/storage/db/open.ts";
+import type { Store } from "../../src/storage/db/store.ts";
 import { createTempDatabase, POSTGRES_SKIP } from "./postgres.ts";
 import { tempDir } from "./temp.ts";
 
@@ -50,3 +52,10 @@ export const BACKENDS: Backend[] = [
 
 /** Suite title that carries the skip reason, e.g. "postgres (skipped: TEST_DATABASE_URL is not set)". */
 export const backendTitle = (b: Backend) => (b.skip ? `${b.name} (skipped: ${b.skip})` : b.name);
+
+/** A store on an opened backend, as the contract suites use it (Postgres with a small pool). */
+export function openBackendStore(backend: Backend, handle: BackendHandle): Store {
+  return backend.name === "sqlite"
+    ? openStore({ kind: "sqlite", path: sqliteFileIn(handle.dataDir) })
+    : openStore({ kind: "postgres", url: handle.env.DATABASE_URL!, poolSize: 4 });
+}
