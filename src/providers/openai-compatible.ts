@@ -7,6 +7,7 @@ import OpenAI from "openai";
 import type { ResolvedProvider } from "../config/providers.ts";
 import type { CallOptions, ChatBody, ChatProvider, EmbeddingAnswer } from "./provider.ts";
 import { deadlineFetch, withDeadline } from "./retry-deadline.ts";
+import { memoiseHeaders } from "./sdk-headers.ts";
 import { sseChunks } from "./sse-chunks.ts";
 
 export interface ProviderHooks {
@@ -31,13 +32,15 @@ async function readBody(response: Response, signal: AbortSignal | undefined): Pr
 }
 
 export function openAICompatible(provider: ResolvedProvider, hooks: ProviderHooks = {}): ChatProvider {
-  const client = new OpenAI({
-    apiKey: provider.apiKey ?? "not-needed", // local servers take any key; the SDK insists on one
-    baseURL: provider.baseUrl,
-    timeout: provider.timeoutMs,
-    maxRetries: provider.maxRetries,
-    fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(provider.name) }),
-  });
+  const client = memoiseHeaders(
+    new OpenAI({
+      apiKey: provider.apiKey ?? "not-needed", // local servers take any key; the SDK insists on one
+      baseURL: provider.baseUrl,
+      timeout: provider.timeoutMs,
+      maxRetries: provider.maxRetries,
+      fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(provider.name) }),
+    }),
+  );
   const options = (signal: AbortSignal | undefined, call: CallOptions = {}) => ({
     signal,
     fetchOptions: withDeadline(Date.now() + provider.timeoutMs) as NonNullable<Awaited<Parameters<OpenAI["post"]>[1]>>["fetchOptions"],
