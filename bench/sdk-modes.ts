@@ -2,6 +2,7 @@
 // bare fetch, against the benchmark's mock upstream, in this process (no server in between).
 // Measured for issue 17: which of the SDK's cheaper modes is worth adopting in the provider.
 import OpenAI from "openai";
+import { openAICompatible } from "../src/providers/openai-compatible.ts";
 import { startScript } from "./processes.ts";
 
 const CALLS = Number(process.argv.find((a) => a.startsWith("--calls="))?.split("=")[1] ?? 3000);
@@ -31,17 +32,22 @@ const mock = await startScript("mock-upstream.ts", "MOCK_PORT");
 const baseURL = `${mock.url}/v1`;
 const client = new OpenAI({ apiKey: "sk-bench", baseURL, maxRetries: 2 });
 const headers = { "content-type": "application/json", authorization: "Bearer sk-bench" };
+// The provider the server uses (openai-compatible.ts): post() with memoised headers, raw answer.
+const provider = openAICompatible({ name: "bench", baseUrl: baseURL, apiKeyEnv: null, apiKey: "sk-bench", models: ["*"], timeoutMs: 60_000, maxRetries: 2 });
+const never = new AbortController().signal;
 const modes: Array<[string, () => Promise<unknown>]> = [
   ["bare fetch, whole reply parsed", async () => (await fetch(`${baseURL}/chat/completions`, { method: "POST", headers, body: JSON.stringify(body) })).json()],
   ["SDK, one client, create()", () => client.chat.completions.create(body)],
   ["SDK, one client, create().asResponse() + json()", async () => (await client.chat.completions.create(body).asResponse()).json()],
   ["SDK, a new client per call, create()", () => new OpenAI({ apiKey: "sk-bench", baseURL, maxRetries: 2 }).chat.completions.create(body)],
+  ["our provider, complete()", () => provider.complete(body, never)],
   [
     "stream: bare fetch, body read",
     async () => (await fetch(`${baseURL}/chat/completions`, { method: "POST", headers, body: JSON.stringify({ ...body, stream: true }) })).text(),
   ],
   ["stream: SDK create({stream}), chunks iterated", async () => drain(await client.chat.completions.create({ ...body, stream: true }))],
   ["stream: SDK create({stream}).asResponse(), body read", async () => (await client.chat.completions.create({ ...body, stream: true }).asResponse()).text()],
+  ["stream: our provider, stream(), chunks iterated", async () => drain(await provider.stream(body, never))],
 ];
 // Rounds interleave the modes, and the least of each is kept: the machine's noise only adds.
 const best = new Map<string, number>();

@@ -2,7 +2,6 @@
 // conversation's counters, the user's session for the day and the usage record. Totals therefore
 // always equal the sum of the per-request records.
 import { newId } from "../lib/ids.ts";
-import { utcDay } from "../lib/time.ts";
 import type { TokenUsage } from "../pricing/prices.ts";
 import type { Attachment, ToolCall } from "../storage/db/repos/messages.ts";
 import type { StoredResponse } from "../storage/db/repos/responses.ts";
@@ -58,23 +57,25 @@ export interface Recorded {
 }
 
 async function meter(tx: Repos, call: CallRecord, where: { conversationId: string | null; newConversation: boolean }): Promise<string> {
-  const sessionId = await tx.sessions.record(call.userId, utcDay(call.now), newId("sess"), sessionUsage(call, where));
-  await tx.usage.insert(usageRow(call, sessionId, where.conversationId));
+  const now = call.now.toISOString();
+  const sessionId = await tx.sessions.record(call.userId, now.slice(0, 10), newId("sess"), sessionUsage(call, where, now));
+  await tx.usage.insert(usageRow(call, sessionId, where.conversationId, now));
   return sessionId;
 }
 
-function sessionUsage(call: CallRecord, { newConversation }: { newConversation: boolean }) {
+/** `now` is the call's time as ISO text, formatted once per record (its first 10 characters are the UTC day). */
+function sessionUsage(call: CallRecord, { newConversation }: { newConversation: boolean }, now: string) {
   return {
     tokens_input: call.usage.prompt_tokens,
     tokens_output: call.usage.completion_tokens,
     cost: call.cost,
     requests: 1,
     conversations: newConversation ? 1 : 0,
-    now: call.now.toISOString(),
+    now,
   };
 }
 
-function usageRow(call: CallRecord, sessionId: string | null, conversationId: string | null) {
+function usageRow(call: CallRecord, sessionId: string | null, conversationId: string | null, now = call.now.toISOString()) {
   return {
     id: newId("usage"),
     request_id: call.requestId,
@@ -92,7 +93,7 @@ function usageRow(call: CallRecord, sessionId: string | null, conversationId: st
     status: call.status,
     error_code: call.errorCode,
     streamed: call.streamed,
-    created_at: call.now.toISOString(),
+    created_at: now,
   };
 }
 
@@ -180,12 +181,13 @@ export async function recordTurn(store: Store, turnRecord: TurnRecord): Promise<
 export async function recordCall(store: Store, call: CallRecord): Promise<string> {
   // On Postgres the session and the usage row go in one statement: one round trip, atomic by itself.
   if (store.dialect === "postgres") {
+    const now = call.now.toISOString();
     return store.sessions.recordWithUsage(
       call.userId,
-      utcDay(call.now),
+      now.slice(0, 10),
       newId("sess"),
-      sessionUsage(call, { newConversation: false }),
-      usageRow(call, null, null),
+      sessionUsage(call, { newConversation: false }, now),
+      usageRow(call, null, null, now),
     );
   }
   return store.write((tx) => meter(tx, call, { conversationId: null, newConversation: false }));

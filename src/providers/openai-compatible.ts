@@ -6,7 +6,8 @@
 import OpenAI from "openai";
 import type { ResolvedProvider } from "../config/providers.ts";
 import type { CallOptions, ChatBody, ChatProvider, EmbeddingAnswer } from "./provider.ts";
-import { DEADLINE_HEADER, deadlineFetch } from "./retry-deadline.ts";
+import { deadlineFetch, withDeadline } from "./retry-deadline.ts";
+import { memoiseHeaders } from "./sdk-headers.ts";
 import { sseChunks } from "./sse-chunks.ts";
 
 export interface ProviderHooks {
@@ -31,18 +32,25 @@ async function readBody(response: Response, signal: AbortSignal | undefined): Pr
 }
 
 export function openAICompatible(provider: ResolvedProvider, hooks: ProviderHooks = {}): ChatProvider {
-  const client = new OpenAI({
-    apiKey: provider.apiKey ?? "not-needed", // local servers take any key; the SDK insists on one
-    baseURL: provider.baseUrl,
-    timeout: provider.timeoutMs,
-    maxRetries: provider.maxRetries,
-    fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(provider.name) }),
-  });
+  const client = memoiseHeaders(
+    new OpenAI({
+      apiKey: provider.apiKey ?? "not-needed", // local servers take any key; the SDK insists on one
+      baseURL: provider.baseUrl,
+      timeout: provider.timeoutMs,
+      maxRetries: provider.maxRetries,
+      fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(provider.name) }),
+    }),
+  );
   const options = (signal: AbortSignal | undefined, call: CallOptions = {}) => ({
     signal,
-    headers: { [DEADLINE_HEADER]: String(Date.now() + provider.timeoutMs) },
+    fetchOptions: withDeadline(Date.now() + provider.timeoutMs) as NonNullable<Awaited<Parameters<OpenAI["post"]>[1]>>["fetchOptions"],
     ...(call.maxRetries === undefined ? {} : { maxRetries: call.maxRetries }),
   });
+  // `post` rather than `chat.completions.create`: the same request, retries and typed errors, but
+  // `create` watches the body's serialization (a JSON.stringify replacer over every value) to learn
+  // whether it streams — which our body says outright. ~10 µs of CPU per call (bench/sdk-modes.ts).
+  const chat = (body: object, stream: boolean, signal: AbortSignal | undefined, call: CallOptions | undefined) =>
+    client.post("/chat/completions", { body, stream, ...options(signal, call) }).asResponse();
 
   return {
     name: provider.name,
@@ -50,17 +58,13 @@ export function openAICompatible(provider: ResolvedProvider, hooks: ProviderHook
       const { stream: _ignored, ...rest } = body;
       // The raw answer (retries and typed errors as before), parsed here: the SDK's own parsing and
       // wrapping cost ~45 µs of CPU per call (bench/sdk-modes.ts).
-      const response = await client.chat.completions
-        .create({ ...(rest as object), stream: false } as OpenAI.ChatCompletionCreateParamsNonStreaming, options(signal, call))
-        .asResponse();
+      const response = await chat({ ...(rest as object), stream: false }, false, signal, call);
       return (await readBody(response, signal)) as OpenAI.ChatCompletion;
     },
     async stream(body: ChatBody, signal, call) {
       // Always ask for usage: cost is computed from it. The caller decides what the client sees.
       const params = { ...body, stream: true, stream_options: { ...(body.stream_options ?? {}), include_usage: true } };
-      const response = await client.chat.completions
-        .create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options(signal, call))
-        .asResponse();
+      const response = await chat(params, true, signal, call);
       return sseChunks(response, signal);
     },
     async embed(body, signal, call) {

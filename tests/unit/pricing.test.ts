@@ -48,4 +48,28 @@ describe("cost in integer micro-dollars", () => {
     expect(usdToMicros(0.000165)).toBe(165);
     expect(microsToUsd(165)).toBe(0.000165);
   });
+
+  test("the fast path agrees with exact integer arithmetic, near 2^53 too", () => {
+    const exact = (p: ReturnType<typeof pricesFor>, u: { prompt_tokens: number; completion_tokens: number; cached_tokens: number }) => {
+      const cached = BigInt(Math.min(Math.max(u.cached_tokens, 0), u.prompt_tokens));
+      const pico = (BigInt(u.prompt_tokens) - cached) * p.input + cached * p.cachedInput + BigInt(u.completion_tokens) * p.output;
+      return Number((pico + 500_000n) / 1_000_000n);
+    };
+    const p = pricesFor(config, "gpt-4o-mini");
+    let seed = 7;
+    const next = (max: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor((seed / 2 ** 31) * max);
+    };
+    for (let i = 0; i < 2000; i++) {
+      const max = [100, 10_000, 1e9, 1e12][i % 4]!;
+      const u = { prompt_tokens: next(max), completion_tokens: next(max), cached_tokens: next(max) };
+      expect(costMicros(p, u)).toBe(exact(p, u));
+    }
+    // Around the largest exact double: 2^53 / 600,000 pico per output token.
+    for (const tokens of [15_011_998_757, 15_011_998_758, 15_011_998_759]) {
+      const u = { prompt_tokens: 0, completion_tokens: tokens, cached_tokens: 0 };
+      expect(costMicros(p, u)).toBe(exact(p, u));
+    }
+  });
 });

@@ -83,16 +83,17 @@ export function completionRoutes(ctx: RouteDeps) {
           set.headers,
         );
         assertInputLength(body.messages as ChatMessage[], ctx.loaded.config.max_input_length);
-        const controller = linkedAbort(request);
         const input = { requestId, userId: named ?? "anonymous", body: body as unknown as ChatBody };
         tracker.annotate(request, { user: input.userId, model: body.model ?? ctx.loaded.config.model });
         if (!body.stream) {
-          const { completion, budget } = await proxyComplete(ctx, input, controller.signal);
+          // The upstream call gets its own controller following the client's signal (callUpstream).
+          const { completion, budget } = await proxyComplete(ctx, input, request.signal);
           tracker.annotate(request, { tokens_in: completion.usage?.prompt_tokens, tokens_out: completion.usage?.completion_tokens });
           budgetHeaders(budget, set.headers);
           return completion;
         }
         const wantsUsage = body.stream_options?.include_usage === true;
+        const controller = linkedAbort(request);
         const { events, budget } = await proxyStream(ctx, input, controller.signal, () => controller.abort());
         budgetHeaders(budget, set.headers);
         // With an Idempotency-Key the stream goes through an event log, for the repeats to follow
