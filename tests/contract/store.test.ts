@@ -114,6 +114,36 @@ for (const backend of BACKENDS) {
       await expect(dup).rejects.toThrow();
     });
 
+    test("history: a live conversation's owner and newest messages, oldest first, the same as latest()", async () => {
+      const user = newId("user");
+      const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });
+      expect(await store.messages.history(conv.id, 20)).toEqual({ userId: user, messages: [] });
+      const call = { id: "call_1", type: "function" as const, function: { name: "f", arguments: "{}" } };
+      const image = { kind: "image" as const, key: "k", url: "/files/k", filename: "a.png", content_type: "image/png" };
+      const shapes = [
+        { role: "system" as const, content: "be brief" },
+        { role: "user" as const, content: "q", attachments: [image] },
+        { role: "assistant" as const, content: "", tool_calls: [call] },
+        { role: "tool" as const, content: "42", tool_call_id: "call_1" },
+        { role: "assistant" as const, content: "a" },
+      ];
+      for (const [i, m] of shapes.entries()) {
+        await store.messages.insert({ id: newId("msg"), conversation_id: conv.id, user_id: user, seq: i + 1, created_at: at(i + 1), ...m });
+      }
+      const pick = ({ seq, role, content, attachments, tool_calls, tool_call_id }: Record<string, unknown>) => ({ seq, role, content, attachments, tool_calls, tool_call_id });
+      for (const limit of [1, 3, 5, 20]) {
+        const got = await store.messages.history(conv.id, limit);
+        expect(got!.userId).toBe(user);
+        expect(got!.messages).toEqual((await store.messages.latest(conv.id, limit)).map(pick));
+      }
+      expect((await store.messages.history(conv.id, 3))!.messages.map((m) => m.seq)).toEqual([3, 4, 5]);
+      expect((await store.messages.history(conv.id, 20))!.messages[2]).toMatchObject({ role: "assistant", tool_calls: [call], tool_call_id: null });
+
+      expect(await store.messages.history(newId("conv"), 20)).toBeNull();
+      await store.conversations.softDelete(conv.id, at(9));
+      expect(await store.messages.history(conv.id, 20)).toBeNull();
+    });
+
     test("a transaction commits all of a turn or none of it", async () => {
       const user = newId("user");
       const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });
