@@ -130,7 +130,14 @@ for (const backend of BACKENDS) {
       for (const [i, m] of shapes.entries()) {
         await store.messages.insert({ id: newId("msg"), conversation_id: conv.id, user_id: user, seq: i + 1, created_at: at(i + 1), ...m });
       }
-      const pick = ({ seq, role, content, attachments, tool_calls, tool_call_id }: Record<string, unknown>) => ({ seq, role, content, attachments, tool_calls, tool_call_id });
+      const pick = ({ seq, role, content, attachments, tool_calls, tool_call_id }: Record<string, unknown>) => ({
+        seq,
+        role,
+        content,
+        attachments,
+        tool_calls,
+        tool_call_id,
+      });
       for (const limit of [1, 3, 5, 20]) {
         const got = await store.messages.history(conv.id, limit);
         expect(got!.userId).toBe(user);
