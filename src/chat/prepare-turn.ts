@@ -12,6 +12,7 @@ import type { ChatContext } from "./chat-context.ts";
 import { assertContentUrls } from "./content-urls.ts";
 import { contextReserve, requestedAnswerTokens } from "./answer-room.ts";
 import { buildContext } from "./history.ts";
+import { historyWindows } from "./history-window.ts";
 import { textOf, titleFrom, type ChatMessage } from "./messages.ts";
 import type { TurnMessage } from "./record.ts";
 
@@ -96,7 +97,7 @@ export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<P
   let history: HistoryMessage[] = [];
   let create: PreparedTurn["create"] = null;
   if (conversationId) {
-    const stored = await ctx.store.messages.history(conversationId, config.max_history_items);
+    const stored = await historyWindows(ctx.store).read(ctx.store, conversationId, config.max_history_items);
     if (!stored || (userId !== null && stored.userId !== userId)) {
       throw notFound(`No conversation found with id '${conversationId}'.`, "conversation_not_found");
     }

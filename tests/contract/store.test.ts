@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { openStore } from "../../src/storage/db/open.ts";
 import { sqliteFileIn } from "../../src/storage/db/open.ts";
 import type { Store } from "../../src/storage/db/store.ts";
+import type { Message } from "../../src/storage/db/repos/messages.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { BACKENDS, backendTitle, type BackendHandle } from "../support/backends.ts";
 
@@ -130,7 +131,7 @@ for (const backend of BACKENDS) {
       for (const [i, m] of shapes.entries()) {
         await store.messages.insert({ id: newId("msg"), conversation_id: conv.id, user_id: user, seq: i + 1, created_at: at(i + 1), ...m });
       }
-      const pick = ({ seq, role, content, attachments, tool_calls, tool_call_id }: Record<string, unknown>) => ({
+      const pick = ({ seq, role, content, attachments, tool_calls, tool_call_id }: Message) => ({
         seq,
         role,
         content,

@@ -62,12 +62,13 @@ export interface History {
 
 const p = sql.placeholder;
 // Every continued turn runs this: one statement (one round trip on Postgres) that checks the
-// conversation and reads its newest messages, newest first along the (conversation_id, seq) index
-// with no sort, and only the columns a turn's context needs. A conversation without messages
-// gives one row whose message columns are null; an unknown or deleted one gives no rows.
+// conversation and reads its newest messages after a given one, newest first along the
+// (conversation_id, seq) index with no sort, and only the columns a turn's context needs. A
+// conversation with no such messages gives one row whose message columns are null; an unknown or
+// deleted one gives no rows.
 const HISTORY = sql`
   SELECT c.user_id, m.seq, m.role, m.content, m.attachments, m.tool_calls, m.tool_call_id
-  FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id
+  FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq > ${p("after")}
   WHERE c.id = ${p("id")} AND NOT c.is_deleted
   ORDER BY m.seq DESC LIMIT ${p("limit")}`;
 
@@ -136,10 +137,13 @@ export function messagesRepo(db: Db) {
       return num(row?.n);
     },
 
-    /** A live conversation's owner and newest `limit` messages; null when there is no such conversation. */
-    async history(conversationId: string, limit: number): Promise<History | null> {
+    /**
+     * A live conversation's owner and its newest `limit` messages numbered above `after` (all of
+     * them: 0); null when there is no such conversation.
+     */
+    async history(conversationId: string, limit: number, after = 0): Promise<History | null> {
       // LIMIT 0 would hide the conversation itself (the configuration asks for at least 1).
-      const rows = await db.all(HISTORY, { id: conversationId, limit: Math.max(limit, 1) });
+      const rows = await db.all(HISTORY, { id: conversationId, after, limit: Math.max(limit, 1) });
       if (!rows.length) return null;
       return { userId: String(rows[0]!.user_id), messages: rows[0]!.seq === null ? [] : rows.map(decodeHistory).reverse() };
     },
