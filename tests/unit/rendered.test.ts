@@ -29,7 +29,7 @@ for (const dialect of [new SQLiteSyncDialect(), new PgDialect()]) {
     const prepare = renderCache((query: SQL) => dialect.sqlToQuery(query));
 
     test("queries built per call: drizzle's own text and parameters, rendered once per shape", () => {
-      const seen = new Map<string, object>();
+      const seen = new Map<string, unknown>();
       for (let i = 0; i < 12; i++) {
         for (const [n, query] of built(i).entries()) {
           const want = dialect.sqlToQuery(query);
@@ -38,7 +38,7 @@ for (const dialect of [new SQLiteSyncDialect(), new PgDialect()]) {
           expect(got.params).toEqual(want.params);
           // The same shape again reuses what was rendered (and, on SQLite, the prepared statement).
           const key = `${n}:${want.sql}`;
-          if (n < 5 && seen.has(key)) expect(got.rendered).toBe(seen.get(key)!);
+          if (n < 5 && seen.has(key)) expect(got.rendered as unknown).toBe(seen.get(key));
           seen.set(key, got.rendered);
         }
       }
