@@ -44,6 +44,16 @@ for (const dialect of [new SQLiteSyncDialect(), new PgDialect()]) {
       }
     });
 
+    test("text that is no template's (sql.raw) fills the kept shapes, then is rendered as it is", () => {
+      for (let i = 0; i < 21_000; i++) {
+        const query = i % 1000 ? sql.raw(`SELECT ${i}`) : sql`SELECT * FROM t WHERE id = ${i} AND raw = ${sql.raw(`'${i}'`)}`;
+        const want = dialect.sqlToQuery(query);
+        const got = prepare(query);
+        expect(got.rendered.sql).toBe(want.sql);
+        expect(got.params).toEqual(want.params);
+      }
+    });
+
     test("a constant with placeholders: rendered once, bound on every call", () => {
       const first = prepare(CONSTANT, { id: "a", n: 1, limit: 5 });
       const second = prepare(CONSTANT, { id: "b", n: 2, limit: 6 });

@@ -27,9 +27,22 @@ const isPrimitive = (v: unknown) => v === null || typeof v === "string" || typeo
 /** `sql.inlineParams()` puts values into the text: such a query has no shape. */
 const inlined = (query: SQL) => (query as unknown as { shouldInlineParams: boolean }).shouldInlineParams;
 
-function step<R>(shape: Shape<R>, key: unknown): Shape<R> {
+/**
+ * Steps of the shapes kept at the most. The queries in this code have a few thousand; text that
+ * is not a template's (e.g. `sql.raw` of a value) must not grow them without end: such a query is
+ * rendered as it is once they are full.
+ */
+const MAX_STEPS = 20_000;
+
+interface Shapes<R> extends Shape<R> {
+  steps: number;
+}
+
+function step<R>(shapes: Shapes<R>, shape: Shape<R>, key: unknown): Shape<R> | null {
   let next = shape.next.get(key);
   if (!next) {
+    if (shapes.steps >= MAX_STEPS) return null;
+    shapes.steps++;
     next = { next: new Map() };
     shape.next.set(key, next);
   }
@@ -41,7 +54,7 @@ function step<R>(shape: Shape<R>, key: unknown): Shape<R> {
  * anything whose text may depend on its value (arrays, columns, encoded params, inlined params...):
  * such a query is rendered by drizzle as it is.
  */
-function walk<R>(chunks: unknown[], start: Shape<R>, params: unknown[]): Shape<R> | null {
+function walk<R>(shapes: Shapes<R>, chunks: unknown[], start: Shape<R>, params: unknown[]): Shape<R> | null {
   let shape = start;
   for (const chunk of chunks) {
     let key: unknown;
@@ -55,7 +68,8 @@ function walk<R>(chunks: unknown[], start: Shape<R>, params: unknown[]): Shape<R
       key = NOTHING; // drizzle renders nothing and binds nothing
     } else if (chunk instanceof SQL) {
       if (inlined(chunk)) return null;
-      const inner = walk(chunk.queryChunks, step(shape, OPEN), params);
+      const open = step(shapes, shape, OPEN);
+      const inner: Shape<R> | null = open && walk(shapes, chunk.queryChunks, open, params);
       if (!inner) return null;
       shape = inner;
       key = CLOSE;
@@ -65,7 +79,9 @@ function walk<R>(chunks: unknown[], start: Shape<R>, params: unknown[]): Shape<R
     } else {
       return null;
     }
-    shape = step(shape, key);
+    const next = step(shapes, shape, key);
+    if (!next) return null;
+    shape = next;
   }
   return shape;
 }
@@ -73,12 +89,12 @@ function walk<R>(chunks: unknown[], start: Shape<R>, params: unknown[]): Shape<R
 export function renderCache<R extends Rendered>(render: (query: SQL) => R) {
   // Keyed by the query object: a module constant is found at once; one-off queries are collected with it.
   const cache = new WeakMap<SQL, { rendered: R; params: unknown[] }>();
-  const shapes: Shape<R> = { next: new Map() };
+  const shapes: Shapes<R> = { next: new Map(), steps: 0 };
   return (query: SQL, values?: Values): { rendered: R; params: unknown[] } => {
     let found = cache.get(query);
     if (!found) {
       const params: unknown[] = [];
-      const shape = inlined(query) ? null : walk(query.queryChunks, shapes, params);
+      const shape = inlined(query) ? null : walk(shapes, query.queryChunks, shapes, params);
       if (shape) {
         shape.rendered ??= render(query);
         found = { rendered: shape.rendered, params };
