@@ -6,12 +6,13 @@ import { badRequest, notFound } from "../errors.ts";
 import { newId } from "../lib/ids.ts";
 import type { ChatBody } from "../providers/provider.ts";
 import type { Route } from "../providers/registry.ts";
-import type { Message, ToolCall } from "../storage/db/repos/messages.ts";
+import type { HistoryMessage, ToolCall } from "../storage/db/repos/messages.ts";
 import { imagePart, withAttachments, type PreparedAttachment } from "./attachments.ts";
 import type { ChatContext } from "./chat-context.ts";
 import { assertContentUrls } from "./content-urls.ts";
 import { contextReserve, requestedAnswerTokens } from "./answer-room.ts";
 import { buildContext } from "./history.ts";
+import { historyWindows } from "./history-window.ts";
 import { textOf, titleFrom, type ChatMessage } from "./messages.ts";
 import type { TurnMessage } from "./record.ts";
 
@@ -50,7 +51,7 @@ export interface PreparedTurn {
 const MAX_REPLAYED_IMAGES = 4;
 
 /** Stored messages as upstream messages; recent images are read back from storage. */
-async function replay(ctx: ChatContext, messages: Message[]): Promise<ChatMessage[]> {
+async function replay(ctx: ChatContext, messages: HistoryMessage[]): Promise<ChatMessage[]> {
   let images = MAX_REPLAYED_IMAGES;
   const out: ChatMessage[] = [];
   for (const m of [...messages].reverse()) {
@@ -93,15 +94,15 @@ export async function prepareTurn(ctx: ChatContext, input: TurnInput): Promise<P
 
   let userId = input.userId;
   let conversationId = input.conversationId;
-  let history: Message[] = [];
+  let history: HistoryMessage[] = [];
   let create: PreparedTurn["create"] = null;
   if (conversationId) {
-    const conv = await ctx.store.conversations.get(conversationId);
-    if (!conv || (userId !== null && conv.user_id !== userId)) {
+    const stored = await historyWindows(ctx.store).read(ctx.store, conversationId, config.max_history_items);
+    if (!stored || (userId !== null && stored.userId !== userId)) {
       throw notFound(`No conversation found with id '${conversationId}'.`, "conversation_not_found");
     }
-    userId = conv.user_id;
-    history = await ctx.store.messages.latest(conversationId, config.max_history_items);
+    userId = stored.userId;
+    history = stored.messages;
   } else {
     conversationId = newId("conv");
     userId ??= newId("user");

@@ -11,6 +11,7 @@ import type { PreparedTurn } from "./prepare-turn.ts";
 import { recordCall, recordTurn, type CallRecord, type Recorded, type TurnRecord, type TurnReply } from "./record.ts";
 import { estimateUsage, fromUpstream } from "./usage.ts";
 import { storeAttachments } from "./attachments.ts";
+import { historyWindows } from "./history-window.ts";
 import type { Attachment } from "../storage/db/repos/messages.ts";
 
 export interface StoredTurn extends Recorded {
@@ -58,6 +59,7 @@ async function save(ctx: ChatContext, turn: PreparedTurn, reply: TurnReply, reco
       imageUrls,
       response: extras.response?.(reply, record),
     });
+    historyWindows(ctx.store).stored(turn.conversationId, recorded.messageNumber - messages.length, messages, reply);
     return { ...recorded, usage: record.usage, cost: record.cost, attachments, servedBy: { model: record.model, provider: record.provider } };
   } catch (err) {
     await removeStored(ctx, attachments);

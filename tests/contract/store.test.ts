@@ -2,9 +2,15 @@
 // exactly these behaviours, whichever database is configured.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Store } from "../../src/storage/db/store.ts";
+import type { Message } from "../../src/storage/db/repos/messages.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { BACKENDS, backendTitle, openBackendStore, type BackendHandle } from "../support/backends.ts";
+import { HistoryWindows } from "../../src/chat/history-window.ts";
+import type { TurnMessage, TurnReply } from "../../src/chat/record.ts";
 
+const now = new Date(Date.UTC(2026, 0, 29, 12)).toISOString();
+const lookupCall = { id: "call_1", type: "function" as const, function: { name: "lookup", arguments: '{"q":"x"}' } };
+const pngImage = { kind: "image" as const, key: "k1", url: "/files/k1", filename: "a.png", content_type: "image/png" };
 const at = (s: number) => new Date(Date.UTC(2026, 0, 29, 12, 0, s)).toISOString();
 
 for (const backend of BACKENDS) {
@@ -107,6 +113,43 @@ for (const backend of BACKENDS) {
 
       const dup = store.messages.insert({ id: newId("msg"), conversation_id: conv.id, user_id: user, seq: 5, role: "user", content: "dup", created_at: at(9) });
       await expect(dup).rejects.toThrow();
+    });
+
+    test("history: a live conversation's owner and newest messages, oldest first, the same as latest()", async () => {
+      const user = newId("user");
+      const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });
+      expect(await store.messages.history(conv.id, 20)).toEqual({ userId: user, messages: [] });
+      const call = { id: "call_1", type: "function" as const, function: { name: "f", arguments: "{}" } };
+      const image = { kind: "image" as const, key: "k", url: "/files/k", filename: "a.png", content_type: "image/png" };
+      const shapes = [
+        { role: "system" as const, content: "be brief" },
+        { role: "user" as const, content: "q", attachments: [image] },
+        { role: "assistant" as const, content: "", tool_calls: [call] },
+        { role: "tool" as const, content: "42", tool_call_id: "call_1" },
+        { role: "assistant" as const, content: "a" },
+      ];
+      for (const [i, m] of shapes.entries()) {
+        await store.messages.insert({ id: newId("msg"), conversation_id: conv.id, user_id: user, seq: i + 1, created_at: at(i + 1), ...m });
+      }
+      const pick = ({ seq, role, content, attachments, tool_calls, tool_call_id }: Message) => ({
+        seq,
+        role,
+        content,
+        attachments,
+        tool_calls,
+        tool_call_id,
+      });
+      for (const limit of [1, 3, 5, 20]) {
+        const got = await store.messages.history(conv.id, limit);
+        expect(got!.userId).toBe(user);
+        expect(got!.messages).toEqual((await store.messages.latest(conv.id, limit)).map(pick));
+      }
+      expect((await store.messages.history(conv.id, 3))!.messages.map((m) => m.seq)).toEqual([3, 4, 5]);
+      expect((await store.messages.history(conv.id, 20))!.messages[2]).toMatchObject({ role: "assistant", tool_calls: [call], tool_call_id: null });
+
+      expect(await store.messages.history(newId("conv"), 20)).toBeNull();
+      await store.conversations.softDelete(conv.id, at(9));
+      expect(await store.messages.history(conv.id, 20)).toBeNull();
     });
 
     test("a transaction commits all of a turn or none of it", async () => {
@@ -327,6 +370,89 @@ for (const backend of BACKENDS) {
         now: at(1),
       });
       expect((await store.conversations.get(conv.id))?.total_cost).toBe(big);
+    });
+
+    /** Stores a turn as recordTurn does; returns the number of its first message. */
+    async function storeTurn(conversationId: string, userId: string, turn: TurnMessage[], reply: TurnReply): Promise<number> {
+      return store.transaction(async (tx) => {
+        const count = await tx.conversations.addTurn(conversationId, {
+          messages: turn.length + 1,
+          tokens_input: 1,
+          tokens_output: 1,
+          cost: 1,
+          image_urls: [],
+          session_id: null,
+          model: "m",
+          now,
+        });
+        let seq = count - turn.length;
+        for (const m of [...turn, { role: "assistant" as const, content: reply.content, tool_calls: reply.toolCalls }]) {
+          await tx.messages.insert({ id: newId("msg"), conversation_id: conversationId, user_id: userId, seq: seq++, created_at: now, ...m });
+        }
+        return count - turn.length;
+      });
+    }
+
+    async function newConversation() {
+      const user = newId("user");
+      const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now });
+      return { id: conv.id, user };
+    }
+
+    test("history windows: after this process's own turns, a window equals the database's", async () => {
+      const windows = new HistoryWindows();
+      const { id, user } = await newConversation();
+      expect(await windows.read(store, id, 4)).toEqual({ userId: user, messages: [] });
+      const turns: Array<[TurnMessage[], TurnReply]> = [
+        [
+          [
+            { role: "system", content: "be brief" },
+            { role: "user", content: "look", attachments: [pngImage] },
+          ],
+          { content: "", finishReason: "tool_calls", toolCalls: [lookupCall] },
+        ],
+        [[{ role: "tool", content: "42", tool_call_id: "call_1" }], { content: "It is 42.", finishReason: "stop", toolCalls: [] }],
+        [[{ role: "user", content: "odd \ud800 text" }], { content: "ok", finishReason: "stop" }],
+        [[{ role: "user", content: "more" }], { content: "done", finishReason: "stop" }],
+      ];
+      for (const [turn, reply] of turns) {
+        windows.stored(id, await storeTurn(id, user, turn, reply), turn, reply);
+        expect(await windows.read(store, id, 4)).toEqual(await store.messages.history(id, 4));
+      }
+      expect(await windows.read(store, id, 20)).toEqual(await store.messages.history(id, 20));
+      expect((await windows.read(store, id, 20))!.messages).toHaveLength(9);
+    });
+
+    test("history windows: turns stored elsewhere (another replica) and out of order are read from the database", async () => {
+      const windows = new HistoryWindows();
+      const { id, user } = await newConversation();
+      await windows.read(store, id, 3);
+      await storeTurn(id, user, [{ role: "user", content: "from another replica" }], { content: "a", finishReason: "stop" });
+      expect(await windows.read(store, id, 3)).toEqual(await store.messages.history(id, 3));
+      for (let i = 0; i < 4; i++) await storeTurn(id, user, [{ role: "user", content: `elsewhere ${i}` }], { content: `r${i}`, finishReason: "stop" });
+      expect(await windows.read(store, id, 3)).toEqual(await store.messages.history(id, 3));
+      // Two turns of this process committing out of order: the later one does not follow the window.
+      const first = await storeTurn(id, user, [{ role: "user", content: "first" }], { content: "1", finishReason: "stop" });
+      const second = await storeTurn(id, user, [{ role: "user", content: "second" }], { content: "2", finishReason: "stop" });
+      windows.stored(id, second, [{ role: "user", content: "second" }], { content: "2", finishReason: "stop" });
+      windows.stored(id, first, [{ role: "user", content: "first" }], { content: "1", finishReason: "stop" });
+      expect(await windows.read(store, id, 3)).toEqual(await store.messages.history(id, 3));
+      expect(await windows.read(store, id, 5)).toEqual(await store.messages.history(id, 5));
+    });
+
+    test("history windows: a deleted conversation is gone, whatever was kept", async () => {
+      const windows = new HistoryWindows();
+      const soft = await newConversation();
+      const hard = await newConversation();
+      for (const c of [soft, hard]) {
+        await storeTurn(c.id, c.user, [{ role: "user", content: "q" }], { content: "a", finishReason: "stop" });
+        expect((await windows.read(store, c.id, 5))!.messages).toHaveLength(2);
+      }
+      await store.conversations.softDelete(soft.id, now);
+      await store.conversations.hardDelete(hard.id);
+      expect(await windows.read(store, soft.id, 5)).toBeNull();
+      expect(await windows.read(store, hard.id, 5)).toBeNull();
+      expect(await windows.read(store, newId("conv"), 5)).toBeNull();
     });
   });
 }

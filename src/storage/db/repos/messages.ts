@@ -50,6 +50,37 @@ export interface MessagePage {
   after?: string;
 }
 
+/** What a chat turn reads of a stored message to send it upstream again. */
+export type HistoryMessage = Pick<Message, "seq" | "role" | "content" | "attachments" | "tool_calls" | "tool_call_id">;
+
+/** A live conversation's owner and the messages a turn's context is built from. */
+export interface History {
+  userId: string;
+  /** The newest messages, oldest first. */
+  messages: HistoryMessage[];
+}
+
+const p = sql.placeholder;
+// Every continued turn runs this: one statement (one round trip on Postgres) that checks the
+// conversation and reads its newest messages after a given one, newest first along the
+// (conversation_id, seq) index with no sort, and only the columns a turn's context needs. A
+// conversation with no such messages gives one row whose message columns are null; an unknown or
+// deleted one gives no rows.
+const HISTORY = sql`
+  SELECT c.user_id, m.seq, m.role, m.content, m.attachments, m.tool_calls, m.tool_call_id
+  FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq > ${p("after")}
+  WHERE c.id = ${p("id")} AND NOT c.is_deleted
+  ORDER BY m.seq DESC LIMIT ${p("limit")}`;
+
+const decodeHistory = (row: Row): HistoryMessage => ({
+  seq: num(row.seq),
+  role: String(row.role) as Message["role"],
+  content: String(row.content),
+  attachments: json<Attachment[]>(row.attachments, []),
+  tool_calls: json<ToolCall[] | null>(row.tool_calls, null),
+  tool_call_id: strOrNull(row.tool_call_id),
+});
+
 function decode(row: Row): Message {
   return {
     id: String(row.id),
@@ -104,6 +135,17 @@ export function messagesRepo(db: Db) {
     async countSince(userId: string, since: string): Promise<number> {
       const [row] = await db.all(sql`SELECT COUNT(*) AS n FROM messages WHERE user_id = ${userId} AND created_at >= ${since}`);
       return num(row?.n);
+    },
+
+    /**
+     * A live conversation's owner and its newest `limit` messages numbered above `after` (all of
+     * them: 0); null when there is no such conversation.
+     */
+    async history(conversationId: string, limit: number, after = 0): Promise<History | null> {
+      // LIMIT 0 would hide the conversation itself (the configuration asks for at least 1).
+      const rows = await db.all(HISTORY, { id: conversationId, after, limit: Math.max(limit, 1) });
+      if (!rows.length) return null;
+      return { userId: String(rows[0]!.user_id), messages: rows[0]!.seq === null ? [] : rows.map(decodeHistory).reverse() };
     },
 
     /** The newest `limit` messages, returned oldest first: the history window of a conversation. */
