@@ -3,7 +3,9 @@
 // retry-after, and — for streams — only until the response starts, so never after a byte of a
 // streamed reply has gone to our client. No wait between attempts outlasts the call's deadline,
 // `timeout_ms` after it began (see retry-deadline.ts).
-import OpenAI from "openai";
+// The SDK is imported with the first call, not at start-up: it is ~10 MB of the idle server's
+// memory (bench/notes.md, "Idle RSS"); the compiled binary keeps it in a chunk read only then.
+import type OpenAI from "openai";
 import type { ResolvedProvider } from "../config/providers.ts";
 import type { CallOptions, ChatBody, ChatProvider, EmbeddingAnswer } from "./provider.ts";
 import { DEADLINE_HEADER, deadlineFetch } from "./retry-deadline.ts";
@@ -30,14 +32,20 @@ async function readBody(response: Response, signal: AbortSignal | undefined): Pr
   }
 }
 
+/** Every provider's client comes from the one SDK module, imported once by whichever call is first. */
+let sdk: Promise<typeof import("openai")> | undefined;
+const loadSdk = () => (sdk ??= import("openai"));
+
 export function openAICompatible(provider: ResolvedProvider, hooks: ProviderHooks = {}): ChatProvider {
-  const client = new OpenAI({
-    apiKey: provider.apiKey ?? "not-needed", // local servers take any key; the SDK insists on one
-    baseURL: provider.baseUrl,
-    timeout: provider.timeoutMs,
-    maxRetries: provider.maxRetries,
-    fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(provider.name) }),
-  });
+  let made: OpenAI | undefined;
+  const client = async (): Promise<OpenAI> =>
+    (made ??= new (await loadSdk()).default({
+      apiKey: provider.apiKey ?? "not-needed", // local servers take any key; the SDK insists on one
+      baseURL: provider.baseUrl,
+      timeout: provider.timeoutMs,
+      maxRetries: provider.maxRetries,
+      fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(provider.name) }),
+    }));
   const options = (signal: AbortSignal | undefined, call: CallOptions = {}) => ({
     signal,
     headers: { [DEADLINE_HEADER]: String(Date.now() + provider.timeoutMs) },
@@ -50,7 +58,7 @@ export function openAICompatible(provider: ResolvedProvider, hooks: ProviderHook
       const { stream: _ignored, ...rest } = body;
       // The raw answer (retries and typed errors as before), parsed here: the SDK's own parsing and
       // wrapping cost ~45 µs of CPU per call (bench/sdk-modes.ts).
-      const response = await client.chat.completions
+      const response = await (made ?? (await client())).chat.completions
         .create({ ...(rest as object), stream: false } as OpenAI.ChatCompletionCreateParamsNonStreaming, options(signal, call))
         .asResponse();
       return (await readBody(response, signal)) as OpenAI.ChatCompletion;
@@ -58,14 +66,14 @@ export function openAICompatible(provider: ResolvedProvider, hooks: ProviderHook
     async stream(body: ChatBody, signal, call) {
       // Always ask for usage: cost is computed from it. The caller decides what the client sees.
       const params = { ...body, stream: true, stream_options: { ...(body.stream_options ?? {}), include_usage: true } };
-      const response = await client.chat.completions
+      const response = await (made ?? (await client())).chat.completions
         .create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, options(signal, call))
         .asResponse();
       return sseChunks(response, signal);
     },
     async embed(body, signal, call) {
       // The raw endpoint: `embeddings.create` would decode a base64 answer the client asked for.
-      return client.post<EmbeddingAnswer>("/embeddings", { body, ...options(signal, call) });
+      return (made ?? (await client())).post<EmbeddingAnswer>("/embeddings", { body, ...options(signal, call) });
     },
   };
 }
