@@ -158,22 +158,16 @@ function activeCounts(gauge: MakeGauge): void {
       () => process.getActiveResourcesInfo(),
     );
   }
-  const handles = internals._getActiveHandles;
-  if (typeof handles === "function") {
+  // Node's handles and requests: by the class of each object.
+  for (const kind of ["handles", "requests"] as const) {
+    const list = kind === "handles" ? internals._getActiveHandles : internals._getActiveRequests;
+    if (typeof list !== "function") continue;
+    const what = kind === "handles" ? "handle" : "request";
     byType(
-      "nodejs_active_handles",
-      "Number of active libuv handles grouped by handle type. Every handle type is C++ class name.",
-      "Total number of active handles.",
-      () => constructorNames(handles.call(process)),
-    );
-  }
-  const requests = internals._getActiveRequests;
-  if (typeof requests === "function") {
-    byType(
-      "nodejs_active_requests",
-      "Number of active libuv requests grouped by request type. Every request type is C++ class name.",
-      "Total number of active requests.",
-      () => constructorNames(requests.call(process)),
+      `nodejs_active_${kind}`,
+      `Number of active libuv ${kind} grouped by ${what} type. Every ${what} type is C++ class name.`,
+      `Total number of active ${kind}.`,
+      () => constructorNames(list.call(process)),
     );
   }
 }

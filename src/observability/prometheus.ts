@@ -139,22 +139,26 @@ function valueLines(name: string, series: Iterable<ValueSeries>, out: string[]):
   }
 }
 
-/** The series as prom-client's `get()` gave them (tests read a counter's values this way). */
-function valueSnapshot(metric: Metric<ValueSeries>, series: Iterable<ValueSeries>) {
-  return { name: metric.name, help: metric.help, type: metric.type, values: [...series].map((s) => ({ labels: s.labels, value: s.value })) };
-}
-
-export class Counter extends Metric<ValueSeries> {
-  readonly type = "counter";
-
+/** A metric of one number per series: counters and gauges. */
+abstract class ValueMetric extends Metric<ValueSeries> {
   protected create(labels: LabelValues): ValueSeries {
     return { labels, value: 0 };
   }
 
+  /** The series as prom-client's `get()` gave them (tests read a counter's values this way). */
   async get() {
     this.collect?.();
-    return valueSnapshot(this, this.series.values());
+    const values = [...this.series.values()].map((s) => ({ labels: s.labels, value: s.value }));
+    return { name: this.name, help: this.help, type: this.type, values };
   }
+
+  lines(out: string[]): void {
+    valueLines(this.name, this.series.values(), out);
+  }
+}
+
+export class Counter extends ValueMetric {
+  readonly type = "counter";
 
   inc(labels?: LabelValues | number, value?: number): void {
     if (typeof labels === "number" || labels === undefined) this.add(undefined, labels);
@@ -171,23 +175,10 @@ export class Counter extends Metric<ValueSeries> {
     if (value < 0) throw new Error("It is not possible to decrease a counter");
     this.at(labels).value += value;
   }
-
-  lines(out: string[]): void {
-    valueLines(this.name, this.series.values(), out);
-  }
 }
 
-export class Gauge extends Metric<ValueSeries> {
+export class Gauge extends ValueMetric {
   readonly type = "gauge";
-
-  protected create(labels: LabelValues): ValueSeries {
-    return { labels, value: 0 };
-  }
-
-  async get() {
-    this.collect?.();
-    return valueSnapshot(this, this.series.values());
-  }
 
   set(labels: LabelValues | number, value?: number): void {
     if (typeof labels === "number") this.at(undefined).value = labels;
@@ -211,10 +202,6 @@ export class Gauge extends Metric<ValueSeries> {
       inc: (value?: number) => this.inc(labels, value),
       dec: (value?: number) => this.dec(labels, value),
     };
-  }
-
-  lines(out: string[]): void {
-    valueLines(this.name, this.series.values(), out);
   }
 }
 
