@@ -1,8 +1,9 @@
-// Prometheus metrics (prom-client), one registry per server. Labels are bounded: route templates,
+// Prometheus metrics (our small registry, ./prometheus.ts), one registry per server. Labels are bounded: route templates,
 // not raw paths; model and provider names from configuration; never user ids. A value a client
 // chooses (a model name, an HTTP method) is kept only when it is one of a known set, else it is
 // counted as "other": 3,000 made-up model names must not become 3,000 series.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { collectProcessMetrics } from "./process-metrics.ts";
+import { Counter, Gauge, Histogram, Registry } from "./prometheus.ts";
 
 /** The label for anything outside a known set. */
 export const OTHER_LABEL = "other";
@@ -31,8 +32,8 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 export function createMetrics(known: KnownLabels = { models: [], providers: [] }) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "textllm_" });
-  const r = { registers: [registry] };
+  collectProcessMetrics(registry, "textllm_");
+  const r = { registry };
   return {
     registry,
     label: labelMapper(known),

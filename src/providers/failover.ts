@@ -5,7 +5,7 @@
 // of `fallbacks`, with its body re-fitted to that model's context window. Other 4xx come back at
 // once. A stream is handed on only once its first chunk has arrived: from then on a failure is the
 // client's error event, never a silent switch. `answered()` says which model and deployment answered.
-import OpenAI from "openai";
+import * as OpenAIErrors from "openai/core/error";
 import { AppError, serviceUnavailable, upstreamTimeout } from "../errors.ts";
 import type { Deployment } from "../config/deployments.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
@@ -46,7 +46,7 @@ export type FailoverProvider = ChatProvider & { answered(): Answered | null };
 /** Worth trying elsewhere: the deployment could not answer, as opposed to refusing the request. */
 export function isFailover(err: unknown): boolean {
   if (err instanceof AppError) return err.status === 408 || err.status === 429 || err.status >= 500;
-  if (err instanceof OpenAI.APIError && typeof err.status === "number") return err.status === 408 || err.status === 429 || err.status >= 500;
+  if (err instanceof OpenAIErrors.APIError && typeof err.status === "number") return err.status === 408 || err.status === 429 || err.status >= 500;
   return true; // connection errors, timeouts, and anything else that kept an answer from arriving
 }
 

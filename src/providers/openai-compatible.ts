@@ -3,7 +3,9 @@
 // retry-after, and — for streams — only until the response starts, so never after a byte of a
 // streamed reply has gone to our client. No wait between attempts outlasts the call's deadline,
 // `timeout_ms` after it began (see retry-deadline.ts).
-import OpenAI from "openai";
+// The SDK is imported with the first call, not at start-up: it is ~10 MB of the idle server's
+// memory (bench/notes.md, "Idle RSS"); the compiled binary keeps it in a chunk read only then.
+import type OpenAI from "openai";
 import type { ResolvedProvider } from "../config/providers.ts";
 import type { CallOptions, ChatBody, ChatProvider, EmbeddingAnswer } from "./provider.ts";
 import { deadlineFetch, withDeadline } from "./retry-deadline.ts";
@@ -31,16 +33,22 @@ async function readBody(response: Response, signal: AbortSignal | undefined): Pr
   }
 }
 
+/** Every provider's client comes from the one SDK module, imported once by whichever call is first. */
+let sdk: Promise<typeof import("openai")> | undefined;
+const loadSdk = () => (sdk ??= import("openai"));
+
 export function openAICompatible(provider: ResolvedProvider, hooks: ProviderHooks = {}): ChatProvider {
-  const client = memoiseHeaders(
-    new OpenAI({
-      apiKey: provider.apiKey ?? "not-needed", // local servers take any key; the SDK insists on one
-      baseURL: provider.baseUrl,
-      timeout: provider.timeoutMs,
-      maxRetries: provider.maxRetries,
-      fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(provider.name) }),
-    }),
-  );
+  let made: OpenAI | undefined;
+  const client = async (): Promise<OpenAI> =>
+    (made ??= memoiseHeaders(
+      new (await loadSdk()).default({
+        apiKey: provider.apiKey ?? "not-needed", // local servers take any key; the SDK insists on one
+        baseURL: provider.baseUrl,
+        timeout: provider.timeoutMs,
+        maxRetries: provider.maxRetries,
+        fetch: deadlineFetch({ onRetry: () => hooks.onRetry?.(provider.name) }),
+      }),
+    ));
   const options = (signal: AbortSignal | undefined, call: CallOptions = {}) => ({
     signal,
     fetchOptions: withDeadline(Date.now() + provider.timeoutMs) as NonNullable<Awaited<Parameters<OpenAI["post"]>[1]>>["fetchOptions"],
@@ -49,8 +57,8 @@ export function openAICompatible(provider: ResolvedProvider, hooks: ProviderHook
   // `post` rather than `chat.completions.create`: the same request, retries and typed errors, but
   // `create` watches the body's serialization (a JSON.stringify replacer over every value) to learn
   // whether it streams — which our body says outright. ~10 µs of CPU per call (bench/sdk-modes.ts).
-  const chat = (body: object, stream: boolean, signal: AbortSignal | undefined, call: CallOptions | undefined) =>
-    client.post("/chat/completions", { body, stream, ...options(signal, call) }).asResponse();
+  const chat = async (body: object, stream: boolean, signal: AbortSignal | undefined, call: CallOptions | undefined) =>
+    (made ?? (await client())).post("/chat/completions", { body, stream, ...options(signal, call) }).asResponse();
 
   return {
     name: provider.name,
@@ -69,7 +77,7 @@ export function openAICompatible(provider: ResolvedProvider, hooks: ProviderHook
     },
     async embed(body, signal, call) {
       // The raw endpoint: `embeddings.create` would decode a base64 answer the client asked for.
-      return client.post<EmbeddingAnswer>("/embeddings", { body, ...options(signal, call) });
+      return (made ?? (await client())).post<EmbeddingAnswer>("/embeddings", { body, ...options(signal, call) });
     },
   };
 }

@@ -5,12 +5,12 @@
 // an `error` payload raises APIError; a cancel ends it quietly; a consumer that stops early closes
 // the connection.
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import OpenAI from "openai";
+import * as OpenAIErrors from "openai/core/error";
 import type { ChatCompletionChunk } from "./provider.ts";
 import { isAbort } from "./upstream-error.ts";
 
 export async function* sseChunks(response: Response, signal: AbortSignal | undefined): AsyncGenerator<ChatCompletionChunk> {
-  if (!response.body) throw new OpenAI.OpenAIError("Attempted to iterate over a response with no body");
+  if (!response.body) throw new OpenAIErrors.OpenAIError("Attempted to iterate over a response with no body");
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   const events: EventSourceMessage[] = [];
@@ -34,7 +34,7 @@ export async function* sseChunks(response: Response, signal: AbortSignal | undef
       }
     }
   } catch (err) {
-    if ((isAbort(err) && !(err instanceof OpenAI.APIError)) || (signal?.aborted && err === signal.reason)) return;
+    if ((isAbort(err) && !(err instanceof OpenAIErrors.APIError)) || (signal?.aborted && err === signal.reason)) return;
     throw err;
   } finally {
     if (!finished) void reader.cancel().catch(() => undefined);
@@ -49,7 +49,7 @@ function decode(event: EventSourceMessage, headers: Headers): ChatCompletionChun
   } catch {
     throw new SyntaxError("Error reading response: malformed server-sent event JSON.");
   }
-  if (event.event === "error") throw new OpenAI.APIError(undefined, data?.error ?? data, undefined, headers);
-  if (data?.error) throw new OpenAI.APIError(undefined, data.error, undefined, headers);
+  if (event.event === "error") throw new OpenAIErrors.APIError(undefined, data?.error ?? data, undefined, headers);
+  if (data?.error) throw new OpenAIErrors.APIError(undefined, data.error, undefined, headers);
   return data as ChatCompletionChunk;
 }

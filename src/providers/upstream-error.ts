@@ -1,7 +1,7 @@
 // What an upstream failure means for our client: 4xx come back with their status and the
 // upstream's own message; 429 keeps its retry-after; 5xx become 502 (503/504 kept); a timeout is
 // 504 and an unreachable upstream 502. Always an OpenAI-style body.
-import OpenAI from "openai";
+import * as OpenAIErrors from "openai/core/error"; // the classes alone: the SDK loads with the first call (openai-compatible.ts)
 import { AppError, badGateway, clientClosedRequest, ErrorCode, upstreamAnswer, upstreamTimeout, type ErrorType } from "../errors.ts";
 
 interface UpstreamBody {
@@ -16,13 +16,13 @@ export function fromUpstreamError(err: unknown, provider: string): AppError {
   // We cancelled the call because our client went away (nginx's 499): nobody reads this answer,
   // but the usage log says what happened.
   if (isAbort(err)) return clientClosedRequest();
-  if (err instanceof OpenAI.APIConnectionTimeoutError) {
+  if (err instanceof OpenAIErrors.APIConnectionTimeoutError) {
     return upstreamTimeout(`The upstream provider '${provider}' did not answer in time.`);
   }
-  if (err instanceof OpenAI.APIConnectionError) {
+  if (err instanceof OpenAIErrors.APIConnectionError) {
     return badGateway(`The upstream provider '${provider}' could not be reached.`, "upstream_unreachable");
   }
-  if (err instanceof OpenAI.APIError && typeof err.status === "number") {
+  if (err instanceof OpenAIErrors.APIError && typeof err.status === "number") {
     const body = (err.error ?? {}) as UpstreamBody;
     const message = typeof body.message === "string" && body.message ? body.message : err.message;
     const code = typeof body.code === "string" ? body.code : null;
@@ -47,7 +47,7 @@ export function fromUpstreamError(err: unknown, provider: string): AppError {
 }
 
 /** True for an abort we caused (client went away), which is not an upstream failure. */
-export const isAbort = (err: unknown) => err instanceof OpenAI.APIUserAbortError || (err instanceof Error && err.name === "AbortError");
+export const isAbort = (err: unknown) => err instanceof OpenAIErrors.APIUserAbortError || (err instanceof Error && err.name === "AbortError");
 
 /** The upstream's reply broke off (connection lost, or the stream ended) before it was finished. */
 export const streamInterrupted = (provider: string) =>
@@ -58,7 +58,7 @@ export const streamInterrupted = (provider: string) =>
  * its meaning; anything else (the runtime's own socket errors among them) is an interrupted stream.
  */
 export function fromStreamError(err: unknown, provider: string): AppError {
-  const connection = err instanceof OpenAI.APIConnectionError;
-  if (err instanceof AppError || (err instanceof OpenAI.APIError && !connection)) return fromUpstreamError(err, provider);
+  const connection = err instanceof OpenAIErrors.APIConnectionError;
+  if (err instanceof AppError || (err instanceof OpenAIErrors.APIError && !connection)) return fromUpstreamError(err, provider);
   return streamInterrupted(provider);
 }
