@@ -169,8 +169,15 @@ export async function recordTurn(store: Store, turnRecord: TurnRecord): Promise<
       model: turnRecord.model,
       now,
     });
-    for (const { position, ...m } of messages)
-      await tx.messages.insert({ ...m, conversation_id: turnRecord.conversationId, user_id: turnRecord.userId, seq: count + position, created_at: now });
+    await tx.messages.insertAll(
+      messages.map(({ position, ...m }) => ({
+        ...m,
+        conversation_id: turnRecord.conversationId,
+        user_id: turnRecord.userId,
+        seq: count + position,
+        created_at: now,
+      })),
+    );
     if (turnRecord.response)
       await tx.responses.insert({ ...turnRecord.response, user_id: turnRecord.userId, conversation_id: turnRecord.conversationId, created_at: now });
     return { sessionId, messageNumber: count };

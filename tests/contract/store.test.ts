@@ -115,6 +115,41 @@ for (const backend of BACKENDS) {
       await expect(dup).rejects.toThrow();
     });
 
+    test("insertAll: several messages in one statement, each as insert would store it; all or none", async () => {
+      const user = newId("user");
+      const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });
+      const call = { id: "call_1", type: "function" as const, function: { name: "f", arguments: "{}" } };
+      const image = { kind: "image" as const, key: "k", url: "/files/k", filename: "a.png", content_type: "image/png" };
+      const rows = [
+        { role: "user" as const, content: "q", attachments: [image] },
+        {
+          role: "assistant" as const,
+          content: "",
+          tool_calls: [call],
+          model: "gpt-test",
+          tokens_input: 2,
+          tokens_output: 4,
+          cost: 20,
+          finish_reason: "tool_calls",
+        },
+        { role: "tool" as const, content: "r", tool_call_id: "call_1" },
+      ].map((m, i) => ({ id: newId("msg"), conversation_id: conv.id, user_id: user, seq: i + 1, created_at: at(i + 1), ...m }));
+      const other = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });
+      for (const m of rows) await store.messages.insert({ ...m, id: newId("msg"), conversation_id: other.id });
+      await store.messages.insertAll(rows);
+      const strip = ({ id: _id, conversation_id: _c, ...m }: Message) => m;
+      const stored = await store.messages.list(conv.id, { limit: 10, order: "asc" });
+      expect(stored.map(strip)).toEqual((await store.messages.list(other.id, { limit: 10, order: "asc" })).map(strip));
+      expect(stored.map((m) => m.id)).toEqual(rows.map((m) => m.id));
+
+      const failing = [
+        { id: newId("msg"), conversation_id: conv.id, user_id: user, seq: 4, role: "user" as const, content: "lost", created_at: at(9) },
+        { id: newId("msg"), conversation_id: conv.id, user_id: user, seq: 3, role: "assistant" as const, content: "dup", created_at: at(9) },
+      ];
+      await expect(store.messages.insertAll(failing)).rejects.toThrow();
+      expect(await store.messages.lastSeq(conv.id)).toBe(3);
+    });
+
     test("history: a live conversation's owner and newest messages, oldest first, the same as latest()", async () => {
       const user = newId("user");
       const conv = await store.conversations.create({ id: newId("conv"), user_id: user, now: at(0) });

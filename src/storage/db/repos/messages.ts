@@ -102,16 +102,26 @@ function decode(row: Row): Message {
 }
 
 export function messagesRepo(db: Db) {
+  /** Several messages in one statement (a turn's: one statement where there were one per message). */
+  async function insertAll(ms: NewMessage[]): Promise<void> {
+    const rows = ms.map(
+      (m) => sql`(${m.id}, ${m.conversation_id}, ${m.user_id}, ${m.seq}, ${m.role}, ${m.content},
+              ${db.json(m.attachments ?? [])}, ${m.model ?? null}, ${m.tokens_input ?? 0},
+              ${m.tokens_output ?? 0}, ${m.cost ?? 0}, ${m.finish_reason ?? null},
+              ${m.tool_calls?.length ? db.json(m.tool_calls) : null}, ${m.tool_call_id ?? null}, ${m.created_at})`,
+    );
+    await db.run(sql`
+      INSERT INTO messages (id, conversation_id, user_id, seq, role, content, attachments, model,
+                            tokens_input, tokens_output, cost, finish_reason, tool_calls, tool_call_id, created_at)
+      VALUES ${sql.join(rows, sql`, `)}`);
+  }
+
   return {
     async insert(m: NewMessage): Promise<void> {
-      await db.run(sql`
-        INSERT INTO messages (id, conversation_id, user_id, seq, role, content, attachments, model,
-                              tokens_input, tokens_output, cost, finish_reason, tool_calls, tool_call_id, created_at)
-        VALUES (${m.id}, ${m.conversation_id}, ${m.user_id}, ${m.seq}, ${m.role}, ${m.content},
-                ${db.json(m.attachments ?? [])}, ${m.model ?? null}, ${m.tokens_input ?? 0},
-                ${m.tokens_output ?? 0}, ${m.cost ?? 0}, ${m.finish_reason ?? null},
-                ${m.tool_calls?.length ? db.json(m.tool_calls) : null}, ${m.tool_call_id ?? null}, ${m.created_at})`);
+      await insertAll([m]);
     },
+
+    insertAll,
 
     /** The highest message number so far (0 for an empty conversation). */
     async lastSeq(conversationId: string): Promise<number> {
