@@ -21,11 +21,6 @@ export function openSqlite(path: string): SqlDriver {
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");
   db.exec("PRAGMA busy_timeout = 5000");
-  // Checkpoint the WAL into the database file every ~40 MB (10,000 pages) instead of every 4 MB:
-  // a busy server's commits then pay for a checkpoint (and its fsyncs) a tenth as often, and a
-  // page written by many commits in between (a table's last page, an index's hot pages) is copied
-  // once. Measured: COMMIT's share of a /chat profile fell from ~9% to ~6%.
-  db.exec("PRAGMA wal_autocheckpoint = 10000");
 
   // The prepared statement is kept with the rendered text.
   const prepare = renderCache((query: SQL) => {
