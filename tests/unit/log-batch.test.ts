@@ -73,3 +73,15 @@ test("the logger's file gets every line, whole and in order", async () => {
     dir.cleanup();
   }
 });
+
+test("lines gathered when the process exits still reach a piped stdout, in order", async () => {
+  const logger = new URL("../../src/lib/logger.ts", import.meta.url).pathname;
+  const script = `import { createLogger } from ${JSON.stringify(logger)};
+const log = createLogger({ level: "info", logToFile: false, logDir: "." });
+for (let i = 0; i < 1000; i++) log.info({ i }, "line");
+process.exit(3);`;
+  const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "ignore" });
+  const [text, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  expect(code).toBe(3);
+  expect(text.trim().split("\n").map((l) => JSON.parse(l).i)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+});
