@@ -83,5 +83,9 @@ process.exit(3);`;
   const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "ignore" });
   const [text, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
   expect(code).toBe(3);
-  expect(text.trim().split("\n").map((l) => JSON.parse(l).i)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  const order = text
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l).i);
+  expect(order).toEqual(Array.from({ length: 1000 }, (_, i) => i));
 });
