@@ -1,12 +1,13 @@
 // API keys (TEXTLLM_API_KEYS, TEXTLLM_ADMIN_KEY, or auth: in config.yaml). Presented keys are
 // compared in constant time against every configured key (as SHA-256 digests, so lengths leak
 // nothing either); keys themselves are never logged.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { Config } from "../config/schema.ts";
 import { unauthorized } from "../errors.ts";
 import type { Principal } from "./principal.ts";
 
-const digest = (key: string) => createHash("sha256").update(key).digest();
+/** Bun's one-shot SHA-256 (~0.1 µs; node:crypto's createHash chain ~0.5 µs, once per request). */
+const digest = (key: string): Uint8Array => Bun.SHA256.hash(key) as Uint8Array;
 
 export interface Authenticator {
   /** False: no keys configured, the server is open. */
