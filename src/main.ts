@@ -5,7 +5,7 @@ import { loadConfig } from "./config/load.ts";
 import { HELP } from "./commands/help.ts";
 import { healthcheck } from "./commands/healthcheck.ts";
 import { migrate } from "./commands/migrate.ts";
-import { applyUpstreamLimit } from "./commands/upstream-limit.ts";
+import { applyStartEnvironment } from "./commands/start-environment.ts";
 import { VERSION } from "./lib/version.ts";
 
 async function main(argv: string[]): Promise<number> {
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     await migrate(loaded, (line) => console.log(line));
     return 0;
   }
-  applyUpstreamLimit(loaded.config.server.max_upstream_connections);
+  applyStartEnvironment(loaded.config.server.max_upstream_connections);
   // Loaded only now: the re-execution above happens before the server's modules are evaluated.
   const { serve } = await import("./commands/serve.ts");
   await serve(loaded);

@@ -9,7 +9,7 @@ import { sqliteFileIn } from "../storage/db/open.ts";
 import { VERSION } from "../lib/version.ts";
 import { warmTokenCounter } from "../chat/token-count.ts";
 import { idleTimeoutSeconds } from "../http/server-timeouts.ts";
-import { upstreamLimit } from "./upstream-limit.ts";
+import { upstreamLimit } from "./start-environment.ts";
 import { collectWhenQuiet } from "../observability/quiet-collector.ts";
 import { setupHint } from "../providers/registry.ts";
 

@@ -1,3 +1,5 @@
+// What `serve` needs in the environment it starts with, since Bun reads it only then.
+//
 // Bun's fetch sends at most BUN_CONFIG_MAX_HTTP_REQUESTS requests at once (256 unless set) and
 // queues the rest — 600 concurrent streams waited seconds for a first byte. It reads the variable
 // only from the environment the process started with: setting it later has no effect (measured on
@@ -21,8 +23,11 @@ function ownArgv(): string[] {
   return compiled ? [process.execPath, ...process.argv.slice(2)] : [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
 }
 
-/** Returns only when the limit is in force (or the runtime cannot re-execute; then Bun's default stays). */
-export function applyUpstreamLimit(limit: number): void {
+/**
+ * Re-executes once with the upstream limit and the heap growth set; returns only when both are in
+ * force (or the runtime cannot re-execute; then Bun's defaults stay).
+ */
+export function applyStartEnvironment(limit: number): void {
   const wanted = String(limit);
   if (process.env[VARIABLE] === wanted && process.env[HEAP_GROWTH] !== undefined) return;
   try {
