@@ -40,6 +40,8 @@ interface Row {
   ratio: string;
   target: string;
   met: boolean | null;
+  /** How far a missed target is from its bound. */
+  gap?: string;
 }
 
 const ms = (x: number) => `${x.toFixed(2)} ms`;
@@ -47,6 +49,17 @@ const us = (x: number) => `${x.toFixed(0)} µs`;
 const mb = (x: number) => `${x.toFixed(0)} MB`;
 const rps = (x: number) => x.toFixed(0);
 const times = (x: number) => `${x.toFixed(2)}×`;
+
+/** A floor on a rate: met, or the factor still missing. */
+const atLeast = (actual: number, bound: number) => ({
+  met: actual >= bound,
+  gap: actual >= bound ? undefined : `short by a factor of ${(bound / actual).toFixed(2)}`,
+});
+/** A ceiling: met, or by how much it is exceeded (as a factor, or in `unit` when given). */
+const atMost = (actual: number, bound: number, unit?: (x: number) => string) => ({
+  met: actual <= bound,
+  gap: actual <= bound ? undefined : unit ? `${unit(actual - bound)} over` : `over by a factor of ${(actual / bound).toFixed(2)}`,
+});
 
 function rowsFor(r: RunResult, m: Measured, name: string): Row[] {
   const f = r.floor;
@@ -61,7 +74,7 @@ function rowsFor(r: RunResult, m: Measured, name: string): Row[] {
       floor: rps(f.heavy.rps),
       ratio: times(m.heavy.rps / f.heavy.rps),
       target: name === "SQLite" ? "≥ 0.40× floor" : "—",
-      met: name === "SQLite" ? m.heavy.rps >= 0.4 * f.heavy.rps : null,
+      ...(name === "SQLite" ? atLeast(m.heavy.rps, 0.4 * f.heavy.rps) : { met: null }),
     },
     {
       metric: `${name}: server CPU per request`,
@@ -69,7 +82,7 @@ function rowsFor(r: RunResult, m: Measured, name: string): Row[] {
       floor: us(f.heavy.cpuPerRequestUs),
       ratio: times(m.heavy.cpuPerRequestUs / f.heavy.cpuPerRequestUs),
       target: name === "SQLite" ? "≤ 2.5× floor" : "—",
-      met: name === "SQLite" ? m.heavy.cpuPerRequestUs <= 2.5 * f.heavy.cpuPerRequestUs : null,
+      ...(name === "SQLite" ? atMost(m.heavy.cpuPerRequestUs, 2.5 * f.heavy.cpuPerRequestUs) : { met: null }),
     },
     {
       metric: `${name}: added latency p50, 1 connection (vs direct ${ms(d.one.p50)})`,
@@ -77,7 +90,7 @@ function rowsFor(r: RunResult, m: Measured, name: string): Row[] {
       floor: ms(added(f.one, 50)),
       ratio: "",
       target: "≤ 0.3 ms",
-      met: added(m.one, 50) <= 0.3,
+      ...atMost(added(m.one, 50), 0.3, ms),
     },
     {
       metric: `${name}: added latency p99, 1 connection (vs direct ${ms(d.one.p99)})`,
@@ -85,7 +98,7 @@ function rowsFor(r: RunResult, m: Measured, name: string): Row[] {
       floor: ms(added(f.one, 99)),
       ratio: "",
       target: "≤ 1.5 ms",
-      met: added(m.one, 99) <= 1.5,
+      ...atMost(added(m.one, 99), 1.5, ms),
     },
     {
       metric: `${name}: time to first token p50, 1 stream (over direct ${ms(pct(d.stream1.firsts, 50))})`,
@@ -93,7 +106,7 @@ function rowsFor(r: RunResult, m: Measured, name: string): Row[] {
       floor: ms(ttftOver(f.stream1)),
       ratio: "",
       target: "≤ 0.5 ms",
-      met: ttftOver(m.stream1) <= 0.5,
+      ...atMost(ttftOver(m.stream1), 0.5, ms),
     },
     {
       metric: `${name}: time to first token p50, 16 streams (over the floor's)`,
@@ -109,7 +122,7 @@ function rowsFor(r: RunResult, m: Measured, name: string): Row[] {
       floor: mb(f.idleStartMb),
       ratio: times(m.idleStartMb / f.idleStartMb),
       target: "≤ 60 MB",
-      met: m.idleStartMb <= 60,
+      ...atMost(m.idleStartMb, 60, mb),
     },
     {
       metric: `${name}: idle RSS after a warm-up and ${r.settings.quick ? 2 : 5} s quiet`,
@@ -125,7 +138,7 @@ function rowsFor(r: RunResult, m: Measured, name: string): Row[] {
       floor: mb(f.heavy.peakMb),
       ratio: times(m.heavy.peakMb / f.heavy.peakMb),
       target: "≤ 150 MB",
-      met: m.heavy.peakMb <= 150,
+      ...atMost(m.heavy.peakMb, 150, mb),
     },
     {
       metric: `${name}: errors (64 connections, streams)`,
@@ -144,7 +157,7 @@ function rowsFor(r: RunResult, m: Measured, name: string): Row[] {
         floor: rps(f.heavy.rps),
         ratio: `${times(m.chat.rps / f.heavy.rps)} floor, ${times(m.chat.rps / m.heavy.rps)} completions`,
         target: "≥ 0.70× /v1/chat/completions",
-        met: m.chat.rps >= 0.7 * m.heavy.rps,
+        ...atLeast(m.chat.rps, 0.7 * m.heavy.rps),
       },
       {
         metric: `${name}: server CPU per request, /chat`,
@@ -160,7 +173,7 @@ function rowsFor(r: RunResult, m: Measured, name: string): Row[] {
         floor: rps(f.heavy.rps),
         ratio: `${times(m.responses.rps / f.heavy.rps)} floor, ${times(m.responses.rps / m.chat.rps)} /chat`,
         target: "≥ 0.85× /chat",
-        met: m.responses.rps >= 0.85 * m.chat.rps,
+        ...atLeast(m.responses.rps, 0.85 * m.chat.rps),
       },
       {
         metric: `${name}: server CPU per request, /v1/responses`,
@@ -210,7 +223,7 @@ export function report(r: RunResult): string {
         floor: `SQLite ${rps(s.heavy.rps)}`,
         ratio: times(pg.heavy.rps / s.heavy.rps),
         target: "≥ 0.70× SQLite",
-        met: pg.heavy.rps >= 0.7 * s.heavy.rps,
+        ...atLeast(pg.heavy.rps, 0.7 * s.heavy.rps),
       },
       {
         metric: "Postgres: CPU per request against SQLite's",
@@ -218,9 +231,9 @@ export function report(r: RunResult): string {
         floor: `SQLite ${us(s.heavy.cpuPerRequestUs)}`,
         ratio: times(pg.heavy.cpuPerRequestUs / s.heavy.cpuPerRequestUs),
         target: "≤ 1.5× SQLite",
-        met: pg.heavy.cpuPerRequestUs <= 1.5 * s.heavy.cpuPerRequestUs,
+        ...atMost(pg.heavy.cpuPerRequestUs, 1.5 * s.heavy.cpuPerRequestUs),
       },
-      ...rowsFor(r, pg, "Postgres").map((row) => (row.target.includes("floor") ? { ...row, target: "—", met: null } : row)),
+      ...rowsFor(r, pg, "Postgres").map((row) => (row.target.includes("floor") ? { ...row, target: "—", met: null, gap: undefined } : row)),
     );
   }
   const verdict = (m: boolean | null) => (m === null ? "" : m ? "met" : "MISSED");
@@ -249,7 +262,7 @@ ${Math.floor(st.streams / 2)} streams one at a time and ${st.streams} at 16, tim
 ${table}
 
 ## Missed targets
-${missed.length ? missed.map((x) => `- ${x.metric}: ${x.value} (${x.ratio || "—"}) against ${x.target}`).join("\n") : "None in this run."}
+${missed.length ? missed.map((x) => `- ${x.metric}: ${x.value} (${x.ratio || "—"}) against ${x.target}${x.gap ? `: ${x.gap}` : ""}`).join("\n") : "None in this run."}
 
 ${readFileSync(join(import.meta.dir, "notes.md"), "utf8")}`;
 }
