@@ -1,10 +1,10 @@
 // One storage contract, run against every database backend: the rest of the code relies on
 // exactly these behaviours, whichever database is configured.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { Store } from "../../src/storage/db/store.ts";
 import type { Message } from "../../src/storage/db/repos/messages.ts";
 import { newId } from "../../src/lib/ids.ts";
-import { BACKENDS, backendTitle, openBackendStore, type BackendHandle } from "../support/backends.ts";
+import { BACKENDS, backendTitle, useBackendStore } from "../support/backends.ts";
 import { HistoryWindows } from "../../src/chat/history-window.ts";
 import type { TurnMessage, TurnReply } from "../../src/chat/record.ts";
 
@@ -15,19 +15,8 @@ const at = (s: number) => new Date(Date.UTC(2026, 0, 29, 12, 0, s)).toISOString(
 
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip !== null)(`store contract: ${backendTitle(backend)}`, () => {
-    let handle: BackendHandle;
     let store: Store;
-
-    beforeAll(async () => {
-      handle = await backend.open();
-      store = openBackendStore(backend, handle);
-      await store.migrate();
-    }, 60_000); // may start this run's private Postgres
-
-    afterAll(async () => {
-      await store?.close();
-      await handle?.cleanup();
-    });
+    useBackendStore(backend, (opened) => (store = opened));
 
     test("migrations are idempotent and the database answers a ping", async () => {
       await store.migrate();

@@ -1,11 +1,11 @@
 // Storing a chat turn (recordTurn) on every database backend: Postgres writes it as one statement,
 // SQLite as statements of one transaction; both must leave exactly the same rows, number messages
 // the same way (also under concurrent turns on one conversation) and write nothing of a turn that fails.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { recordTurn, type TurnRecord } from "../../src/chat/record.ts";
 import { newId } from "../../src/lib/ids.ts";
 import type { Store } from "../../src/storage/db/store.ts";
-import { BACKENDS, backendTitle, openBackendStore, type BackendHandle } from "../support/backends.ts";
+import { BACKENDS, backendTitle, useBackendStore } from "../support/backends.ts";
 
 const NOW = new Date(Date.UTC(2026, 2, 3, 9, 30, 0));
 
@@ -34,19 +34,8 @@ function turn(userId: string, conversationId: string, over: Partial<TurnRecord> 
 
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip !== null)(`turn write: ${backendTitle(backend)}`, () => {
-    let handle: BackendHandle;
     let store: Store;
-
-    beforeAll(async () => {
-      handle = await backend.open();
-      store = openBackendStore(backend, handle);
-      await store.migrate();
-    }, 60_000);
-
-    afterAll(async () => {
-      await store?.close();
-      await handle?.cleanup();
-    });
+    useBackendStore(backend, (opened) => (store = opened));
 
     test("a first turn creates the conversation; the next adds to it; every row as expected", async () => {
       const user = newId("user");

@@ -2,6 +2,7 @@
 // TEST_DATABASE_URL, else on a private server started from the installed binaries — when neither
 // is possible its suites are registered as skipped, with the reason in their name, so a run
 // without Postgres says so instead of passing silently.
+import { afterAll, beforeAll } from "bun:test";
 import { join } from "node:path";
 import { openStore, sqliteFileIn } from "../../src/storage/db/open.ts";
 import type { Store } from "../../src/storage/db/store.ts";
@@ -54,8 +55,27 @@ export const BACKENDS: Backend[] = [
 export const backendTitle = (b: Backend) => (b.skip ? `${b.name} (skipped: ${b.skip})` : b.name);
 
 /** A store on an opened backend, as the contract suites use it (Postgres with a small pool). */
-export function openBackendStore(backend: Backend, handle: BackendHandle): Store {
+function openBackendStore(backend: Backend, handle: BackendHandle): Store {
   return backend.name === "sqlite"
     ? openStore({ kind: "sqlite", path: sqliteFileIn(handle.dataDir) })
     : openStore({ kind: "postgres", url: handle.env.DATABASE_URL!, poolSize: 4 });
+}
+
+/**
+ * For a contract suite: opens the backend and its migrated store before the suite's tests (handing
+ * the store to `use`) and closes both after them.
+ */
+export function useBackendStore(backend: Backend, use: (store: Store) => void): void {
+  let handle: BackendHandle | undefined;
+  let store: Store | undefined;
+  beforeAll(async () => {
+    handle = await backend.open();
+    store = openBackendStore(backend, handle);
+    await store.migrate();
+    use(store);
+  }, 60_000); // may start this run's private Postgres
+  afterAll(async () => {
+    await store?.close();
+    await handle?.cleanup();
+  });
 }
